@@ -1,0 +1,101 @@
+"""The `cspkg` command: build, validate and query the knowledge graph."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, EXIT_OK, BadInput, CspkgError
+from .sources import DEFAULT_DATA, REPO, classify
+
+DEFAULT_STORE = Path(os.environ.get("CSPKG_STORE", REPO / "store"))
+DEFAULT_DATA_DIR = Path(os.environ.get("CSPKG_DATA", DEFAULT_DATA))
+
+
+def cmd_build(args) -> int:
+    from .build import run
+    from .report import build_summary, validation_report
+
+    result = run(args.data, args.store)
+    print(build_summary(result))
+    if result.findings:
+        print()
+        print(validation_report(result))
+    if result.violations:
+        print(f"\nBuild refused: {len(result.violations)} violation(s). The previous store is unchanged.", file=sys.stderr)
+        return EXIT_NOT_CONFORMING
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from .build import run
+    from .report import validation_report
+
+    extra = [classify(Path(f)) for f in args.files] or None
+    result = run(args.data, None, extra)
+    print(validation_report(result))
+    conforms = not result.violations
+    print(f"\n{'Conforms' if conforms else 'Does not conform'}: "
+          f"{len(result.violations)} violation(s), {len(result.warnings)} warning(s).")
+    return EXIT_OK if conforms else EXIT_NOT_CONFORMING
+
+
+def cmd_sparql(args) -> int:
+    from .results import render
+    from .store import EmbeddedStore
+
+    text = args.query
+    path = Path(text)
+    if text.endswith(".rq") or (len(text) < 4096 and "\n" not in text and path.is_file()):
+        if not path.is_file():
+            raise BadInput(f"{path}: query file not found")
+        text = path.read_text(encoding="utf-8")
+    store = EmbeddedStore.open(args.store)
+    print(render(store.query(text), args.format))
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cspkg", description="Community Safety Partnership plans as a knowledge graph.")
+    p.add_argument("--version", action="version", version=f"cspkg {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="load, reason, validate and write the store")
+    b.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data folder (default: the repo's data/)")
+    b.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store folder (default: the repo's store/)")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="reason and validate, and print the report; writes nothing")
+    v.add_argument("files", nargs="*", help="plan files to check (default: everything in the data folder)")
+    v.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data folder (default: the repo's data/)")
+    v.set_defaults(func=cmd_validate)
+
+    q = sub.add_parser("sparql", help="run a SPARQL query against the built store")
+    q.add_argument("query", help="the query text, or a path to a .rq file")
+    q.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"])
+    q.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store folder (default: the repo's store/)")
+    q.set_defaults(func=cmd_sparql)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CspkgError as err:
+        print(f"cspkg: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERNAL
+    except Exception:  # a bug: say so plainly, keep the details for a report
+        print("cspkg: internal error (please report it with the details below)", file=sys.stderr)
+        traceback.print_exc(limit=3, file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The project's persistent namespaces and the graph each source file loads into."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Namespace
+
+BASE = "https://w3id.org/cspkg/"
+CSP = Namespace(BASE + "def/")
+SHAPES = Namespace(BASE + "def/shapes/")
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+ONTOLOGY_GRAPH = GRAPH + "ontology"
+SHAPES_GRAPH = GRAPH + "shapes"
+REFERENCE_INFERRED_GRAPH = GRAPH + "inferred/reference"
+
+PREFIXES = {
+    "csp": str(CSP),
+    "cspsh": str(SHAPES),
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "p-plan": "http://purl.org/net/p-plan#",
+    "dct": "http://purl.org/dc/terms/",
+    "time": "http://www.w3.org/2006/time#",
+    "schema": "http://schema.org/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def sparql_prefixes() -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def plan_graph(key: str) -> str:
+    return f"{GRAPH}plan/{key}"
+
+
+def editorial_graph(key: str) -> str:
+    return f"{GRAPH}editorial/{key}"
+
+
+def inferred_graph(key: str) -> str:
+    return f"{GRAPH}inferred/{key}"
+
+
+def reference_graph(name: str) -> str:
+    return f"{GRAPH}reference/{name}"
+
+
+def plan_iri(key: str) -> str:
+    return f"{ID}plan/{key}"
+
+
+def graph_for(path: Path, kind: str) -> str:
+    """The named graph a source file loads into: derived from its place, never from its content."""
+    stem = path.stem
+    return {
+        "ontology": lambda: ONTOLOGY_GRAPH,
+        "reference": lambda: reference_graph(stem),
+        "plan": lambda: plan_graph(stem),
+        "editorial": lambda: editorial_graph(stem),
+    }[kind]()

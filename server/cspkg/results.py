@@ -1,0 +1,60 @@
+"""Writing SPARQL results for people (an aligned table) and for programs (JSON, CSV, Turtle)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from .errors import BadInput
+from .namespaces import PREFIXES
+
+RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+                  "tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+MAX_CELL = 80
+
+
+def compact(term) -> str:
+    """A term as a reader wants it: prefixed names for IRIs, the text of literals."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, iri in PREFIXES.items():
+            if term.value.startswith(iri):
+                return f"{prefix}:{term.value[len(iri):]}"
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def table(solutions: ox.QuerySolutions) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [[compact(row[n]) for n in names] for row in solutions]
+    rows = [[" ".join(c.split())[:MAX_CELL] for c in r] for r in rows]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out)
+
+
+def render(result, fmt: str) -> str:
+    """Text for a query's result in the requested format (table, json, csv, tsv, xml, turtle...)."""
+    if isinstance(result, ox.QueryBoolean):
+        if fmt == "table":
+            return "true" if bool(result) else "false"
+        if fmt not in RESULT_FORMATS:
+            raise BadInput(f"--format {fmt} is not for ASK queries; use table, json, csv, tsv or xml")
+        return result.serialize(format=RESULT_FORMATS[fmt]).decode()
+    if isinstance(result, ox.QuerySolutions):
+        if fmt == "table":
+            return table(result)
+        if fmt not in RESULT_FORMATS:
+            raise BadInput(f"--format {fmt} is not for SELECT queries; use table, json, csv, tsv or xml")
+        return result.serialize(format=RESULT_FORMATS[fmt]).decode()
+    # CONSTRUCT / DESCRIBE
+    fmt = "turtle" if fmt == "table" else fmt
+    if fmt not in GRAPH_FORMATS:
+        raise BadInput(f"--format {fmt} is not for CONSTRUCT or DESCRIBE queries; use turtle, ntriples or jsonld")
+    prefixes = PREFIXES if fmt == "turtle" else None
+    return ox.serialize(list(result), format=GRAPH_FORMATS[fmt], prefixes=prefixes).decode()

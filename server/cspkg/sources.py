@@ -1,0 +1,67 @@
+"""Finding the project's source files and parsing them, with errors that say file:line:column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import BadInput
+from .namespaces import graph_for
+
+REPO = Path(__file__).resolve().parents[2]
+ONTOLOGY_DIR = REPO / "ontology"
+SHAPES_DIR = REPO / "shapes"
+DEFAULT_DATA = REPO / "data"
+
+# Sub-folders of the data folder and what they hold.
+KINDS = {"reference": "reference", "plans": "plan", "editorial": "editorial"}
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    kind: str  # ontology | reference | plan | editorial
+
+    @property
+    def key(self) -> str:
+        return self.path.stem
+
+    @property
+    def graph(self) -> str:
+        return graph_for(self.path, self.kind)
+
+
+def discover(data_dir: Path) -> list[Source]:
+    """Every Turtle file the build loads: the ontology, then the data folder's sub-folders."""
+    if not data_dir.is_dir():
+        raise BadInput(f"{data_dir}: data folder not found")
+    sources = [Source(p, "ontology") for p in sorted(ONTOLOGY_DIR.glob("*.ttl"))]
+    for folder, kind in KINDS.items():
+        sources += [Source(p, kind) for p in sorted((data_dir / folder).glob("*.ttl"))]
+    if not any(s.kind == "plan" for s in sources):
+        raise BadInput(f"{data_dir / 'plans'}: no plan files (*.ttl) found")
+    return sources
+
+
+def classify(path: Path) -> Source:
+    """A file named on the command line: its kind comes from the folder it sits in."""
+    if not path.is_file():
+        raise BadInput(f"{path}: file not found")
+    kind = KINDS.get(path.resolve().parent.name, "plan")
+    return Source(path, kind)
+
+
+def parse(source: Source) -> list[ox.Triple]:
+    """Parse one Turtle file; a syntax error names the file, line and column."""
+    try:
+        return list(ox.parse(path=str(source.path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as err:
+        raise BadInput(f"{source.path}:{err.lineno}:{err.offset}: Turtle syntax error: {err.msg}") from None
+    except OSError as err:
+        raise BadInput(f"{source.path}: cannot read: {err.strerror}") from None
+
+
+def shape_files() -> list[Path]:
+    return sorted(SHAPES_DIR.glob("*.ttl"))

@@ -1,0 +1,93 @@
+"""SHACL validation with pyshacl, scoped like reasoning, reported as findings an officer can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+from pyshacl import validate
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, DCTERMS
+
+from .namespaces import CSP
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    scope: str  # "reference" or a plan key
+    severity: str  # violation | warning | info
+    focus: str
+    label: str
+    kind: str  # e.g. "Action"
+    message: str
+    path: str | None
+    source: str | None  # e.g. "line 72 of 000_e223d5458902bac3.txt"
+    shape: str
+
+
+def load_shapes(paths: Iterable[Path]) -> Graph:
+    shapes = Graph()
+    for path in paths:
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+def to_rdflib(triples: Iterable[ox.Triple]) -> Graph:
+    graph = Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph
+
+
+def label_of(graph: Graph, node) -> str:
+    for prop in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
+        value = graph.value(node, prop)
+        if value is not None:
+            return str(value)
+    return str(node)
+
+
+def kind_of(graph: Graph, node) -> str:
+    """The most specific csp: class of a node, for 'Action "..."' style messages."""
+    types = [t for t in graph.objects(node, RDF.type) if str(t).startswith(str(CSP))]
+    specific = [t for t in types if not any((o, RDFS.subClassOf, t) in graph for o in types if o != t)]
+    return label_of(graph, sorted(specific or types)[0]) if types else "Item"
+
+
+def source_of(graph: Graph, node) -> str | None:
+    doc = graph.value(node, PROV.wasDerivedFrom)
+    line = graph.value(node, CSP.sourceLine)
+    seed = graph.value(doc, CSP.seedFile) if doc is not None else None
+    if seed is None:
+        return None
+    return f"line {line} of {seed}" if line is not None else str(seed)
+
+
+def check(scope: str, data: Graph, shapes: Graph, focus_nodes: set) -> list[Finding]:
+    """Validate the scope's data graph; keep the results about the scope's own nodes."""
+    _, report, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    findings = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        if focus not in focus_nodes:
+            continue
+        path = report.value(result, SH.resultPath)
+        findings.append(
+            Finding(
+                scope=scope,
+                severity=SEVERITIES.get(report.value(result, SH.resultSeverity), "violation"),
+                focus=str(focus),
+                label=label_of(data, focus),
+                kind=kind_of(data, focus),
+                message=str(report.value(result, SH.resultMessage) or "does not conform"),
+                path=str(path) if isinstance(path, URIRef) else None,
+                source=source_of(data, focus),
+                shape=str(report.value(result, SH.sourceShape)),
+            )
+        )
+    return sorted(findings, key=lambda f: (f.severity, f.source or "", f.label, f.message))
