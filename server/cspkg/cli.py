@@ -37,7 +37,7 @@ def cmd_validate(args) -> int:
 
     extra = [classify(Path(f)) for f in args.files] or None
     result = run(args.data, None, extra)
-    print(validation_report(result))
+    print(validation_report(result, verbose=args.verbose))
     conforms = not result.violations
     print(f"\n{'Conforms' if conforms else 'Does not conform'}: "
           f"{len(result.violations)} violation(s), {len(result.warnings)} warning(s).")
@@ -72,6 +72,7 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="reason and validate, and print the report; writes nothing")
     v.add_argument("files", nargs="*", help="plan files to check (default: everything in the data folder)")
     v.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data folder (default: the repo's data/)")
+    v.add_argument("--verbose", action="store_true", help="list every note, not only a count of each kind")
     v.set_defaults(func=cmd_validate)
 
     q = sub.add_parser("sparql", help="run a SPARQL query against the built store")

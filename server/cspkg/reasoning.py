@@ -15,15 +15,15 @@ import pyoxigraph as ox
 from .rules import materialise
 
 
-def closure(triples: Iterable[ox.Triple]) -> set[ox.Triple]:
-    """Every triple the rules entail from the input, input included."""
-    mem = ox.Store()
-    mem.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    materialise(mem)
-    return {q.triple for q in mem}
-
-
 def infer(background: set[ox.Triple], own: set[ox.Triple]) -> set[ox.Triple]:
-    """The triples a scope adds: the closure of background + own, less both."""
-    inputs = background | own
-    return closure(inputs) - inputs
+    """The triples a scope adds to its inputs (background + own) under the rules.
+
+    The comparison is made inside the store, after loading, because Oxigraph keeps typed
+    literals in canonical form ("3500.00"^^xsd:decimal is stored as 3500): comparing with the
+    parsed input would count a re-spelt literal as new.
+    """
+    mem = ox.Store()
+    mem.extend(ox.Quad(t.subject, t.predicate, t.object) for t in background | own)
+    before = {q.triple for q in mem}
+    materialise(mem)
+    return {q.triple for q in mem} - before

@@ -27,7 +27,14 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def validation_report(result: BuildResult) -> str:
+def _notes_summary(group: list[Finding]) -> list[str]:
+    counts: dict[str, int] = {}
+    for f in group:
+        counts[f.message] = counts.get(f.message, 0) + 1
+    return [f"    - {n} × {message}" for message, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def validation_report(result: BuildResult, verbose: bool = False) -> str:
     lines = []
     order = {"reference": 0}
     findings = sorted(result.findings, key=lambda f: (order.get(f.scope, 1), f.scope))
@@ -43,7 +50,8 @@ def validation_report(result: BuildResult) -> str:
             group = [f for f in items if f.severity == severity]
             if group:
                 lines.append(f"  {HEADINGS[severity]}:")
-                lines += [finding_line(f) for f in group]
+                brief = severity == "info" and not verbose
+                lines += _notes_summary(group) if brief else [finding_line(f) for f in group]
     return "\n".join(lines)
 
 

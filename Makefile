@@ -1,0 +1,25 @@
+# Two entry points for a fresh machine: `make up` (install, build the graph) and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: up install build test clean
+
+up: build
+
+install: $(BIN)/cspkg
+
+$(BIN)/cspkg: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+build: install
+	$(BIN)/cspkg build
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) store

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real seed data built once per test session into a temporary store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cspkg.build import run
+from cspkg.sources import DEFAULT_DATA, REPO
+from cspkg.store import EmbeddedStore
+
+PLANS = ["braintree-2022-23", "castle-point-rochford-2017-18", "colchester-2018-19", "thurrock-2023-24", "tendring-2021-22"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(BuildResult, EmbeddedStore) for the repo's data, built into a temporary store."""
+    root = tmp_path_factory.mktemp("store")
+    result = run(DEFAULT_DATA, root)
+    assert not result.violations, [f.message for f in result.violations]
+    return result, EmbeddedStore.open(root)
+
+
+@pytest.fixture(scope="session")
+def store(built):
+    return built[1]
+
+
+def select(store, query: str) -> list[dict]:
+    """Rows of a SELECT as dicts of plain values (IRIs and literal lexical forms)."""
+    from cspkg.namespaces import sparql_prefixes
+
+    solutions = store.query(sparql_prefixes() + query)
+    names = [v.value for v in solutions.variables]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in solutions]
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO

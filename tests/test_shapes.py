@@ -1,0 +1,158 @@
+"""Every shape has a valid case (the complete fixture) and an invalid case that fails on that shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from cspkg.reasoning import infer
+from cspkg.sources import ONTOLOGY_DIR, Source, parse, shape_files
+from cspkg.validation import load_shapes, to_rdflib
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+CSPSH = "https://w3id.org/cspkg/def/shapes/"
+FIXTURE = Path(__file__).parent / "fixtures" / "complete-plan.ttl"
+PREFIXES = """
+PREFIX csp: <https://w3id.org/cspkg/def/> PREFIX ex: <https://w3id.org/cspkg/id/test/>
+PREFIX dct: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX org: <http://www.w3.org/ns/org#> PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+S8 = "<http://www.legislation.gov.uk/id/ukpga/2022/32/section/8>"
+
+# One way to break the fixture per shape: a SPARQL Update on the asserted fixture.
+BREAKS = {
+    "PlanTitle": "DELETE WHERE { ex:plan dct:title ?t }",
+    "PlanPartnership": "DELETE WHERE { ex:plan csp:partnership ?p }",
+    "PlanPeriod": "DELETE WHERE { ex:plan csp:periodAsStated ?p }",
+    "PlanDates": "INSERT DATA { ex:plan csp:startDate '2024-05-01'^^xsd:date }",
+    "PlanEndDate": "DELETE WHERE { ex:plan csp:endDate ?d } ; INSERT DATA { ex:plan csp:endDate 'March 2025' }",
+    "PlanPriorities": "DELETE WHERE { ex:plan csp:hasPriority ?p } ; DELETE WHERE { ?p csp:priorityOf ex:plan }",
+    "PlanActions": "DELETE WHERE { ex:plan csp:hasAction ?a } ; DELETE WHERE { ?a csp:actionOf ex:plan }",
+    "PlanRegardToPCP": "DELETE WHERE { ex:plan csp:hasRegardTo ?p }",
+    "PlanSource": "DELETE WHERE { ex:plan prov:wasDerivedFrom ?d }",
+    "SourceDocumentTitle": "DELETE WHERE { ex:doc dct:title ?t }",
+    "SourceDocumentSeedFile": "DELETE WHERE { ex:doc csp:seedFile ?f }",
+    "PriorityLabel": "DELETE WHERE { ex:p1 skos:prefLabel ?l }",
+    "PriorityPlan": "DELETE WHERE { ex:plan csp:hasPriority ?p } ; DELETE WHERE { ?p csp:priorityOf ex:plan }",
+    "PriorityActions": "DELETE DATA { ex:a1 csp:addressesPriority ex:p1 }",
+    "PrioritySource": "DELETE WHERE { ex:p1 prov:wasDerivedFrom ?d }",
+    "PCPPriorityPrefLabel": "DELETE WHERE { ex:pcp1 skos:prefLabel ?l }",
+    "PCPPriorityInScheme": "DELETE WHERE { ex:pcp1 skos:inScheme ?s }",
+    "ObjectiveLabel": "DELETE WHERE { ex:o1 rdfs:label ?l }",
+    "NumberingSequenceIndicator": "DELETE WHERE { ex:num1 csp:sequenceIndicator ?n }",
+    "NumberingNumberedPriority": "DELETE WHERE { ex:num1 csp:numberedPriority ?p }",
+    "ActionLabel": "DELETE WHERE { ex:a1 rdfs:label ?l }",
+    "ActionText": "DELETE WHERE { ex:a1 dct:description ?d }",
+    "ActionPlan": "DELETE WHERE { ex:plan csp:hasAction ?a } ; DELETE WHERE { ?a csp:actionOf ex:plan }",
+    "ActionLead": "DELETE WHERE { ex:a1 csp:leadAgency ?l }",
+    "ActionLeadKind": "INSERT DATA { ex:a1 csp:leadAgency ex:unregistered-team }",
+    "ActionPriority": "DELETE WHERE { ex:a1 csp:addressesPriority ?p }",
+    "ActionSource": "DELETE WHERE { ex:a1 prov:wasDerivedFrom ?d }",
+    "ActionLine": "DELETE WHERE { ex:a1 csp:sourceLine ?l } ; INSERT DATA { ex:a1 csp:sourceLine 'twelve' }",
+    "ActionDue": "DELETE WHERE { ex:a1 csp:due ?d } ; INSERT DATA { ex:a1 csp:due 'June 24' }",
+    "ActionTiming": "DELETE WHERE { ex:a1 csp:timingAsStated ?t }",
+    "ActionFunding": "DELETE WHERE { ex:a1 csp:hasFunding ?f } ; DELETE WHERE { ?f csp:funds ex:a1 }",
+    "ActionResults": "DELETE WHERE { ex:a1 csp:hasOutcome ?o }",
+    "ActionPartLabel": "DELETE WHERE { ex:a1-1 rdfs:label ?l }",
+    "ActionPartPartOf": "DELETE WHERE { ex:a1-1 csp:partOf ?a } ; DELETE WHERE { ?a csp:hasPart ex:a1-1 }",
+    "ResultLabel": "DELETE WHERE { ex:out1 rdfs:label ?l }",
+    "ResultTargetValue": "DELETE WHERE { ex:t1 csp:targetValue ?v } ; INSERT DATA { ex:t1 csp:targetValue 'a thousand' }",
+    "ProgressUpdateDescription": "DELETE WHERE { ex:u1 dct:description ?d }",
+    "ProgressUpdateUpdateOf": "DELETE WHERE { ex:a1 csp:hasUpdate ?u }",
+    "ProgressUpdateReportingPeriod": "DELETE WHERE { ex:u1 csp:reportingPeriod ?p }",
+    "FundingAsStated": "DELETE WHERE { ex:f1 csp:fundingAsStated ?s }",
+    "FundingAmount": "DELETE WHERE { ex:f1 csp:amount ?a } ; INSERT DATA { ex:f1 csp:amount '£3,500' }",
+    "FundingCost": "INSERT DATA { ex:f1 csp:totalCost 4100.00 }",
+    "FundingFor": "DELETE WHERE { ex:a1 csp:hasFunding ex:f1 }",
+    "FundingApprox": "DELETE WHERE { ex:f1 csp:isApproximate ?a } ; INSERT DATA { ex:f1 csp:isApproximate 'approx' }",
+    "FundingStreamKind": "DELETE WHERE { ex:f1 csp:fundingStream ?s } ; INSERT DATA { ex:f1 csp:fundingStream ex:unknown-grant }",
+    "FundingKind": "INSERT DATA { ex:f1 a csp:InKindFunding }",
+    "MonetaryFundingShape": "DELETE WHERE { ex:f1 csp:amount ?a } ; DELETE WHERE { ex:f1 csp:fundingStream ?s }",
+    "NoFundingRequiredAmount": "INSERT DATA { ex:f2 csp:amount 10.00 }",
+    "FundingStreamPrefLabel": "DELETE WHERE { ex:grant skos:prefLabel ?l }",
+    "DutyLabel": "DELETE WHERE { ex:duty skos:prefLabel ?l }",
+    "DutyRequires": "DELETE WHERE { ex:duty csp:requires ?r }",
+    "DutyStatus": "DELETE WHERE { ex:duty csp:legalStatus ?s }",
+    "DutyHolder": "DELETE WHERE { ex:duty csp:heldBy ?h }",
+    "DutyHolderText": "DELETE WHERE { ex:duty csp:holderDescription ?h }",
+    "DutyProvision": "INSERT DATA { ex:duty csp:imposedBy <http://www.legislation.gov.uk/id/ukpga/2099/1/section/1> }",
+    "DutyProvisionIRI": "INSERT DATA { ex:duty csp:imposedBy <https://example.org/some-act> . <https://example.org/some-act> a eli:LegalResource }",
+    "StatutoryDutyShape": "DELETE WHERE { ex:duty csp:imposedBy ?p }",
+    "GuidanceShape": "DELETE WHERE { ex:guidance csp:guidanceDocument ?d }",
+    "LegalProvisionPartOf": f"DELETE WHERE {{ {S8} eli:is_part_of ?a }}",
+    "LegalProvisionLabel": f"DELETE WHERE {{ {S8} rdfs:label ?l }}",
+    "OrganisationPrefLabel": "DELETE WHERE { ex:council skos:prefLabel ?l }",
+    "UnitUnitOf": "DELETE WHERE { ex:team org:unitOf ?o }",
+    "PostPrefLabel": "DELETE WHERE { ex:manager skos:prefLabel ?l }",
+    "PostPostIn": "DELETE WHERE { ex:manager org:postIn ?o }",
+}
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes(shape_files())
+
+
+@pytest.fixture(scope="module")
+def ontology() -> set:
+    return {t for p in sorted(ONTOLOGY_DIR.glob("*.ttl")) for t in parse(Source(p, "ontology"))}
+
+
+def report(fixture: Graph, ontology: set, shapes: Graph) -> Graph:
+    """Reason over the fixture as the build does, then validate it."""
+    import pyoxigraph as ox
+
+    own = set(ox.parse(fixture.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
+    data = to_rdflib(ontology | own | infer(ontology, own))
+    return validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)[1]
+
+
+def failing_shapes(results: Graph) -> set[str]:
+    return {str(results.value(r, SH.sourceShape)).removeprefix(CSPSH) for r in results.subjects(RDF.type, SH.ValidationResult)}
+
+
+def checked_shapes(shapes: Graph) -> set[str]:
+    """The shapes that carry a constraint an officer would see: property shapes of targeted node
+    shapes, and targeted node shapes with a constraint of their own (sh:or)."""
+    targeted = {s for s in shapes.subjects(SH.targetClass, None)}
+    names = {str(p) for s in targeted for p in shapes.objects(s, SH.property)}
+    names |= {str(s) for s in targeted if (s, SH["or"], None) in shapes}
+    return {n.removeprefix(CSPSH) for n in names}
+
+
+def test_shapes_conform_to_shacl_shacl(shapes):
+    conforms, _, text = validate(Graph(), shacl_graph=shapes, meta_shacl=True)
+    assert conforms, text
+
+
+def test_shapes_have_iris_and_messages(shapes):
+    from rdflib import BNode
+
+    shape_nodes = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    shape_nodes |= set(shapes.objects(None, SH.property))
+    assert not [s for s in shape_nodes if isinstance(s, BNode)], "every shape must have an IRI"
+    constraints = set(shapes.objects(None, SH.property)) | {s for s in shape_nodes if (s, SH["or"], None) in shapes}
+    assert not [s for s in constraints if (s, SH.message, None) not in shapes], "every constraint needs sh:message"
+
+
+def test_every_shape_has_a_breaking_case(shapes):
+    assert checked_shapes(shapes) - set(BREAKS) == set(), "shapes without an invalid case in BREAKS"
+    assert set(BREAKS) - checked_shapes(shapes) == set(), "BREAKS names shapes that do not exist"
+
+
+def test_complete_fixture_passes_every_shape(shapes, ontology):
+    results = report(Graph().parse(FIXTURE), ontology, shapes)
+    assert failing_shapes(results) == set()
+
+
+@pytest.mark.parametrize("shape", sorted(BREAKS))
+def test_breaking_fixture_fails_on_that_shape(shape, shapes, ontology):
+    fixture = Graph().parse(FIXTURE)
+    fixture.update(PREFIXES + BREAKS[shape])
+    assert shape in failing_shapes(report(fixture, ontology, shapes))
