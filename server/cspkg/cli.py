@@ -59,6 +59,26 @@ def cmd_sparql(args) -> int:
     return EXIT_OK
 
 
+def cmd_query(args) -> int:
+    from .catalogue import bind, catalogue
+    from .results import render
+    from .store import EmbeddedStore
+
+    queries = catalogue()
+    if args.name not in queries:
+        raise BadInput(f"no canned query named '{args.name}' (known: {', '.join(queries)})")
+    values = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise BadInput(f"--param {item!r}: write it as NAME=VALUE")
+        values[name] = value
+    store = EmbeddedStore.open(args.store)
+    query = queries[args.name]
+    print(render(store.query(query.text, substitutions=bind(query, values, store)), args.format))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cspkg", description="Community Safety Partnership plans as a knowledge graph.")
     p.add_argument("--version", action="version", version=f"cspkg {__version__}")
@@ -80,6 +100,13 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"])
     q.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store folder (default: the repo's store/)")
     q.set_defaults(func=cmd_sparql)
+
+    c = sub.add_parser("query", help="run a canned query from queries/ by name")
+    c.add_argument("name", help="the query's name (its file name without .rq)")
+    c.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter value (repeatable)")
+    c.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml"])
+    c.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store folder (default: the repo's store/)")
+    c.set_defaults(func=cmd_query)
     return p
 
 
