@@ -1,11 +1,11 @@
-# Two entry points for a fresh machine: `make up` (install, build the graph) and `make test`.
+# Two entry points for a fresh machine: `make up` (install, build the graph, serve it) and `make test`.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: up install build test clean
+.PHONY: up install build serve test clean
 
-up: build
+up: build serve
 
 install: $(BIN)/cspkg
 
@@ -17,6 +17,9 @@ $(BIN)/cspkg: pyproject.toml
 
 build: install
 	$(BIN)/cspkg build
+
+serve: install
+	$(BIN)/cspkg serve
 
 test: install
 	$(BIN)/python -m pytest

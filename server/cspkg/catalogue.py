@@ -134,8 +134,12 @@ def term(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(raw, datatype=ox.NamedNode(TYPES[param.type]))
 
 
-def bind(query: CannedQuery, values: dict[str, str], store) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
-    """Check and convert the given values (defaults filled in) into variable substitutions."""
+def bind(query: CannedQuery, values: dict[str, str], ask) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Check and convert the given values (defaults filled in) into variable substitutions.
+
+    `ask` runs an ASK query and returns a bool: it checks that an IRI names a thing of the
+    expected class. Keys of the result are variable names without the `?`.
+    """
     known = {p.name for p in query.params}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -148,7 +152,7 @@ def bind(query: CannedQuery, values: dict[str, str], store) -> dict[ox.Variable,
                 raise BadInput(f"parameter '{param.name}' is required by query '{query.name}'")
             continue
         value = term(param, given[param.name])
-        if param.kind and not bool(store.query(f"ASK {{ {value} a <{param.kind[1]}> }}")):
+        if param.kind and not ask(f"ASK {{ {value} a <{param.kind[1]}> }}"):
             raise BadInput(f"parameter '{param.name}': {value.value} is not {param.kind[2]} in the data")
-        substitutions[ox.Variable(param.var)] = value
+        substitutions[param.var] = value
     return substitutions

@@ -60,6 +60,8 @@ def cmd_sparql(args) -> int:
 
 
 def cmd_query(args) -> int:
+    import pyoxigraph as ox
+
     from .catalogue import bind, catalogue
     from .results import render
     from .store import EmbeddedStore
@@ -75,8 +77,30 @@ def cmd_query(args) -> int:
         values[name] = value
     store = EmbeddedStore.open(args.store)
     query = queries[args.name]
-    print(render(store.query(query.text, substitutions=bind(query, values, store)), args.format))
+    bound = bind(query, values, lambda sparql: bool(store.query(sparql)))
+    print(render(store.query(query.text, substitutions={ox.Variable(k): v for k, v in bound.items()}), args.format))
     return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .runner import current_build
+    from .settings import Settings
+
+    settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)
+    current_build(settings.store)  # fail now, clearly, if there is nothing to serve
+    argv = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"{settings.host}:{settings.port}",
+        "--workers", str(settings.workers),
+        # a worker waits at most query_timeout for its query child; give it room before gunicorn kills it
+        "--timeout", str(int(settings.query_timeout) + 30),
+        "--limit-request-line", "8190",
+        "--access-logfile", "-",
+        "cspkg.web:create_app()",
+    ]
+    print(f"cspkg: serving {settings.store} on http://{settings.host}:{settings.port}/ with {settings.workers} workers", flush=True)
+    os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
+    return EXIT_OK  # not reached
 
 
 def parser() -> argparse.ArgumentParser:
@@ -107,6 +131,12 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml"])
     c.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store folder (default: the repo's store/)")
     c.set_defaults(func=cmd_query)
+    s = sub.add_parser("serve", help="serve the built store over HTTP with gunicorn")
+    s.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1, or CSPKG_HOST)")
+    s.add_argument("--port", type=int, default=None, help="port (default 8000, or CSPKG_PORT)")
+    s.add_argument("--workers", type=int, default=None, help="worker processes (default 4, or CSPKG_WORKERS)")
+    s.add_argument("--store", type=Path, default=None, help="store folder (default: the repo's store/, or CSPKG_STORE)")
+    s.set_defaults(func=cmd_serve)
     return p
 
 

@@ -58,3 +58,44 @@ def render(result, fmt: str) -> str:
         raise BadInput(f"--format {fmt} is not for CONSTRUCT or DESCRIBE queries; use turtle, ntriples or jsonld")
     prefixes = PREFIXES if fmt == "turtle" else None
     return ox.serialize(list(result), format=GRAPH_FORMATS[fmt], prefixes=prefixes).decode()
+
+
+# ---- bytes for the web API and the SPARQL endpoint ---------------------------------------
+
+GRAPH_BYTES = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+               "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term):
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def serialize_solutions(names: list[str], rows: list, fmt: str) -> bytes:
+    """SPARQL results in JSON, XML or CSV (rdflib's serialisers) or TSV (terms in N-Triples form)."""
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{n}" for n in names)]
+        lines += ["\t".join("" if row[n] is None else str(row[n]) for n in names) for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+    from rdflib.query import Result
+    from rdflib.term import Variable
+
+    result = Result("SELECT")
+    result.vars = [Variable(n) for n in names]
+    result.bindings = [{Variable(n): to_rdflib(row[n]) for n in names if row[n] is not None} for row in rows]
+    return result.serialize(format={"json": "json", "xml": "xml", "csv": "csv"}[fmt])
+
+
+def serialize_graph(triples: list, fmt: str) -> bytes:
+    prefixes = PREFIXES if fmt == "turtle" else None
+    return ox.serialize(triples, format=GRAPH_BYTES[fmt], prefixes=prefixes)

@@ -1,0 +1,93 @@
+"""Queries run in a child process with a wall-clock limit, so a runaway query can be stopped
+(Oxigraph cannot interrupt a query from Python) while the server goes on serving.
+
+One child per server worker process: a sync worker handles one request at a time. The child
+opens the current store read-only and reopens it when a build swaps in a new one. Results are
+capped at max_rows and serialised in the child; only bytes cross the pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BadInput, CspkgError, StoreMissing
+from .store import CURRENT
+
+
+class QueryTimeout(CspkgError):
+    exit_code = 3
+
+
+@dataclass
+class Request:
+    sparql: str
+    format: str  # json | xml | csv | tsv | turtle | ntriples | jsonld | rdfxml
+    substitutions: dict = field(default_factory=dict)  # variable -> term as N-Triples text
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    union: bool = True
+    max_rows: int = 10_000
+    store: str = ""
+
+
+@dataclass
+class Answer:
+    kind: str  # select | ask | graph
+    body: bytes
+    rows: int
+    truncated: bool
+
+
+def current_build(root: Path) -> Path:
+    link = root / CURRENT
+    if not link.exists():
+        raise StoreMissing(f"{root}: no built store here; run `cspkg build` first")
+    return link.resolve()
+
+
+class Runner:
+    def __init__(self, root: Path, timeout: float):
+        self.root, self.timeout = root, timeout
+        self._proc = self._conn = None
+        self._pid = None
+
+    def build_id(self) -> str:
+        return current_build(self.root).name
+
+    def _start(self) -> None:
+        ctx = mp.get_context("spawn")  # a clean interpreter: safe whatever threads the parent has
+        parent, child = ctx.Pipe()
+        from .runner_child import serve
+
+        self._proc = ctx.Process(target=serve, args=(child,), daemon=True, name="cspkg-query")
+        self._proc.start()
+        child.close()
+        self._conn, self._pid = parent, os.getpid()
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join(5)
+        self._proc = self._conn = None
+
+    def run(self, request: Request) -> Answer:
+        request.store = str(current_build(self.root))
+        if self._proc is None or self._pid != os.getpid() or not self._proc.is_alive():
+            self._start()
+        self._conn.send(request)
+        if not self._conn.poll(self.timeout):
+            self._stop()
+            self._start()  # ready for the next request
+            raise QueryTimeout(f"the query ran for more than {self.timeout:g} s and was stopped")
+        status, payload = self._conn.recv()
+        if status == "ok":
+            return payload
+        if status == "bad":
+            raise BadInput(payload)
+        raise CspkgError(payload)
+
+    def close(self) -> None:
+        self._stop()

@@ -1,0 +1,58 @@
+"""The query child process: opens the store read-only, runs one query at a time, serialises it."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from .results import serialize_graph, serialize_solutions
+
+
+def term(text: str):
+    """A term given as N-Triples text (produced by pyoxigraph on the other side)."""
+    return next(iter(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))).object
+
+
+def execute(store: ox.Store, request):
+    from .runner import Answer
+
+    kwargs = {"substitutions": {ox.Variable(k): term(v) for k, v in request.substitutions.items()} or None}
+    if request.default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    if request.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    if request.default_graphs is None:
+        kwargs["use_default_graph_as_union"] = request.union
+    result = store.query(request.sparql, **kwargs)
+    if isinstance(result, ox.QueryBoolean):
+        fmt = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}.get(request.format, ox.QueryResultsFormat.JSON)
+        return Answer("ask", result.serialize(format=fmt), 1, False)
+    rows, truncated = [], False
+    for row in result:
+        if len(rows) == request.max_rows:
+            truncated = True
+            break
+        rows.append(row)
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return Answer("select", serialize_solutions(names, rows, request.format), len(rows), truncated)
+    return Answer("graph", serialize_graph(rows, request.format), len(rows), truncated)
+
+
+def serve(conn) -> None:
+    stores: dict[str, ox.Store] = {}
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        try:
+            if request.store not in stores:
+                stores.clear()
+                stores[request.store] = ox.Store.read_only(request.store)
+            conn.send(("ok", execute(stores[request.store], request)))
+        except SyntaxError as err:
+            conn.send(("bad", f"SPARQL syntax error: {getattr(err, 'msg', err)}"))
+        except (ValueError, TypeError) as err:
+            conn.send(("bad", f"the query cannot be evaluated: {err}"))
+        except Exception as err:  # reported to the caller as an internal error
+            conn.send(("error", f"{type(err).__name__}: {err}"))

@@ -1,0 +1,48 @@
+"""Settings, from `CSPKG_*` environment variables (every one listed in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import BadInput
+from .sources import REPO
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path = REPO / "store"  # CSPKG_STORE: the built store folder
+    public_base: str = ""  # CSPKG_PUBLIC_BASE: the server's public URL (default: the request's host)
+    query_timeout: float = 5.0  # CSPKG_QUERY_TIMEOUT: seconds a query may run before it is stopped
+    max_rows: int = 10_000  # CSPKG_MAX_ROWS: rows (or triples) a query may return
+    max_body: int = 1_000_000  # CSPKG_MAX_BODY: bytes a request body may hold
+    host: str = "127.0.0.1"  # CSPKG_HOST: address `cspkg serve` listens on
+    port: int = 8000  # CSPKG_PORT: port `cspkg serve` listens on
+    workers: int = 4  # CSPKG_WORKERS: gunicorn worker processes
+    licence: str = ""  # CSPKG_LICENCE: the licence IRI the publisher gives the data (none assumed)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"CSPKG_{f.name.upper()}")
+            if raw is None:
+                continue
+            try:
+                values[f.name] = _cast(f.default, raw)
+            except ValueError:
+                raise BadInput(f"CSPKG_{f.name.upper()}={raw!r}: expected {type(f.default).__name__}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        return {f"CSPKG_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
+
+
+def _cast(default, raw: str):
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes")
+    return type(default)(raw)

@@ -1,0 +1,44 @@
+"""The Flask service: canned queries as a web API and a SPARQL 1.1 endpoint.
+
+`create_app(settings)` is the factory (gunicorn: `cspkg.web:create_app()`); nothing is built at
+import time. One blueprint per area.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from ..catalogue import catalogue
+    from ..runner import Runner
+    from . import errors, queries, sparql
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body, JSON_SORT_KEYS=False)
+    app.extensions["cspkg"] = {
+        "settings": settings,
+        "runner": Runner(settings.store, settings.query_timeout),
+        "catalogue": catalogue(),
+        "cache": {},
+    }
+    errors.register(app)
+    app.register_blueprint(queries.bp)
+    app.register_blueprint(sparql.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        runner = app.extensions["cspkg"]["runner"]
+        return {"ok": True, "build": runner.build_id()}
+
+    @app.after_request
+    def cors(response):
+        # Reads are open to any origin, so a YASGUI page elsewhere can query us.
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        response.headers.setdefault("Access-Control-Expose-Headers", "Link, ETag, X-Result-Truncated")
+        return response
+
+    return app
