@@ -39,3 +39,17 @@ def select(store, query: str) -> list[dict]:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def store_root(built) -> Path:
+    return built[1].path.parent
+
+
+@pytest.fixture(scope="session")
+def server(store_root):
+    """The real server (gunicorn via `cspkg serve`) over the built seed data."""
+    from server import serving
+
+    with serving(store_root, workers=2, query_timeout=2) as base:
+        yield base

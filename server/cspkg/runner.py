@@ -30,6 +30,7 @@ class Request:
     named_graphs: list[str] | None = None
     union: bool = True
     max_rows: int = 10_000
+    base: str | None = None  # base IRI for relative IRIs in the query
     store: str = ""
 
 

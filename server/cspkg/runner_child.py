@@ -15,7 +15,8 @@ def term(text: str):
 def execute(store: ox.Store, request):
     from .runner import Answer
 
-    kwargs = {"substitutions": {ox.Variable(k): term(v) for k, v in request.substitutions.items()} or None}
+    kwargs = {"substitutions": {ox.Variable(k): term(v) for k, v in request.substitutions.items()} or None,
+              "base_iri": request.base}
     if request.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
     if request.named_graphs is not None:

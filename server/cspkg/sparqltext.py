@@ -16,7 +16,7 @@ OPAQUE = re.compile(
     r"|#[^\n]*",
     re.S,
 )
-KEYWORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE|SERVICE|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])", re.I)
+KEYWORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE|SERVICE|FROM|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])", re.I)
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
@@ -33,3 +33,8 @@ def form(text: str) -> str | None:
 
 def uses_service(text: str) -> bool:
     return "SERVICE" in keywords(text)
+
+
+def has_dataset(text: str) -> bool:
+    """True when the query names its own dataset with FROM or FROM NAMED."""
+    return "FROM" in keywords(text)

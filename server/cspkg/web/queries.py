@@ -117,7 +117,7 @@ def run(name: str, suffix: str | None = None):
     build = context.runner().build_id()
     key = hashlib.sha1(repr((build, name, sorted(values.items()), fmt, page)).encode()).hexdigest()
     etag = f'"{key}"'
-    if etag in request.if_none_match:
+    if request.if_none_match.contains(key):
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept"})
     cached = context.cache().get(etag)
     if cached is None:

@@ -102,7 +102,7 @@ def _service_description() -> Response:
     return Response(body, mimetype="text/turtle")
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def endpoint():
     params = _params()
     text = _query_text(params)
@@ -117,7 +117,10 @@ def endpoint():
     fmt = choose(formats, explicit)
     defaults, named = _dataset(params)
     settings = context.settings()
-    answer = context.runner().run(Request(text, fmt, default_graphs=defaults, named_graphs=named, max_rows=settings.max_rows))
+    # The default graph is the union of all graphs unless the request or the query names a dataset.
+    union = defaults is None and not sparqltext.has_dataset(text)
+    answer = context.runner().run(Request(text, fmt, default_graphs=defaults, named_graphs=named, union=union,
+                                          max_rows=settings.max_rows, base=request.base_url))
     response = Response(answer.body, mimetype=media_type(formats, fmt))
     if media_type(formats, fmt).startswith("text/") or "json" in fmt or fmt == "xml":
         response.charset = "utf-8"
