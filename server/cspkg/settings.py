@@ -13,14 +13,13 @@ from .sources import REPO
 @dataclass(frozen=True)
 class Settings:
     store: Path = REPO / "store"  # CSPKG_STORE: the built store folder
-    public_base: str = ""  # CSPKG_PUBLIC_BASE: the server's public URL (default: the request's host)
     query_timeout: float = 5.0  # CSPKG_QUERY_TIMEOUT: seconds a query may run before it is stopped
     max_rows: int = 10_000  # CSPKG_MAX_ROWS: rows (or triples) a query may return
     max_body: int = 1_000_000  # CSPKG_MAX_BODY: bytes a request body may hold
     host: str = "127.0.0.1"  # CSPKG_HOST: address `cspkg serve` listens on
     port: int = 8000  # CSPKG_PORT: port `cspkg serve` listens on
     workers: int = 4  # CSPKG_WORKERS: gunicorn worker processes
-    licence: str = ""  # CSPKG_LICENCE: the licence IRI the publisher gives the data (none assumed)
+    cache_size: int = 512  # CSPKG_CACHE_SIZE: canned-query answers kept per worker (0: no cache)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -20,7 +20,6 @@ from .negotiation import TABLE, choose, media_type
 from .openapi import document
 
 bp = Blueprint("queries", __name__)
-CACHE_SIZE = 512
 
 
 def _query(name: str) -> CannedQuery:
@@ -119,13 +118,14 @@ def run(name: str, suffix: str | None = None):
     etag = f'"{key}"'
     if request.if_none_match.contains(key):
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept"})
-    cached = context.cache().get(etag)
+    cache, size = context.cache(), context.settings().cache_size
+    cached = cache.get(etag)
     if cached is None:
         cached = _render(query, values, fmt, page, suffix)
-        cache = context.cache()
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[etag] = cached
+        if size:
+            if len(cache) >= size:
+                cache.pop(next(iter(cache)))  # oldest first
+            cache[etag] = cached
     body, mimetype, headers = cached
     response = Response(body, mimetype=mimetype, headers=headers)
     response.headers["ETag"] = etag

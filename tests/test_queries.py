@@ -1,0 +1,146 @@
+"""The canned-query catalogue: every query has a golden answer, a complete header, and a README row."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from cspkg.catalogue import QUERIES_DIR, bind, catalogue
+from cspkg.errors import BadInput
+from cspkg.results import render
+from cspkg.sources import REPO
+
+GOLDEN = REPO / "tests" / "golden"
+README = QUERIES_DIR / "README.md"
+QUERIES = catalogue()
+
+
+def ask(store):
+    """What `bind` uses to check that an IRI names a thing of the expected class."""
+    return lambda sparql: bool(store.query(sparql))
+
+
+def substitutions(store, query, values=None) -> dict:
+    bound = bind(query, values or {}, ask(store))
+    return {ox.Variable(name): term for name, term in bound.items()}
+
+
+def run(store, query, values=None, fmt="csv") -> str:
+    """The query's result as rendered: what `cspkg query NAME --format csv` prints, less the newline
+    `print` adds (the W3C CSV already ends each row with CRLF)."""
+    return render(store.query(query.text, substitutions=substitutions(store, query, values)), fmt)
+
+
+def test_every_query_has_a_golden_file_and_every_golden_file_a_query():
+    goldens = {p.stem for p in GOLDEN.glob("*.csv")}
+    assert set(QUERIES) == goldens
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_matches_its_golden_file(store, name):
+    expected = (GOLDEN / f"{name}.csv").read_bytes().decode("utf-8")
+    assert run(store, QUERIES[name]) == expected
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_header_is_complete(name):
+    query = QUERIES[name]
+    for key in ("summary", "description", "tags"):
+        assert query.meta.get(key), f"{name}: header has no {key}"
+    assert "\n" not in query.summary.strip(), f"{name}: summary must be one line"
+    assert isinstance(query.meta["tags"], list)
+    for param in query.params:
+        if param.required:
+            assert param.name in query.defaults, f"{name}: required parameter '{param.name}' has no default"
+    for listed in query.enumerate:
+        assert listed in {p.name for p in query.params}, f"{name}: enumerates unknown parameter '{listed}'"
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_parameters_are_projected_and_results_ordered(name):
+    text = QUERIES[name].text
+    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    select = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\bWHERE\b", body, re.S).group(1)
+    for param in QUERIES[name].params:
+        assert re.search(rf"\?{re.escape(param.var)}\b", select), f"{name}: ?{param.var} is not projected"
+    assert re.search(r"^ORDER BY", body, re.M), f"{name}: no outer ORDER BY"
+
+
+def readme_rows() -> dict[str, tuple[str, str]]:
+    rows = {}
+    text = README.read_text(encoding="utf-8")
+    catalogue_section = text.split("\n## Catalogue\n", 1)[1]
+    for line in catalogue_section.splitlines():
+        match = re.fullmatch(r"\| `([^`]+)` \| (.+?) \| (.+?) \|", line)
+        if match:
+            rows[match.group(1)] = (match.group(2), match.group(3))
+    return rows
+
+
+def test_readme_table_lists_the_catalogue():
+    expected = {
+        name: (q.summary, ", ".join(p.name + ("" if p.required else " (optional)") for p in q.params) or "none")
+        for name, q in QUERIES.items()
+    }
+    assert readme_rows() == expected
+
+
+def test_missing_required_parameter_is_refused(store):
+    query = QUERIES["actions-for-duty"]
+    without_defaults = dataclasses.replace(query, meta={k: v for k, v in query.meta.items() if k != "defaults"})
+    with pytest.raises(BadInput, match="'duty'"):
+        bind(without_defaults, {}, ask(store))
+
+
+def test_malformed_value_is_refused(store):
+    with pytest.raises(BadInput, match="'duty'"):
+        bind(QUERIES["actions-for-duty"], {"duty": "not a duty!"}, ask(store))
+
+
+def test_iri_of_the_wrong_class_is_refused(store):
+    with pytest.raises(BadInput, match="'duty'.*not a legal duty"):
+        bind(QUERIES["actions-for-duty"], {"duty": "https://w3id.org/cspkg/id/plan/thurrock-2023-24"}, ask(store))
+
+
+def test_unknown_parameter_is_refused(store):
+    with pytest.raises(BadInput, match="'colour'"):
+        bind(QUERIES["plan-summary"], {"colour": "red"}, ask(store))
+
+
+@pytest.mark.parametrize("name,param,key", [
+    ("actions-for-duty", "duty", "prevent-duty"),
+    ("trace-action", "action", "castle-point-rochford-2017-18/r03"),
+    ("plan-summary", "plan", "tendring-2021-22"),
+])
+def test_short_key_and_full_iri_give_the_same_answer(store, name, param, key):
+    kind = {"duty": "duty/", "action": "action/", "plan": "plan/"}[param]
+    short = run(store, QUERIES[name], {param: key})
+    full = run(store, QUERIES[name], {param: "https://w3id.org/cspkg/id/" + kind + key})
+    assert short == full
+    assert len(short.splitlines()) > 1
+
+
+def test_optional_plan_filters_funding(store):
+    """Tendring's OPFCC 2021/22 stream adds up to the seven amounts printed in its plan."""
+    everything = run(store, QUERIES["funding-by-source"])
+    tendring = run(store, QUERIES["funding-by-source"], {"plan": "tendring-2021-22"})
+    braintree = run(store, QUERIES["funding-by-source"], {"plan": "braintree-2022-23"})
+    opfcc = [l for l in tendring.splitlines() if "funding-stream/opfcc-2021-22" in l]
+    assert len(opfcc) == 1 and ",7,7,29026,yes," in opfcc[0]
+    assert "thurrock" not in tendring and "thurrock" in everything
+    assert [l for l in braintree.splitlines() if l] == [braintree.splitlines()[0]]  # Braintree states no funding
+
+
+def test_trace_reaches_the_act(store):
+    out = run(store, QUERIES["trace-action"])
+    assert "http://www.legislation.gov.uk/id/ukpga/2022/32," in out
+    assert "http://www.legislation.gov.uk/id/ukpga/2022/32/section/8," in out
+
+
+def test_search_ignores_case(store):
+    upper = [l for l in run(store, QUERIES["search-actions"], {"text": "KNIFE"}).splitlines()[1:] if l]
+    lower = [l for l in run(store, QUERIES["search-actions"]).splitlines()[1:] if l]
+    assert upper and [l.split(",", 1)[1] for l in upper] == [l.split(",", 1)[1] for l in lower]
