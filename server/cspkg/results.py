@@ -82,7 +82,18 @@ def to_rdflib(term):
 
 
 def serialize_solutions(names: list[str], rows: list, fmt: str) -> bytes:
-    """SPARQL results in JSON, XML or CSV (rdflib's serialisers) or TSV (terms in N-Triples form)."""
+    """SPARQL results in CSV (plain values, as the W3C CSV format has them), TSV (terms in
+    N-Triples form), or JSON and XML (rdflib's serialisers)."""
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(names)
+        plain = lambda t: "" if t is None else (f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value)
+        writer.writerows([plain(row[n]) for n in names] for row in rows)
+        return out.getvalue().encode()
     if fmt == "tsv":
         lines = ["\t".join(f"?{n}" for n in names)]
         lines += ["\t".join("" if row[n] is None else str(row[n]) for n in names) for row in rows]
@@ -93,7 +104,7 @@ def serialize_solutions(names: list[str], rows: list, fmt: str) -> bytes:
     result = Result("SELECT")
     result.vars = [Variable(n) for n in names]
     result.bindings = [{Variable(n): to_rdflib(row[n]) for n in names if row[n] is not None} for row in rows]
-    return result.serialize(format={"json": "json", "xml": "xml", "csv": "csv"}[fmt])
+    return result.serialize(format={"json": "json", "xml": "xml"}[fmt])
 
 
 def serialize_graph(triples: list, fmt: str) -> bytes:

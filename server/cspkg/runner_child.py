@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .results import serialize_graph, serialize_solutions
+from .results import RESULT_FORMATS, serialize_graph, serialize_solutions
 
 
 def term(text: str):
@@ -27,16 +27,30 @@ def execute(store: ox.Store, request):
     if isinstance(result, ox.QueryBoolean):
         fmt = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}.get(request.format, ox.QueryResultsFormat.JSON)
         return Answer("ask", result.serialize(format=fmt), 1, False)
+    if isinstance(result, ox.QuerySolutions):
+        return select(result, request)
     rows, truncated = [], False
     for row in result:
         if len(rows) == request.max_rows:
             truncated = True
             break
         rows.append(row)
-    if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        return Answer("select", serialize_solutions(names, rows, request.format), len(rows), truncated)
     return Answer("graph", serialize_graph(rows, request.format), len(rows), truncated)
+
+
+def select(result: ox.QuerySolutions, request):
+    """Oxigraph serialises the whole answer (fast); only an answer over the cap is cut and re-written."""
+    from .runner import Answer
+
+    # CSV cannot be read back (it is lossy), so a CSV answer is counted through TSV.
+    fmt = RESULT_FORMATS["tsv" if request.format == "csv" else request.format]
+    body = result.serialize(format=fmt)
+    rows = list(ox.parse_query_results(body, format=fmt))
+    names = [v.value for v in result.variables]
+    truncated = len(rows) > request.max_rows
+    if truncated or request.format == "csv":
+        body = serialize_solutions(names, rows[: request.max_rows], request.format)
+    return Answer("select", body, min(len(rows), request.max_rows), truncated)
 
 
 def serve(conn) -> None:
