@@ -23,14 +23,15 @@ class QueryTimeout(CspkgError):
 
 @dataclass
 class Request:
-    sparql: str
-    format: str  # json | xml | csv | tsv | turtle | ntriples | jsonld | rdfxml
+    sparql: str  # the query; for "describe" the resource IRI; for "dump" the graph IRI ("" for all)
+    format: str  # json | xml | csv | tsv | turtle | ntriples | jsonld | rdfxml | nquads | trig
     substitutions: dict = field(default_factory=dict)  # variable -> term as N-Triples text
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
     union: bool = True
     max_rows: int = 10_000
     base: str | None = None  # base IRI for relative IRIs in the query
+    kind: str = "query"  # query | describe | dump
     store: str = ""
 
 

@@ -53,6 +53,56 @@ def select(result: ox.QuerySolutions, request):
     return Answer("select", body, min(len(rows), request.max_rows), truncated)
 
 
+LABELS = [ox.NamedNode(p) for p in ("http://www.w3.org/2004/02/skos/core#prefLabel",
+                                      "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")]
+GRAPH_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
+                 "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+def label(store: ox.Store, node) -> str | None:
+    for prop in LABELS:
+        values = [q.object for q in store.quads_for_pattern(node, prop, None, None) if isinstance(q.object, ox.Literal)]
+        if values:
+            english = [v for v in values if v.language in (None, "en")]
+            return sorted(english or values, key=lambda v: v.value)[0].value
+    return None
+
+
+def describe(store: ox.Store, request) -> dict:
+    """What the store says about one resource: its statements in every graph (closed over blank
+    nodes), the statements that point at it (capped), and labels for every IRI they mention."""
+    node = ox.NamedNode(request.sparql)
+    own = list(store.quads_for_pattern(node, None, None, None))
+    seen, queue = set(), [q.object for q in own if isinstance(q.object, ox.BlankNode)]
+    while queue:
+        blank = queue.pop()
+        if blank in seen:
+            continue
+        seen.add(blank)
+        more = list(store.quads_for_pattern(blank, None, None, None))
+        own += more
+        queue += [q.object for q in more if isinstance(q.object, ox.BlankNode)]
+    incoming, total = [], 0
+    for quad in store.quads_for_pattern(None, None, node, None):
+        total += 1
+        if len(incoming) < request.max_rows:
+            incoming.append(quad)
+    iris = {t for q in own + incoming for t in (q.subject, q.predicate, q.object) if isinstance(t, ox.NamedNode)}
+    return {
+        "own": ox.serialize(own, format=ox.RdfFormat.N_QUADS),
+        "incoming": ox.serialize(incoming, format=ox.RdfFormat.N_QUADS),
+        "incoming_total": total,
+        "labels": {iri.value: text for iri in iris if (text := label(store, iri)) is not None},
+    }
+
+
+def dump(store: ox.Store, request) -> bytes:
+    fmt = GRAPH_FORMATS[request.format]
+    if request.sparql:
+        return store.dump(format=fmt, from_graph=ox.NamedNode(request.sparql))
+    return store.dump(format=fmt)
+
+
 def serve(conn) -> None:
     stores: dict[str, ox.Store] = {}
     while True:
@@ -64,7 +114,8 @@ def serve(conn) -> None:
             if request.store not in stores:
                 stores.clear()
                 stores[request.store] = ox.Store.read_only(request.store)
-            conn.send(("ok", execute(stores[request.store], request)))
+            handler = {"query": execute, "describe": describe, "dump": dump}[request.kind]
+            conn.send(("ok", handler(stores[request.store], request)))
         except SyntaxError as err:
             conn.send(("bad", f"SPARQL syntax error: {getattr(err, 'msg', err)}"))
         except (ValueError, TypeError) as err:

@@ -14,7 +14,7 @@ from ..settings import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     from ..catalogue import catalogue
     from ..runner import Runner
-    from . import errors, queries, sparql
+    from . import errors, linkeddata, queries, sparql
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -28,6 +28,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(queries.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(linkeddata.bp)
+
+    @app.context_processor
+    def publisher():
+        return {"licence": settings.licence}
 
     @app.get("/healthz")
     def healthz():

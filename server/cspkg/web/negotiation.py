@@ -39,7 +39,7 @@ def choose(formats: dict[str, list[str]], explicit: str | None = None, extra: li
     offered = [m for types in formats.values() for m in types] + list(extra)
     best = request.accept_mimetypes.best_match(offered)
     if best is None:
-        listed = ", ".join(types[0] for types in formats.values())
+        listed = ", ".join([types[0] for types in formats.values()] + list(extra))
         raise ApiError(406, f"cannot answer in any type the Accept header allows; available: {listed}")
     if best in extra:
         return best

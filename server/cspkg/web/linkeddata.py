@@ -1,0 +1,221 @@
+"""Linked data: every IRI the project mints answers on this server.
+
+`/id/...` (things) answers 303 See Other to `/doc/...` (the document about the thing), with
+`Vary: Accept`; `/def/...` (ontology terms and shapes) and `/graph/...` (named graphs) are
+documents themselves. IRIs keep their one persistent namespace (https://w3id.org/cspkg/); the
+server answers for each under the same path, and CSPKG_PUBLIC_BASE says where that is.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, redirect, render_template, request
+
+from ..namespaces import BASE, CSP, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from ..runner import Request
+from . import context, void
+from .documents import FORMATS, SUFFIXES, Description, fetch, serialize
+from .errors import ApiError
+from .negotiation import choose
+from .presentation import incoming_rows, property_rows, title
+
+bp = Blueprint("linkeddata", __name__)
+RDF_FORMATS = {k: v[0] for k, v in FORMATS.items()}
+TRIPLE_FORMATS = {k: RDF_FORMATS[k] for k in ("turtle", "jsonld", "ntriples", "rdfxml")}
+
+
+def public(path: str) -> str:
+    base = context.settings().public_base.rstrip("/") or request.host_url.rstrip("/")
+    return base + path
+
+
+def split_suffix(rest: str) -> tuple[str, str | None]:
+    stem, dot, suffix = rest.rpartition(".")
+    if dot and (suffix in SUFFIXES or suffix == "html") and "/" not in suffix:
+        return stem, suffix
+    return rest, None
+
+
+def negotiate(suffix: str | None, formats: dict[str, list[str]]) -> str:
+    """html, or a key of formats. Turtle for */*; HTML only when the client prefers it."""
+    if suffix:
+        return "html" if suffix == "html" else SUFFIXES[suffix]
+    best = choose(formats, request.args.get("format"), extra=["text/html"])
+    return "html" if best == "text/html" else best
+
+
+def alternates(path: str, formats: dict) -> str:
+    links = [f'<{public(path)}.html>; rel="alternate"; type="text/html"']
+    links += [f'<{public(path)}.{FORMATS[k][1]}>; rel="alternate"; type="{types[0]}"' for k, types in formats.items()]
+    return ", ".join(links)
+
+
+def respond(body: bytes | str, fmt: str, path: str, formats: dict, *, suffix: str | None) -> Response:
+    mimetype = "text/html" if fmt == "html" else formats[fmt][0]
+    etag = hashlib.sha1(f"{context.runner().build_id()}|{path}|{fmt}".encode()).hexdigest()
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype=mimetype)
+        if mimetype.startswith("text/") or "json" in mimetype:
+            response.charset = "utf-8"
+    response.set_etag(etag)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = alternates(path, formats)
+    if not suffix:
+        response.headers["Content-Location"] = public(f"{path}.{'html' if fmt == 'html' else FORMATS[fmt][1]}")
+    return response
+
+
+TRACE = [str(CSP) + p for p in ("contributesToDuty", "tracesToProvision", "tracesToLegislation")]
+
+
+def page(description: Description, path: str) -> str:
+    editorial = [q for q in description.asserted if q.graph_name.value.startswith(GRAPH + "editorial/")]
+    stated = [q for q in description.asserted if q not in editorial]
+    asserted = {q.triple for q in description.asserted}
+    every = description.asserted + description.inferred
+    return render_template(
+        "resource.html", d=description, title=title(description), path=path,
+        own=property_rows(stated, description.labels),
+        editorial=property_rows(editorial, description.labels),
+        trace=[r for p in TRACE for r in property_rows([q for q in every if q.predicate.value == p], description.labels)],
+        inferred=property_rows([q for q in description.inferred if q.triple not in asserted], description.labels),
+        incoming=incoming_rows(description), source=source(description), formats=TRIPLE_FORMATS, suffixes={k: v[1] for k, v in FORMATS.items()},
+        licence=context.settings().licence, sparql_more=more_query(description.iri))
+
+
+def source(description: Description):
+    derived = [q.object.value for q in description.asserted if q.predicate.value == "http://www.w3.org/ns/prov#wasDerivedFrom"]
+    if derived:
+        return [(description.labels.get(d, d), "/" + d[len(BASE):] if d.startswith(BASE) else d) for d in dict.fromkeys(derived)]
+    graphs = {q.graph_name.value for q in description.asserted if isinstance(q.graph_name, ox.NamedNode)}
+    return [(f"cspkg {g[len(GRAPH):].replace('/', ': ', 1)}", "/" + g[len(BASE):]) for g in sorted(graphs)]
+
+
+def more_query(iri: str) -> str:
+    from urllib.parse import urlencode
+
+    return "/sparql?" + urlencode({"query": f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s", "format": "csv"})
+
+
+def document(iri: str, path: str, suffix: str | None) -> Response:
+    fmt = negotiate(suffix, TRIPLE_FORMATS | {"trig": RDF_FORMATS["trig"], "nquads": RDF_FORMATS["nquads"]})
+    description = fetch(iri)
+    if description.empty:
+        raise ApiError(404, f"no resource {iri} in the data")
+    if fmt == "html":
+        return respond(page(description, path), fmt, path, TRIPLE_FORMATS, suffix=suffix)
+    quads = description.quads()
+    return respond(serialize(quads, fmt), fmt, path, RDF_FORMATS, suffix=suffix)
+
+
+@bp.get("/id/<path:rest>")
+def identifier(rest: str):
+    key, suffix = split_suffix(rest)
+    if key != void.DATASET_KEY and fetch(BASE + "id/" + key).empty:
+        raise ApiError(404, f"no resource {BASE}id/{key} in the data")
+    response = redirect(public(f"/doc/{rest}"), code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/doc/<path:rest>")
+def doc(rest: str):
+    key, suffix = split_suffix(rest)
+    if key == void.DATASET_KEY:
+        return void.respond_description(suffix)
+    return document(BASE + "id/" + key, f"/doc/{key}", suffix)
+
+
+@bp.get("/def/")
+@bp.get("/def/<path:rest>")
+def definition(rest: str = ""):
+    key, suffix = split_suffix(rest)
+    if key in ("", "shapes", "shapes/", "index"):
+        graph = SHAPES_GRAPH if key.startswith("shapes") else ONTOLOGY_GRAPH
+        return vocabulary(graph, "/def/shapes" if graph == SHAPES_GRAPH else "/def/index", suffix)
+    return document(BASE + "def/" + key, f"/def/{key}", suffix)
+
+
+def vocabulary(graph: str, path: str, suffix: str | None) -> Response:
+    """The ontology or the shapes as a whole: a readable page, or the graph itself."""
+    fmt = negotiate(suffix, TRIPLE_FORMATS)
+    if fmt != "html":
+        data = context.runner().run(Request(graph, "ntriples", kind="dump"))
+        return respond(serialize(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), fmt), fmt, path, TRIPLE_FORMATS, suffix=suffix)
+    from .vocabulary import terms
+
+    html = render_template("vocabulary.html", shapes=graph == SHAPES_GRAPH, groups=terms(graph), path=path,
+                           suffixes={k: v[1] for k, v in FORMATS.items()}, formats=TRIPLE_FORMATS, licence=context.settings().licence)
+    return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
+
+
+def graph_response(iri: str, path: str, suffix: str | None) -> Response:
+    exists = context.runner().run(Request(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", "json")).body
+    if b"true" not in exists:
+        raise ApiError(404, f"no graph {iri} in the store")
+    fmt = negotiate(suffix, TRIPLE_FORMATS)
+    if fmt == "html":
+        count = context.runner().run(Request(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", "csv"))
+        html = render_template("graph.html", iri=iri, triples=count.body.decode().split()[-1], path=path,
+                               suffixes={k: v[1] for k, v in FORMATS.items()}, formats=TRIPLE_FORMATS, licence=context.settings().licence)
+        return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
+    data = context.runner().run(Request(iri, "ntriples", kind="dump"))
+    body = data if fmt == "ntriples" else serialize(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), fmt)
+    return respond(body, fmt, path, TRIPLE_FORMATS, suffix=suffix)
+
+
+@bp.get("/graph/<path:rest>")
+def named_graph(rest: str):
+    key, suffix = split_suffix(rest)
+    return graph_response(GRAPH + key, f"/graph/{key}", suffix)
+
+
+@bp.route("/rdf-graph-store", methods=["GET", "HEAD"])
+def graph_store():
+    """SPARQL 1.1 Graph Store Protocol, read side: `?graph=IRI`, or `?default` (the union, as /sparql has it)."""
+    if "default" in request.args:
+        fmt = negotiate(None, TRIPLE_FORMATS)
+        fmt = "turtle" if fmt == "html" else fmt
+        data = context.runner().run(Request("", "nquads", kind="dump"))
+        triples = list(dict.fromkeys(q.triple for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+        return respond(serialize(triples, fmt), fmt, "/rdf-graph-store", TRIPLE_FORMATS, suffix="x")
+    graph = request.args.get("graph")
+    if not graph:
+        raise ApiError(400, "give ?graph=<graph IRI> or ?default")
+    return graph_response(graph, f"/graph/{graph[len(GRAPH):]}" if graph.startswith(GRAPH) else "/rdf-graph-store", None)
+
+
+DUMPS = {"trig": "application/trig", "nq": "application/n-quads"}
+
+
+@bp.get("/dumps/cspkg.<ext>")
+def dump(ext: str):
+    compressed = ext.endswith(".gz")
+    kind = ext.removesuffix(".gz")
+    if kind not in DUMPS:
+        abort(404)
+    body = context.runner().run(Request("", "trig" if kind == "trig" else "nquads", kind="dump"))
+    etag = hashlib.sha1(f"{context.runner().build_id()}|dump|{ext}".encode()).hexdigest()
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    elif compressed:
+        response = Response(gzip.compress(body), mimetype="application/gzip")
+        response.headers["Content-Disposition"] = f'attachment; filename="cspkg.{ext}"'
+    else:
+        response = Response(body, mimetype=DUMPS[kind])
+        if "gzip" in request.accept_encodings:
+            response.set_data(gzip.compress(body))
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag(etag)
+    return response
+
+
+@bp.get("/.well-known/void")
+def well_known_void():
+    return void.respond_description(None)
