@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +28,10 @@ def serving(store: Path, workers: int = 2, **settings):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSPKG_")}
     env.update({f"CSPKG_{k.upper()}": str(v) for k, v in settings.items()})
+    # The server's log goes to a file: a pipe nobody reads would fill up and block the workers.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([CSPKG, "serve", "--store", str(store), "--port", str(port), "--workers", str(workers)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -39,7 +42,8 @@ def serving(store: Path, workers: int = 2, **settings):
             except requests.ConnectionError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stdout.read().decode()[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:
@@ -48,4 +52,4 @@ def serving(store: Path, workers: int = 2, **settings):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-        proc.stdout.close()
+        log.close()
