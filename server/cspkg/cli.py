@@ -137,6 +137,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None, help="worker processes (default 4, or CSPKG_WORKERS)")
     s.add_argument("--store", type=Path, default=None, help="store folder (default: the repo's store/, or CSPKG_STORE)")
     s.set_defaults(func=cmd_serve)
+
+    from .cli_plans import add_commands
+
+    add_commands(sub, DEFAULT_DATA_DIR)
     return p
 
 
