@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,15 +39,21 @@ class Changes:
     dropped: list[Item] = field(default_factory=list)
 
 
-def _norm(text: str) -> str:
-    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
+STOP = set("a an and are as at be by for from in into is it of on or our the their to we will with".split())
+
+
+def words(text: str) -> set[str]:
+    """Content words, cut to five letters so 'victims' meets 'victim' and 'reducing' meets 'reduce'."""
+    plain = "".join(c if c.isalnum() else " " for c in text.casefold()).split()
+    return {w[:5] for w in plain if w not in STOP and len(w) > 1}
 
 
 def score(a: Item, b: Item) -> float:
-    title = SequenceMatcher(None, _norm(a.title), _norm(b.title)).ratio()
+    wa, wb = words(a.title), words(b.title)
+    title = 2 * len(wa & wb) / (len(wa) + len(wb)) if wa and wb else 0.0
     if a.themes and b.themes:
         themes = len(a.themes & b.themes) / len(a.themes | b.themes)
-        return max(title, (title + themes) / 2 if themes else title * 0.8)
+        return 0.6 * title + 0.4 * themes
     return title
 
 
@@ -71,10 +76,10 @@ def match(before: list[Item], after: list[Item]) -> Changes:
 def _items(store: ox.Store, plan: str, link: str, title: str) -> list[Item]:
     query = sparql_prefixes() + f"""
         SELECT ?item (SAMPLE(?t) AS ?title) (GROUP_CONCAT(DISTINCT STR(?theme); separator=" ") AS ?themes) WHERE {{
-          ?plan {link} ?item . ?item {title} ?t .
+          <{plan}> {link} ?item . ?item {title} ?t .
           OPTIONAL {{ ?item csp:hasTheme ?theme }}
         }} GROUP BY ?item ORDER BY ?item"""
-    rows = store.query(query, substitutions={ox.Variable("plan"): ox.NamedNode(plan)})
+    rows = store.query(query)  # the plan IRI is made from a checked key, so it is safe in the text
     return [Item(r["item"].value, r["title"].value, frozenset(r["themes"].value.split())) for r in rows]
 
 

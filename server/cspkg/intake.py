@@ -80,7 +80,7 @@ def from_workbook(path: Path | None = None, data: bytes | None = None, name: str
     mapping = workbook_mapping.load()
     tables = workbook_tables.read(path, mapping) if path is not None else workbook_tables.read_xlsx(data, name)
     register = workbook_register.load(data_dir) if data_dir else workbook_register.load()
-    imported: Imported = read_tables(tables, mapping, register)
+    imported: Imported = read_tables(tables, mapping, register, Path(name if path is None else path).name)
     return Intake(imported.plan, imported.triples, problems=imported.problems, rows=imported.rows)
 
 

@@ -20,6 +20,15 @@ from .tables import Table, column_letter
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CSP = "https://w3id.org/cspkg/def/"
 PRIORITY_PREFIX = ID + "priority/"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LABELLED = ("Actions", "Objectives", "Outcomes", "Progress")  # a row with no Label is named by its text
+
+
+def short(text: str, limit: int = 120) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit - 2)].rstrip(" ,;:") + " …"
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,9 @@ class Imported:
 
 
 class Reader:
-    def __init__(self, tables: dict[str, Table], mapping: Mapping, register: Register):
-        self.tables, self.mapping, self.reg = tables, mapping, register
+    def __init__(self, tables: dict[str, Table], mapping: Mapping, register: Register, source: str = "workbook"):
+        self.tables, self.mapping, self.reg, self.source = tables, mapping, register, source
+        self.document = None
         self.out = Imported(plan="")
         self.keys: dict[str, dict[str, int]] = {}  # sheet name -> key -> row
         self.positions: dict[str, dict[str, int]] = {}  # sheet name -> column name -> index
@@ -87,6 +97,7 @@ class Reader:
         for sheet in self.mapping.entity_sheets:
             self.collect_keys(sheet)
         self.collect_inline_keys()
+        self.default_document()
         for sheet in self.mapping.entity_sheets:
             for number, cells in self.tables.get(sheet.name, Table(sheet.name, [])).rows:
                 self.read_row(sheet, number, cells)
@@ -132,6 +143,20 @@ class Reader:
                 self.problem(sheet.name, number, col, f"the key '{key}' is already used on row {keys[key]}")
             else:
                 keys[key] = number
+    def default_document(self) -> None:
+        """A workbook that names no source document is its own: every row is derived from it."""
+        self.document = None
+        if self.keys.get("Documents"):
+            return
+        sheet = self.mapping.sheet("Documents")
+        self.keys["Documents"] = {self.out.plan: 0}
+        self.document = self.subject(sheet, self.out.plan)
+        title = self.cell(self.mapping.sheet("Plan"), self.tables["Plan"].rows[0][1], "title") or self.out.plan
+        self.add(self.document, RDF_TYPE.value, ox.NamedNode(sheet.classes[""]))
+        for prop in ("http://purl.org/dc/terms/title", "http://www.w3.org/2000/01/rdf-schema#label"):
+            self.add(self.document, prop, values.text(f"{title} (plan workbook)"))
+        self.add(self.document, CSP + "seedFile", values.string(self.source))
+
     def collect_inline_keys(self) -> None:
         """An action's one-cell outcome, measure, funding or update is a row keyed like the action."""
         sheet = self.mapping.sheet("Actions")
@@ -187,6 +212,10 @@ class Reader:
                 term = self.term(sheet, number, col, part)
                 if term is not None:
                     self.add(s, col.property, term)
+        if self.document is not None and not self.cell(sheet, cells, "source_document") and sheet.name != "Documents":
+            self.add(s, PROV_DERIVED, self.document)
+        if sheet.name in LABELLED and not self.cell(sheet, cells, "label") and self.cell(sheet, cells, "description"):
+            self.add(s, RDFS_LABEL, values.text(short(self.cell(sheet, cells, "description"))))
         if sheet.name == "Actions":
             self.read_inline(sheet, number, cells, s, key)
 
@@ -276,6 +305,13 @@ class Reader:
             raise ValueError(f"the PFCC numbering sheet gives the number '{value}' to more than one priority; give the priority's key")
         if numbered:
             value = numbered.pop()
+        else:  # the number the plan's own Police and Crime Plan gives the priority
+            plan_sheet = self.mapping.sheet("Plan")
+            pcps = self.cell(plan_sheet, self.tables["Plan"].rows[0][1], "has_regard_to")
+            for pcp in filter(None, (p.strip() for p in pcps.split(";"))):
+                hit = self.reg.notations.get(f"{ID}plan/{pcp}", {}).get(value)
+                if hit:
+                    return ox.NamedNode(hit)
         found = self.reg.find((PRIORITY_PREFIX,), value)
         found = {i for i in found if not i.startswith(f"{PRIORITY_PREFIX}{self.out.plan}/")}
         if len(found) == 1:
@@ -299,7 +335,9 @@ class Reader:
             self.out.rows[child.value] = ("Actions", number)
             self.add(action, link, child)
             self.add(child, RDF_TYPE.value, ox.NamedNode(cls))
-            self.add(child, label, values.text(raw))
+            self.add(child, label, values.text(short(raw)))
+            if self.document is not None:
+                self.add(child, PROV_DERIVED, self.document)
             if name != "measure_inline":
                 self.add(child, desc, values.text(raw))
             if name == "update_inline":
@@ -324,6 +362,8 @@ class Reader:
         self.add(child, RDF_TYPE.value, ox.NamedNode(fsheet.classes[f.kind]))
         self.add(child, CSP + "fundingAsStated", values.string(raw))
         self.add(child, label, values.text(f"Funding: {raw}"))
+        if self.document is not None:
+            self.add(child, PROV_DERIVED, self.document)
         if f.amount is not None:
             self.add(child, CSP + "amount", values.typed(f.amount, "decimal"))
         if f.approximate:
@@ -385,5 +425,6 @@ class Reader:
             self.out.triples.add(triple)
 
 
-def read_tables(tables: dict[str, Table], mapping: Mapping, register: Register) -> Imported:
-    return Reader(tables, mapping, register).run()
+def read_tables(tables: dict[str, Table], mapping: Mapping, register: Register, source: str = "workbook") -> Imported:
+    """source: the workbook's file name, recorded as the text the plan was read from when no Documents row says otherwise."""
+    return Reader(tables, mapping, register, source).run()
