@@ -166,6 +166,7 @@ def export(triples: set[ox.Triple], key: str, data_dir: Path) -> bytes:
         _el(_el(core, "Mission"), "Description", purpose)
     priorities = plan.rows("?plan csp:hasPriority ?pri . OPTIONAL { ?pri skos:notation ?n } "
                            "OPTIONAL { ?pri csp:sequenceIndicator ?seq }", plan=plan.iri)
+    placed = set()
     for i, row in enumerate(sorted(priorities, key=lambda r: (r["n"] or r["seq"] or "", r["pri"])), start=1):
         goal = _el(core, "Goal")
         _el(goal, "Name", plan.label(row["pri"]))
@@ -179,6 +180,15 @@ def export(triples: set[ox.Triple], key: str, data_dir: Path) -> bytes:
                           pri=ox.NamedNode(row["pri"]), plan=plan.iri)
         for item in sorted({(r["item"], r["seq"]) for r in items}, key=lambda x: x[0]):
             _objective(goal, plan, item[0], item[1])
+            placed.add(item[0])
+    rest = [r for r in plan.rows("?plan csp:hasAction ?item . OPTIONAL { ?item csp:actionNumber ?seq }", plan=plan.iri)
+            if r["item"] not in placed]
+    if rest:  # a Goal must hold every action: those that serve no local priority get one of their own
+        goal = _el(core, "Goal")
+        _el(goal, "Name", "Actions not linked to a local priority")
+        _el(goal, "SequenceIndicator", str(len(priorities) + 1))
+        for r in sorted(rest, key=lambda r: r["item"]):
+            _objective(goal, plan, r["item"], r["seq"])
     admin = _el(root, "AdministrativeInformation")
     for prop, name in (("csp:startDate", "StartDate"), ("csp:endDate", "EndDate"), ("csp:approvedOn", "PublicationDate")):
         for v in plan.values(p, prop)[:1]:

@@ -78,6 +78,12 @@ def read_xlsx(data: bytes, name: str) -> dict[str, Table]:
             raise BadInput(f"{name}: unpacks to {unpacked:,} bytes, more than a workbook may ({MAX_UNPACKED_BYTES:,})")
         if "xl/workbook.xml" not in z.namelist():
             raise BadInput(f"{name}: a zip file but not an Excel workbook (.xlsx)")
+        for item in z.infolist():
+            # A DTD can only come before the root element, so the head of each part is enough to look at.
+            with z.open(item) as part:
+                if b"<!DOCTYPE" in part.read(4096).upper():
+                    raise BadInput(f"{name}: cannot read the workbook: {item.filename} declares a DTD (XML entities), "
+                                   "which workbooks never need; it is refused")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a damaged file
