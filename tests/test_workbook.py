@@ -344,3 +344,37 @@ def test_rdf_exports_hold_the_plan_graph(fmt, tmp_path):
 def test_export_of_an_unknown_plan_is_a_clear_error():
     done = cspkg("export", "nowhere-2020-21", "--format", "ttl")
     assert done.returncode == 2 and "no plan 'nowhere-2020-21'" in done.stderr and "tendring-2021-22" in done.stderr
+
+
+# --- year on year -------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_diff_with_a_next_year_plan_written_from_this_years_workbook(tmp_path, data_copy):
+    """Next year's plan starts as this year's workbook: one priority renamed outright, one reworded, one action replaced."""
+    book = tmp_path / "next"
+    assert cspkg("export", "castle-point-rochford-2017-18", "--format", "csv", "-o", str(book), "--data", str(data_copy)).returncode == 0
+    with (book / "priorities.csv").open(encoding="utf-8", newline="") as f:
+        priorities = list(csv.DictReader(f))
+    titles = {p["Key"]: p["Title"] for p in priorities}
+    edit(book, "plan.csv", 2, "Key", "castle-point-rochford-2018-19")
+    edit(book, "priorities.csv", 2, "Title", "Road safety around schools")  # was priorities[0]
+    edit(book, "priorities.csv", 3, "Title", titles[priorities[1]["Key"]] + " and their families")
+    edit(book, "actions.csv", 2, "Label", "Launch a new cycle safety scheme for primary schools")
+    done = cspkg("import", str(book), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = cspkg("diff", "castle-point-rochford-2017-18", "castle-point-rochford-2018-19", "--format", "json", "--data", str(data_copy))
+    assert done.returncode == 0, done.stderr
+    import json
+
+    result = json.loads(done.stdout)
+    pri = result["priorities"]
+    assert [i["title"] for i in pri["added"]] == ["Road safety around schools"]
+    assert [i["title"] for i in pri["dropped"]] == [priorities[0]["Title"]]
+    assert len(pri["carried"]) == len(priorities) - 1
+    reworded = next(p for p in pri["carried"] if p["after"]["title"].endswith("and their families"))
+    assert reworded["before"]["title"] == titles[priorities[1]["Key"]] and reworded["score"] < 1
+    act = result["actions"]
+    assert [i["title"] for i in act["added"]] == ["Launch a new cycle safety scheme for primary schools"]
+    assert len(act["dropped"]) == 1 and len(act["carried"]) == 35
+    text = cspkg("diff", "castle-point-rochford-2017-18", "castle-point-rochford-2018-19", "--data", str(data_copy)).stdout
+    assert "Priorities: 10 carried over, 1 added, 1 dropped" in text and '+ "Road safety around schools"' in text

@@ -80,7 +80,7 @@ def _items(store: ox.Store, plan: str, link: str, title: str) -> list[Item]:
           OPTIONAL {{ ?item csp:hasTheme ?theme }}
         }} GROUP BY ?item ORDER BY ?item"""
     rows = store.query(query)  # the plan IRI is made from a checked key, so it is safe in the text
-    return [Item(r["item"].value, r["title"].value, frozenset(r["themes"].value.split())) for r in rows]
+    return [Item(r["item"].value, r["title"].value, frozenset(r["themes"].value.split() if r["themes"] else ())) for r in rows]
 
 
 def load(data_dir: Path, plan: str) -> tuple[str, ox.Store]:
