@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from . import namespaces as ns
 from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
 from .store import StoreBuilder
-from .validation import Finding, check, load_shapes, to_rdflib
+from .validation import Finding, PlanChecker, check, load_shapes, to_rdflib
 
 
 @dataclass
@@ -99,6 +100,56 @@ def subjects(triples) -> set:
     return {URIRef(t.subject.value) if isinstance(t.subject, ox.NamedNode) else BNode(t.subject.value) for t in triples}
 
 
+# Plans are reasoned and validated in worker processes when there are enough of them to pay
+# for the start-up; each worker inherits the background data (fork) and builds its checker once.
+PARALLEL_FROM = 40
+_worker: dict = {}
+
+
+def _init_worker(background: set[ox.Triple], plans: list[Scope]) -> None:
+    _worker.update(background=background, plans=plans, checker=PlanChecker(background, load_shapes(shape_files())))
+
+
+def _do_plan(index: int) -> tuple[set[ox.Triple], list[Finding], float, float]:
+    scope = _worker["plans"][index]
+    start = time.perf_counter()
+    inferred = infer(_worker["background"], scope.asserted)
+    middle = time.perf_counter()
+    if not _worker["validate"][index]:
+        return inferred, [], middle - start, 0.0
+    found = _worker["checker"].check(scope.name, scope.asserted | inferred, subjects(scope.asserted))
+    return inferred, found, middle - start, time.perf_counter() - middle
+
+
+def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None) -> tuple[list[Finding], float]:
+    """Reason every plan against the background; validate those wanted (all when None).
+
+    Returns the findings and the share of the work that was reasoning (the rest validation).
+    """
+    _init_worker(background, plans)
+    _worker["validate"] = [wanted is None or p.name in wanted for p in plans]
+    workers = min(os.cpu_count() or 1, 8)
+    findings: list[Finding] = []
+    spent = [0.0, 0.0]
+    if len(plans) < PARALLEL_FROM or workers < 2:
+        outcomes = map(_do_plan, range(len(plans)))
+        pool = None
+    else:
+        pool = mp.get_context("fork").Pool(workers)
+        outcomes = pool.imap(_do_plan, range(len(plans)), chunksize=8)
+    try:
+        for scope, (inferred, found, reasoning, validating) in zip(plans, outcomes):
+            scope.inferred = inferred
+            findings += found
+            spent[0] += reasoning
+            spent[1] += validating
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return findings, spent[0] / max(sum(spent), 1e-9)
+
+
 def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None) -> BuildResult:
     """Build (store_root given) or only validate (store_root None). Violations never reach the store."""
     timer = Timer()
@@ -111,34 +162,30 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
     with timer.stage("reason"):
         reference.inferred = infer(set(), reference.asserted)
         background = reference.asserted | reference.inferred
-        for scope in plans:
-            scope.inferred = infer(background, scope.asserted)
     with timer.stage("validate"):
         shapes = load_shapes(shape_files())
-        base = to_rdflib(background)
-        findings = check("reference", base, shapes, subjects(reference.asserted))
+        findings = check("reference", to_rdflib(background), shapes, subjects(reference.asserted))
+    with timer.stage("plans"):
         wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
-        for scope in plans:
-            if wanted is not None and scope.name not in wanted:
-                continue
-            data = Graph()
-            data += base
-            data += to_rdflib(scope.asserted | scope.inferred)
-            findings += check(scope.name, data, shapes, subjects(scope.asserted))
+        found, reasoning_share = reason_and_validate(background, plans, wanted)
+        findings += found
+    # Plans are reasoned and validated together (in parallel when there are many): their wall
+    # time is split between the two stages in proportion to the time spent on each.
+    both = timer.seconds.pop("plans")
+    timer.seconds["reason"] += both * reasoning_share
+    timer.seconds["validate"] += both * (1 - reasoning_share)
     result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
     if store_root is None or result.violations:
         return result
     with timer.stage("store"):
         builder = StoreBuilder(store_root)
         try:
-            for scope in result.scopes:
-                for graph, triples in scope.graphs.items():
-                    builder.store.load(triples, graph)
-                builder.store.load(scope.inferred, scope.inferred_graph)
             shape_triples = set()
             for path in shape_files():
                 shape_triples |= set(parse(Source(path, "ontology")))
-            builder.store.load(shape_triples, ns.SHAPES_GRAPH)
+            builder.store.load_graphs([*((g, t) for scope in result.scopes for g, t in scope.graphs.items()),
+                                       *((scope.inferred_graph, scope.inferred) for scope in result.scopes),
+                                       (ns.SHAPES_GRAPH, shape_triples)])
         except BaseException:
             builder.abandon()
             raise

@@ -82,6 +82,42 @@ def cmd_query(args) -> int:
     return EXIT_OK
 
 
+def cmd_replace(args) -> int:
+    import shutil
+
+    from .report import finding_line
+    from .sources import Source, parse
+    from .update import replace_plan
+
+    path = Path(args.planfile)
+    if not path.is_file():
+        raise BadInput(f"{path}: file not found")
+    key = path.stem
+    editorial_file = args.data / "editorial" / f"{key}.ttl"
+    editorial = parse(Source(editorial_file, "editorial")) if editorial_file.is_file() else None
+    result = replace_plan(args.store, key, parse(Source(path, "plan")), editorial)
+    for finding in sorted(result.findings, key=lambda f: ("violation", "warning", "info").index(f.severity)):
+        print(f"{finding.severity}:{finding_line(finding)[5:]}")
+    if result.violations:
+        print(f"\nRefused: {len(result.violations)} violation(s) in plan '{key}'. The store is unchanged.", file=sys.stderr)
+        return EXIT_NOT_CONFORMING
+    saved = args.data / "plans" / path.name
+    if saved.resolve() != path.resolve():  # keep the data folder in step, so a full build agrees
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, saved)
+    print(f"Replaced plan '{key}': {result.asserted:,} triples asserted, {result.inferred:,} inferred; "
+          f"{len(result.findings)} warning(s) and note(s). Store: {result.store_path} (now current); saved as {saved}")
+    return EXIT_OK
+
+
+def cmd_synth(args) -> int:
+    from .synth import synthesise
+
+    count = synthesise(args.out, args.partnerships, args.years, args.seed, force=args.force, editorial=not args.no_editorial)
+    print(f"cspkg: wrote {count} synthetic plans ({args.partnerships} partnerships x {args.years} years, seed {args.seed}) to {args.out}")
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     from .runner import current_build
     from .settings import Settings
@@ -131,6 +167,21 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml"])
     c.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store folder (default: the repo's store/)")
     c.set_defaults(func=cmd_query)
+    r = sub.add_parser("replace", help="reason, validate and swap in one plan file, without a full build")
+    r.add_argument("planfile", help="the plan's Turtle file, named <plan key>.ttl")
+    r.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data folder: its editorial/<key>.ttl is read, and the plan saved into plans/ (default: the repo's data/)")
+    r.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store folder (default: the repo's store/)")
+    r.set_defaults(func=cmd_replace)
+
+    y = sub.add_parser("synth", help="write a synthetic national corpus (a data folder) for scale tests")
+    y.add_argument("--partnerships", type=int, default=300, help="partnerships (default 300)")
+    y.add_argument("--years", type=int, default=10, help="plan years per partnership, from 2016 (default 10)")
+    y.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same bytes (default 1)")
+    y.add_argument("--out", type=Path, required=True, help="the data folder to write (not the repo's data/)")
+    y.add_argument("--force", action="store_true", help="replace the folder if it is not empty")
+    y.add_argument("--no-editorial", action="store_true", help="write no editorial graphs")
+    y.set_defaults(func=cmd_synth)
+
     s = sub.add_parser("serve", help="serve the built store over HTTP with gunicorn")
     s.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1, or CSPKG_HOST)")
     s.add_argument("--port", type=int, default=None, help="port (default 8000, or CSPKG_PORT)")

@@ -28,6 +28,10 @@ class Store(Protocol):
 
     def load(self, triples: Iterable[ox.Triple], graph: str) -> None: ...
 
+    def load_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
+        """Load many graphs in one bulk load: one call per graph costs a flush each."""
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples)
+
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes: ...
 
     def graphs(self) -> list[str]: ...
@@ -62,6 +66,10 @@ class EmbeddedStore:
         g = ox.NamedNode(graph)
         self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
 
+    def load_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
+        """Load many graphs in one bulk load: one call per graph costs a flush each."""
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples)
+
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
         if graph is None:
             return self._store.dump(format=format)
@@ -78,23 +86,35 @@ class EmbeddedStore:
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    def flush(self) -> None:
+    def clear_graph(self, graph: str) -> None:
+        g = ox.NamedNode(graph)
+        if g in self._store.named_graphs():
+            self._store.remove_graph(g)
+
+    def flush(self, optimize: bool = True) -> None:
         self._store.flush()
-        self._store.optimize()
+        if optimize:
+            self._store.optimize()
 
 
 class StoreBuilder:
     """Writes a new store beside the current one and swaps it in only when asked to."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, copy_of: EmbeddedStore | None = None):
+        """A new, empty store; or, with copy_of, a copy of that store to change (an Oxigraph
+        backup: hard links to its immutable files, so the copy is cheap whatever its size)."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        self.target = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        now = time.time()  # names sort in time order: pruning keeps the newest
+        self.target = root / f"build-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(now))}.{int(now * 1e6) % 10**6:06d}-{os.getpid()}"
+        if copy_of is not None:
+            copy_of._store.backup(str(self.target))
         self.store = EmbeddedStore(ox.Store(str(self.target)), self.target)
+        self.optimize = copy_of is None  # a small change is not worth a full compaction
 
     def commit(self) -> Path:
         """Make the new store current (an atomic rename of a link), then prune old builds."""
-        self.store.flush()
+        self.store.flush(self.optimize)
         del self.store  # close the files before readers open them
         tmp = self.root / f".{CURRENT}-{os.getpid()}"
         if tmp.is_symlink():
