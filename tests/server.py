@@ -34,12 +34,12 @@ def serving(store: Path, workers: int = 2, **settings):
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(base + "/healthz", timeout=2).ok:
+                if requests.get(base + "/healthz", timeout=5).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting up on a busy machine
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)

@@ -22,6 +22,9 @@ class Settings:
     public_base: str = ""  # CSPKG_PUBLIC_BASE: the URL the namespace https://w3id.org/cspkg/ is served at (default: the request's host)
     licence: str = ""  # CSPKG_LICENCE: the licence IRI the publisher gives the data (none is assumed)
     cache_size: int = 512  # CSPKG_CACHE_SIZE: canned-query answers kept per worker (0: no cache)
+    data: Path = REPO / "data"  # CSPKG_DATA: the data folder uploads write plan files into
+    write_token: str = ""  # CSPKG_WRITE_TOKEN: the bearer token that allows plan uploads (empty: writes are off)
+    max_upload: int = 20_000_000  # CSPKG_MAX_UPLOAD: bytes an uploaded plan may hold
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

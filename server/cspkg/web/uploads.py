@@ -1,0 +1,100 @@
+"""Plan upload: POST a workbook or Turtle; a conforming plan is written to its file and swapped into the store.
+
+Writes are off unless the server has a write token (CSPKG_WRITE_TOKEN); a request must carry it
+as `Authorization: Bearer <token>`. The data folder stays the source of truth: the plan file is
+written (its previous version kept under data/history/) after validation and before the store's
+`current` link is swapped, so a crash at any point leaves a store and a data folder that a later
+`cspkg build` agrees with. Every worker sees the new store on its next request.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, jsonify, request, send_file
+
+from .. import intake as plan_intake
+from .. import namespaces as ns
+from .. import planfiles
+from ..update import replace_plan
+from . import context
+from .errors import ApiError
+
+bp = Blueprint("uploads", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TURTLE = "text/turtle"
+
+
+def authorise() -> None:
+    token = context.settings().write_token
+    if not token:
+        raise ApiError(403, "writes are off on this server (it has no write token; see CSPKG_WRITE_TOKEN)")
+    given = request.headers.get("Authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
+        raise ApiError(401, "a valid write token is needed: send it as 'Authorization: Bearer <token>'",
+                       {"WWW-Authenticate": 'Bearer realm="cspkg"'})
+
+
+def finding_json(plan, f) -> dict:
+    sheet, row = plan.rows.get(f.focus, (None, None))
+    return {"severity": f.severity, "where": plan.where(f), "sheet": sheet, "row": row,
+            "item": f.focus, "path": f.path, "message": f.message}
+
+
+@bp.post("/plans")
+def upload():
+    authorise()
+    settings = context.settings()
+    request.max_content_length = settings.max_upload
+    kind = (request.mimetype or "").lower()
+    name = request.headers.get("X-Filename") or ("upload.xlsx" if kind == XLSX else "upload.ttl")
+    body = request.get_data(cache=False)
+    if not body:
+        raise ApiError(400, "the request has no body: send the workbook (.xlsx) or the plan's Turtle")
+    if kind == XLSX:
+        plan = plan_intake.from_workbook(data=body, name=name, data_dir=settings.data)
+    elif kind in (TURTLE, "application/x-turtle"):
+        plan = plan_intake.from_turtle(body, name)
+    else:
+        raise ApiError(415, f"send a workbook as {XLSX} or a plan as {TURTLE} (got '{kind or 'no Content-Type'}')")
+    if plan.problems:
+        return jsonify({"ok": False, "status": 400, "error": "the workbook could not be read; nothing was changed",
+                        "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message, "where": str(p)}
+                                     for p in plan.problems]}), 400
+    body_ttl = planfiles.turtle(plan.triples, plan.plan)
+    existed = planfiles.plan_path(settings.data, plan.plan).exists()
+    kept = []
+    result = replace_plan(settings.store, plan.plan, plan.triples,
+                          before_swap=lambda _target: kept.append(planfiles.write_plan(settings.data, plan.plan, body_ttl)))
+    plan.findings = result.findings
+    findings = [finding_json(plan, f) for f in sorted(plan.findings, key=plan.order)]
+    if result.violations:
+        return jsonify({"ok": False, "status": 422, "error": f"plan {plan.plan} does not conform: nothing was changed",
+                        "report": plan.report(), "findings": findings}), 422
+    response = jsonify({"ok": True, "plan": plan.plan, "iri": ns.plan_iri(plan.plan), "graph": ns.plan_graph(plan.plan),
+                        "triples": result.asserted, "inferred": result.inferred, "build": result.store_path.name,
+                        "previous": kept[0].name if kept and kept[0] else None,
+                        "report": plan.report(), "findings": findings})
+    response.status_code = 200 if existed else 201
+    response.headers["Location"] = f"/doc/plan/{plan.plan}"
+    return response
+
+
+@bp.get("/plans/<key>/versions")
+def versions(key: str):
+    data = context.settings().data
+    if not planfiles.PLAN_KEY.match(key) or not planfiles.plan_path(data, key).exists():
+        raise ApiError(404, f"no plan '{key}'")
+    return jsonify({"plan": key, "current": f"/graph/plan/{key}",
+                    "versions": [{"version": p.stem, "url": f"/plans/{key}/versions/{p.stem}"} for p in planfiles.versions(data, key)]})
+
+
+@bp.get("/plans/<key>/versions/<version>")
+def version(key: str, version: str) -> Response:
+    data = context.settings().data
+    found = {p.stem: p for p in planfiles.versions(data, key)} if planfiles.PLAN_KEY.match(key) else {}
+    if version not in found:
+        raise ApiError(404, f"plan '{key}' has no kept version '{version}'")
+    return send_file(found[version], mimetype="text/turtle", download_name=f"{key}-{version}.ttl")
