@@ -153,3 +153,15 @@ def test_an_upload_over_the_size_limit_is_refused(site):
     base, data, _ = site
     r = requests.post(base + "/plans", data=b"0" * 20_000_001, headers={"Content-Type": XLSX, **AUTH}, timeout=60)
     assert r.status_code == 413
+
+
+def test_year_on_year_page_and_json(site):
+    base, _, _ = site
+    r = requests.get(base + "/diff", params={"before": "tendring-2021-22", "after": "braintree-2022-23"},
+                     headers={"Accept": "text/html"}, timeout=30)
+    assert r.status_code == 200 and "Priorities: 0 carried over, 5 added, 4 dropped" in r.text
+    assert 'href="/doc/priority/braintree-2022-23/' in r.text
+    j = requests.get(base + "/diff.json", params={"before": "tendring-2021-22", "after": "braintree-2022-23"}, timeout=30).json()
+    assert len(j["priorities"]["added"]) == 5 and len(j["actions"]["carried"]) == 1
+    bad = requests.get(base + "/diff.json", params={"before": "nowhere-2020-21", "after": "braintree-2022-23"}, timeout=30)
+    assert bad.status_code == 400 and "parameter 'before'" in bad.json()["error"]

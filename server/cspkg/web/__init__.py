@@ -14,7 +14,7 @@ from ..settings import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     from ..catalogue import catalogue
     from ..runner import Runner
-    from . import errors, linkeddata, queries, sparql, uploads
+    from . import errors, linkeddata, queries, sparql, uploads, yearonyear
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linkeddata.bp)
     app.register_blueprint(uploads.bp)
+    app.register_blueprint(yearonyear.bp)
 
     @app.context_processor
     def publisher():

@@ -1,0 +1,37 @@
+"""The year-on-year page: what a later plan carries over, adds and drops (`cspkg diff` as a page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, request
+
+from .. import planfiles
+from ..diff import as_json, compare
+from . import context
+from .errors import ApiError
+
+bp = Blueprint("yearonyear", __name__)
+
+
+def plan_keys(data: Path) -> list[str]:
+    return sorted(p.stem for p in (data / "plans").glob("*.ttl"))
+
+
+@bp.get("/diff")
+@bp.get("/diff.json")
+def diff():
+    data = context.settings().data
+    before, after = request.args.get("before", ""), request.args.get("after", "")
+    as_data = request.path.endswith(".json")
+    result = None
+    if before or after:
+        for name, value in (("before", before), ("after", after)):
+            if not planfiles.PLAN_KEY.match(value) or not planfiles.plan_path(data, value).is_file():
+                raise ApiError(400, f"parameter '{name}': no plan '{value}' (known: {', '.join(plan_keys(data))})")
+        result = compare(data, before, after)
+    elif as_data:
+        raise ApiError(400, "give two plans: ?before=<key>&after=<key>")
+    if as_data:
+        return Response(as_json(result), mimetype="application/json")
+    return render_template("diff.html", plans=plan_keys(data), before=before, after=after, result=result)
