@@ -14,7 +14,7 @@ from . import namespaces as ns
 from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
-from .store import StoreBuilder
+from .store import open_builder
 from .validation import Finding, check, load_shapes, to_rdflib
 
 
@@ -41,7 +41,7 @@ class BuildResult:
     findings: list[Finding]
     seconds: dict[str, float]
     titles: dict[str, str]
-    store_path: Path | None = None
+    store_path: Path | str | None = None
 
     @property
     def violations(self) -> list[Finding]:
@@ -99,8 +99,9 @@ def subjects(triples) -> set:
     return {URIRef(t.subject.value) if isinstance(t.subject, ox.NamedNode) else BNode(t.subject.value) for t in triples}
 
 
-def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None) -> BuildResult:
-    """Build (store_root given) or only validate (store_root None). Violations never reach the store."""
+def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
+    """Build (store_root given) or only validate (store_root None). Violations never reach the store.
+    The store is the embedded one at store_root unless the settings select the remote backend."""
     timer = Timer()
     with timer.stage("load"):
         sources = discover(data_dir)
@@ -129,7 +130,7 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
     if store_root is None or result.violations:
         return result
     with timer.stage("store"):
-        builder = StoreBuilder(store_root)
+        builder = open_builder(store_root, settings)
         try:
             for scope in result.scopes:
                 for graph, triples in scope.graphs.items():

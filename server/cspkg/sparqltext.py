@@ -38,3 +38,38 @@ def uses_service(text: str) -> bool:
 def has_dataset(text: str) -> bool:
     """True when the query names its own dataset with FROM or FROM NAMED."""
     return "FROM" in keywords(text)
+
+
+WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:])", re.I)
+
+
+def _blanked(text: str) -> str:
+    """The text with strings, IRIs and comments blanked out, every character kept in its place."""
+    return OPAQUE.sub(lambda m: " " * len(m.group()), text)
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return len(text)
+
+
+def with_values(text: str, bindings: dict[str, str]) -> str:
+    """The query with a VALUES block that binds each variable to a term (in N-Triples form), put
+    first in the query's WHERE clause: the same as binding the variables before evaluation, for a
+    store that cannot be handed bindings. The terms come from the RDF library, never from a user."""
+    if not bindings:
+        return text
+    blank = _blanked(text)
+    brace, where = blank.find("{"), WHERE.search(blank)
+    if where and where.start() < brace:
+        brace = blank.find("{", where.end())
+    elif form(text) == "CONSTRUCT" and brace >= 0:  # CONSTRUCT {template} {pattern}: skip the template
+        brace = blank.find("{", _closing(blank, brace) + 1)
+    if brace < 0:
+        raise ValueError("the query has no WHERE clause to bind its parameters in")
+    names = " ".join(f"?{name}" for name in bindings)
+    return f"{text[:brace + 1]} VALUES ({names}) {{ ({' '.join(bindings.values())}) }}{text[brace + 1:]}"

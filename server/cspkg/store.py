@@ -1,8 +1,10 @@
 """The store interface, and the embedded backend: an on-disk Oxigraph store.
 
-The interface is a handful of verbs (query, update, load, dump, graphs). A build never
-writes into the store that is being served: it writes a fresh store beside it and swaps a
-`current` link to it atomically, so a failed build leaves the previous store intact.
+The interface is a handful of verbs (query, update, load, dump, graphs, and count, triples and
+describe for the build and the web pages). The remote backend (remote.py) gives the same verbs
+over any SPARQL 1.1 store. A build never writes into the store that is being served: it writes a
+fresh store beside it and swaps a `current` link to it atomically, so a failed build leaves the
+previous store intact.
 """
 
 from __future__ import annotations
@@ -21,8 +23,13 @@ CURRENT = "current"
 KEEP_PREVIOUS = 1  # builds kept besides the current one, so a rollback is one link away
 
 
+LABELS = [ox.NamedNode(p) for p in ("http://www.w3.org/2004/02/skos/core#prefLabel",
+                                      "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")]
+
+
 class Store(Protocol):
-    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None): ...
+    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None, base: str | None = None): ...
 
     def update(self, sparql: str) -> None: ...
 
@@ -31,6 +38,39 @@ class Store(Protocol):
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes: ...
 
     def graphs(self) -> list[str]: ...
+
+    def count(self, graph: str | None = None) -> int: ...
+
+    def triples(self, graph: str) -> list[ox.Triple]: ...
+
+    def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]: ...
+
+    def labels(self, iris: set[ox.NamedNode]) -> dict[str, str]: ...
+
+
+def open_store(settings) -> "Store":
+    """The store the settings select, ready for reading."""
+    if settings.backend == "remote":
+        from .remote import RemoteStore
+
+        return RemoteStore(settings)
+    return EmbeddedStore.open(settings.store)
+
+
+def open_builder(root: Path, settings=None):
+    """A builder for the store the settings select (embedded at root unless they say remote)."""
+    if settings is not None and settings.backend == "remote":
+        from .remote import RemoteStore
+        from .remote_load import RemoteBuilder
+
+        return RemoteBuilder(RemoteStore(settings, timeout=None))
+    return StoreBuilder(root)
+
+
+def pick_label(values: list[ox.Literal]) -> str:
+    """One label of several: English (or no language) first, then the first in code-point order."""
+    english = [v for v in values if v.language in (None, "en")]
+    return sorted(english or values, key=lambda v: v.value)[0].value
 
 
 class EmbeddedStore:
@@ -49,9 +89,17 @@ class EmbeddedStore:
         store = ox.Store.read_only(str(target)) if read_only else ox.Store(str(target))
         return cls(store, target)
 
-    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None):
+    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None, base: str | None = None):
+        kwargs = {"substitutions": substitutions, "base_iri": base}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = union
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
-            return self._store.query(sparql, use_default_graph_as_union=union, substitutions=substitutions)
+            return self._store.query(sparql, **kwargs)
         except SyntaxError as err:
             raise BadInput(f"SPARQL syntax error: {err.msg if hasattr(err, 'msg') else err}") from None
 
@@ -77,6 +125,40 @@ class EmbeddedStore:
         if graph is None:
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]:
+        """The resource's statements in every graph (closed over blank nodes), and the first `cap`
+        statements that point at it, with their total."""
+        node = ox.NamedNode(iri)
+        own = list(self._store.quads_for_pattern(node, None, None, None))
+        seen, queue = set(), [q.object for q in own if isinstance(q.object, ox.BlankNode)]
+        while queue:
+            blank = queue.pop()
+            if blank in seen:
+                continue
+            seen.add(blank)
+            more = list(self._store.quads_for_pattern(blank, None, None, None))
+            own += more
+            queue += [q.object for q in more if isinstance(q.object, ox.BlankNode)]
+        incoming, total = [], 0
+        for quad in self._store.quads_for_pattern(None, None, node, None):
+            total += 1
+            if len(incoming) < cap:
+                incoming.append(quad)
+        return own, incoming, total
+
+    def labels(self, iris: set[ox.NamedNode]) -> dict[str, str]:
+        out = {}
+        for iri in iris:
+            for prop in LABELS:
+                values = [q.object for q in self._store.quads_for_pattern(iri, prop, None, None) if isinstance(q.object, ox.Literal)]
+                if values:
+                    out[iri.value] = pick_label(values)
+                    break
+        return out
+
+    def build_id(self) -> str:
+        return self.path.name
 
     def flush(self) -> None:
         self._store.flush()
