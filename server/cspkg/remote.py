@@ -21,12 +21,8 @@ import pyoxigraph as ox
 
 from . import sparqltext
 from .errors import BadInput, CspkgError, StoreMissing
-from .namespaces import BASE, GRAPH
-from .store import LABELS, pick_label
+from .store import BUILD_GRAPH, DATASET, LABELS, VERSION, pick_label
 
-BUILD_GRAPH = GRAPH + "build"  # holds the id of the build in the store: it keys ETags and caches
-DATASET = BASE + "id/dataset/cspkg"
-VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 DEFAULT_TIMEOUT = 120.0  # seconds, for the command line and builds; the server uses CSPKG_QUERY_TIMEOUT
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"

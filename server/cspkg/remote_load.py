@@ -20,7 +20,8 @@ import pyoxigraph as ox
 
 from .errors import BadInput, CspkgError
 from .namespaces import GRAPH
-from .remote import BUILD_GRAPH, DATASET, VERSION, RemoteStore, StoreUnavailable, union_advice
+from .remote import RemoteStore, StoreUnavailable, union_advice
+from .store import BUILD_GRAPH, build_record
 
 NTRIPLES = "application/n-triples"
 
@@ -81,9 +82,10 @@ def check_union(store: RemoteStore) -> None:
 def swap(store: RemoteStore, graphs: dict[str, set[ox.Triple]], build: str) -> None:
     """Replace the store's cspkg graphs with these, and record the build's id last."""
     check_union(store)
-    graphs = {g: t for g, t in graphs.items() if t}  # an empty graph does not exist in a quad store
+    # An empty graph does not exist in a quad store; the build's id is written last, on its own.
+    graphs = {g: t for g, t in graphs.items() if t and g != BUILD_GRAPH}
     stale = [g for g in store.graphs() if g.startswith(GRAPH) and g not in graphs and g != BUILD_GRAPH]
-    record = f'DROP SILENT GRAPH <{BUILD_GRAPH}> ;\nINSERT DATA {{ GRAPH <{BUILD_GRAPH}> {{ <{DATASET}> <{VERSION}> "{build}" }} }}'
+    record = f"DROP SILENT GRAPH <{BUILD_GRAPH}> ;\nINSERT DATA {{ GRAPH <{BUILD_GRAPH}> {{ {_ntriples(build_record(build)).decode()} }} }}"
     drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in stale)
     if store.gsp_url:
         for graph, triples in graphs.items():

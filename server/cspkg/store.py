@@ -18,9 +18,18 @@ from typing import Iterable, Protocol
 import pyoxigraph as ox
 
 from .errors import BadInput, StoreMissing
+from .namespaces import BASE, GRAPH
 
 CURRENT = "current"
 KEEP_PREVIOUS = 1  # builds kept besides the current one, so a rollback is one link away
+# Every build records its id in the store, so a reader of any backend can tell builds apart.
+BUILD_GRAPH = GRAPH + "build"
+DATASET = BASE + "id/dataset/cspkg"
+VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+
+
+def build_record(build: str) -> list[ox.Triple]:
+    return [ox.Triple(ox.NamedNode(DATASET), ox.NamedNode(VERSION), ox.Literal(build))]
 
 
 LABELS = [ox.NamedNode(p) for p in ("http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -176,6 +185,7 @@ class StoreBuilder:
 
     def commit(self) -> Path:
         """Make the new store current (an atomic rename of a link), then prune old builds."""
+        self.store.load(build_record(self.target.name), BUILD_GRAPH)
         self.store.flush()
         del self.store  # close the files before readers open them
         tmp = self.root / f".{CURRENT}-{os.getpid()}"
