@@ -122,7 +122,7 @@ class RemoteStore:
         body, media = self.fetch(sparql, GRAPH_ACCEPT if graph else RESULTS_ACCEPT, default_graphs, named_graphs)
         try:
             if graph:
-                return list(ox.parse(body, format=ox.RdfFormat.from_media_type(media)))
+                return [q.triple for q in ox.parse(body, format=ox.RdfFormat.from_media_type(media))]
             return ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(media))
         except (SyntaxError, ValueError) as err:
             raise CspkgError(f"{self.query_url}: the store's answer ({media}) cannot be read: {err}") from None
