@@ -61,11 +61,11 @@ OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 @contextmanager
 def oxigraph_server(location: Path, union: bool = True):
     """A real Oxigraph server (the `oxigraph` package's binary) on a free loopback port; yields its base URL.
-    It stops runaway queries itself after 30 s, as a deployment should be set up to."""
+    It stops runaway queries itself after 10 s, as a deployment should be set up to."""
     if not OXIGRAPH.exists():
         raise RuntimeError(f"{OXIGRAPH} not found: the tests need the Oxigraph server; `pip install -e '.[test]'` installs it")
     port = free_port()
-    argv = [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "30"]
+    argv = [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "10"]
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(argv + (["--union-default-graph"] if union else []), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

@@ -57,19 +57,43 @@ def _closing(text: str, start: int) -> int:
     return len(text)
 
 
+SELECT = re.compile(r"(?<![\w:?$])SELECT(?![\w:])", re.I)
+
+
+def _where_brace(blank: str, start: int) -> int:
+    """Where the WHERE clause after `start` opens (the keyword WHERE is optional before it)."""
+    brace, where = blank.find("{", start), WHERE.search(blank, start)
+    if where and (brace < 0 or where.start() < brace):
+        brace = blank.find("{", where.end())
+    return brace
+
+
 def with_values(text: str, bindings: dict[str, str]) -> str:
-    """The query with a VALUES block that binds each variable to a term (in N-Triples form), put
-    first in the query's WHERE clause: the same as binding the variables before evaluation, for a
-    store that cannot be handed bindings. The terms come from the RDF library, never from a user."""
+    """The query with VALUES blocks that bind each variable to a term (in N-Triples form): for a
+    store that cannot be handed bindings, the same as binding the variables before evaluation.
+    The block goes first in the query's WHERE clause, and in each subquery that projects one of the
+    variables (the answer is the same, as the subquery's rows are joined on it, but the store need
+    not compute the rows for other values). The terms come from the RDF library, never from a user."""
     if not bindings:
         return text
     blank = _blanked(text)
-    brace, where = blank.find("{"), WHERE.search(blank)
-    if where and where.start() < brace:
-        brace = blank.find("{", where.end())
-    elif form(text) == "CONSTRUCT" and brace >= 0:  # CONSTRUCT {template} {pattern}: skip the template
-        brace = blank.find("{", _closing(blank, brace) + 1)
-    if brace < 0:
+    top = _where_brace(blank, 0)
+    if form(text) == "CONSTRUCT" and not WHERE.search(blank, 0, max(top, 0)) and top >= 0:
+        top = blank.find("{", _closing(blank, top) + 1)  # CONSTRUCT {template} {pattern}: skip the template
+    if top < 0:
         raise ValueError("the query has no WHERE clause to bind its parameters in")
-    names = " ".join(f"?{name}" for name in bindings)
-    return f"{text[:brace + 1]} VALUES ({names}) {{ ({' '.join(bindings.values())}) }}{text[brace + 1:]}"
+    inserts = {top: list(bindings)}
+    for match in SELECT.finditer(blank):
+        brace = _where_brace(blank, match.end())
+        if brace <= top:
+            continue
+        projection, body = blank[match.end():brace], blank[brace:_closing(blank, brace)]
+        mentioned = lambda name, where: re.search(rf"[?$]{re.escape(name)}(?!\w)", where)
+        names = [n for n in bindings if mentioned(n, projection) or ("*" in projection and mentioned(n, body))]
+        if names:
+            inserts[brace] = names
+    for brace in sorted(inserts, reverse=True):
+        names = inserts[brace]
+        block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n] for n in names)}) }}"
+        text = text[:brace + 1] + block + text[brace + 1:]
+    return text
