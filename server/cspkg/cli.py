@@ -101,7 +101,12 @@ def cmd_serve(args) -> int:
         "--access-logfile", "-",
         "cspkg.web:create_app()",
     ]
-    where = settings.sparql_query if settings.backend == "remote" else settings.store
+    if settings.backend == "remote":
+        from .remote import split_credentials
+
+        where = split_credentials(settings.sparql_query)[0]  # never print a password
+    else:
+        where = settings.store
     print(f"cspkg: serving {where} on http://{settings.host}:{settings.port}/ with {settings.workers} workers", flush=True)
     os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
     return EXIT_OK  # not reached

@@ -34,7 +34,7 @@ class StoreUnavailable(StoreMissing):
 
 
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
-    """An endpoint URL may carry `user:password@`: take it out, to send as HTTP Basic auth."""
+    """An endpoint URL may carry `user:password@`: take it out, to answer the store's request for them."""
     parts = urlsplit(url)
     if parts.username is None:
         return url, None
@@ -58,8 +58,9 @@ class RemoteStore:
 
     def __init__(self, settings, timeout: float | None = DEFAULT_TIMEOUT):
         self.query_url, self.auth = split_credentials(settings.sparql_query)
-        self.update_url, _ = split_credentials(settings.sparql_update) if settings.sparql_update else ("", None)
-        self.gsp_url, _ = split_credentials(settings.sparql_gsp) if settings.sparql_gsp else ("", None)
+        self.update_url, update_auth = split_credentials(settings.sparql_update) if settings.sparql_update else ("", None)
+        self.gsp_url, gsp_auth = split_credentials(settings.sparql_gsp) if settings.sparql_gsp else ("", None)
+        self.write_auth = update_auth or gsp_auth or self.auth  # writing often needs credentials that reading does not
         self.settings, self.timeout = settings, timeout
 
     # ---- reading ------------------------------------------------------------------------

@@ -9,12 +9,12 @@ graphs are dropped and the id recorded: readers may meanwhile see some graphs ne
 
 from __future__ import annotations
 
-import base64
 import time
 import uuid
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
-from urllib.request import Request, urlopen
+from urllib.request import (HTTPBasicAuthHandler, HTTPDigestAuthHandler, HTTPPasswordMgrWithDefaultRealm, Request,
+                            build_opener)
 
 import pyoxigraph as ox
 
@@ -26,13 +26,21 @@ from .store import BUILD_GRAPH, build_record
 NTRIPLES = "application/n-triples"
 
 
+def _opener(store: RemoteStore):
+    """Answers the store's challenge for credentials, Basic or Digest (Virtuoso's /sparql-auth asks for Digest)."""
+    if not store.write_auth:
+        return build_opener()
+    passwords = HTTPPasswordMgrWithDefaultRealm()
+    for url in (store.update_url, store.gsp_url):
+        if url:
+            passwords.add_password(None, url, *store.write_auth)
+    return build_opener(HTTPBasicAuthHandler(passwords), HTTPDigestAuthHandler(passwords))
+
+
 def _send(store: RemoteStore, url: str, method: str, body: bytes, content_type: str) -> None:
     request = Request(url, data=body, method=method, headers={"Content-Type": content_type})
-    if store.auth:
-        token = base64.b64encode(":".join(store.auth).encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
     try:
-        with urlopen(request, timeout=store.timeout) as response:
+        with _opener(store).open(request, timeout=store.timeout) as response:
             response.read()
     except HTTPError as err:
         message = err.read()[:1000].decode("utf-8", "replace").strip()
