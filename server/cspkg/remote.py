@@ -200,11 +200,12 @@ class RemoteStore:
 
     def build_id(self) -> str:
         """The id the last build wrote into the store; it also proves the default graph is the union."""
-        rows = self.rows(f"SELECT ?v (EXISTS {{ <{DATASET}> <{VERSION}> ?v }} AS ?union) "
-                         f"WHERE {{ GRAPH <{BUILD_GRAPH}> {{ <{DATASET}> <{VERSION}> ?v }} }}")
+        # The same statement read without GRAPH is there only if the default graph is the union.
+        rows = self.rows(f"SELECT ?v ?union WHERE {{ GRAPH <{BUILD_GRAPH}> {{ <{DATASET}> <{VERSION}> ?v }} "
+                         f"OPTIONAL {{ <{DATASET}> <{VERSION}> ?union }} }}")
         if not rows:
             raise StoreUnavailable(f"{self.query_url}: no cspkg build in this store; run `cspkg build` with CSPKG_BACKEND=remote")
-        if rows[0]["union"].value != "true":
+        if all(r["union"] is None for r in rows):
             raise StoreUnavailable(union_advice(self.query_url))
         return rows[0]["v"].value
 

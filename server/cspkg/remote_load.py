@@ -46,6 +46,9 @@ def _send(store: RemoteStore, url: str, method: str, body: bytes, content_type: 
         message = err.read()[:1000].decode("utf-8", "replace").strip()
         if err.code == 400:
             raise BadInput(f"{url}: the store refused the request: {message}") from None
+        if err.code in (401, 403):
+            raise StoreUnavailable(f"{url}: the store refused access (HTTP {err.code}); give its credentials in the "
+                                   "endpoint URL, as http://user:password@host/...") from None
         raise StoreUnavailable(f"{url}: the store answered HTTP {err.code}: {message}") from None
     except URLError as err:
         raise StoreUnavailable(f"{url}: cannot reach the SPARQL store ({err.reason})") from None
