@@ -122,9 +122,12 @@ class RemoteStore:
         graph = form in ("CONSTRUCT", "DESCRIBE")
         body, media = self.fetch(sparql, GRAPH_ACCEPT if graph else RESULTS_ACCEPT, default_graphs, named_graphs)
         try:
-            if graph:
-                return [q.triple for q in ox.parse(body, format=ox.RdfFormat.from_media_type(media))]
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(media))
+            if graph:  # Turtle also reads N-Triples, which some stores label text/plain
+                return [q.triple for q in ox.parse(body, format=ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE)]
+            results = ox.QueryResultsFormat.from_media_type(media)
+            if results is None:
+                raise ValueError("not a SPARQL results format")
+            return ox.parse_query_results(body, format=results)
         except (SyntaxError, ValueError) as err:
             raise CspkgError(f"{self.query_url}: the store's answer ({media}) cannot be read: {err}") from None
 
