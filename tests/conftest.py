@@ -36,6 +36,34 @@ def select(store, query: str) -> list[dict]:
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in solutions]
 
 
+@pytest.fixture(scope="session")
+def oxigraph(tmp_path_factory):
+    """A real Oxigraph server with the default graph as the union of the named graphs."""
+    from server import oxigraph_server
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def remote_settings(oxigraph, tmp_path_factory):
+    """Settings for the remote backend, after a real build of the repo's data into the Oxigraph server."""
+    from cspkg.settings import Settings
+    from server import remote_settings
+
+    settings = Settings(**remote_settings(oxigraph))
+    result = run(DEFAULT_DATA, tmp_path_factory.mktemp("unused"), settings=settings)
+    assert not result.violations and str(result.store_path).startswith(settings.sparql_query)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def remote_store(remote_settings):
+    from cspkg.remote import RemoteStore
+
+    return RemoteStore(remote_settings)
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

@@ -53,3 +53,45 @@ def serving(store: Path, workers: int = 2, **settings):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+
+
+@contextmanager
+def oxigraph_server(location: Path, union: bool = True):
+    """A real Oxigraph server (the `oxigraph` package's binary) on a free loopback port; yields its base URL.
+    It stops runaway queries itself after 10 s, as a deployment should be set up to."""
+    if not OXIGRAPH.exists():
+        raise RuntimeError(f"{OXIGRAPH} not found: the tests need the Oxigraph server; `pip install -e '.[test]'` installs it")
+    port = free_port()
+    argv = [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "10"]
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(argv + (["--union-default-graph"] if union else []), stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(base + "/query", params={"query": "ASK {}"}, timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"oxigraph server did not start: {log.read().decode()[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def remote_settings(base: str, **more) -> dict:
+    """The settings that point cspkg at an Oxigraph server."""
+    return {"backend": "remote", "sparql_query": f"{base}/query", "sparql_update": f"{base}/update", **more}

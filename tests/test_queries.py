@@ -18,6 +18,12 @@ README = QUERIES_DIR / "README.md"
 QUERIES = catalogue()
 
 
+@pytest.fixture(params=["embedded", "remote"])
+def store(request):
+    """Every test here runs on the embedded store and on a real Oxigraph server, for the same answers."""
+    return request.getfixturevalue("store" if request.param == "embedded" else "remote_store")
+
+
 def ask(store):
     """What `bind` uses to check that an IRI names a thing of the expected class."""
     return lambda sparql: bool(store.query(sparql))

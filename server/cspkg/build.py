@@ -15,7 +15,7 @@ from . import namespaces as ns
 from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
-from .store import StoreBuilder
+from .store import open_builder
 from .validation import Finding, PlanChecker, check, load_shapes, to_rdflib
 
 
@@ -42,7 +42,7 @@ class BuildResult:
     findings: list[Finding]
     seconds: dict[str, float]
     titles: dict[str, str]
-    store_path: Path | None = None
+    store_path: Path | str | None = None
 
     @property
     def violations(self) -> list[Finding]:
@@ -150,8 +150,9 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
     return findings, spent[0] / max(sum(spent), 1e-9)
 
 
-def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None) -> BuildResult:
-    """Build (store_root given) or only validate (store_root None). Violations never reach the store."""
+def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
+    """Build (store_root given) or only validate (store_root None). Violations never reach the store.
+    The store is the embedded one at store_root unless the settings select the remote backend."""
     timer = Timer()
     with timer.stage("load"):
         sources = discover(data_dir)
@@ -178,7 +179,7 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
     if store_root is None or result.violations:
         return result
     with timer.stage("store"):
-        builder = StoreBuilder(store_root)
+        builder = open_builder(store_root, settings)
         try:
             shape_triples = set()
             for path in shape_files():

@@ -19,8 +19,9 @@ DEFAULT_DATA_DIR = Path(os.environ.get("CSPKG_DATA", DEFAULT_DATA))
 def cmd_build(args) -> int:
     from .build import run
     from .report import build_summary, validation_report
+    from .settings import Settings
 
-    result = run(args.data, args.store)
+    result = run(args.data, args.store, settings=Settings.from_env(store=args.store))
     print(build_summary(result))
     if result.findings:
         print()
@@ -46,7 +47,8 @@ def cmd_validate(args) -> int:
 
 def cmd_sparql(args) -> int:
     from .results import render
-    from .store import EmbeddedStore
+    from .settings import Settings
+    from .store import open_store
 
     text = args.query
     path = Path(text)
@@ -54,7 +56,7 @@ def cmd_sparql(args) -> int:
         if not path.is_file():
             raise BadInput(f"{path}: query file not found")
         text = path.read_text(encoding="utf-8")
-    store = EmbeddedStore.open(args.store)
+    store = open_store(Settings.from_env(store=args.store))
     print(render(store.query(text), args.format))
     return EXIT_OK
 
@@ -64,7 +66,8 @@ def cmd_query(args) -> int:
 
     from .catalogue import bind, catalogue
     from .results import render
-    from .store import EmbeddedStore
+    from .settings import Settings
+    from .store import open_store
 
     queries = catalogue()
     if args.name not in queries:
@@ -75,7 +78,7 @@ def cmd_query(args) -> int:
         if not sep:
             raise BadInput(f"--param {item!r}: write it as NAME=VALUE")
         values[name] = value
-    store = EmbeddedStore.open(args.store)
+    store = open_store(Settings.from_env(store=args.store))
     query = queries[args.name]
     bound = bind(query, values, lambda sparql: bool(store.query(sparql)))
     print(render(store.query(query.text, substitutions={ox.Variable(k): v for k, v in bound.items()}), args.format))
@@ -119,11 +122,11 @@ def cmd_synth(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .runner import current_build
+    from .runner import check
     from .settings import Settings
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)
-    current_build(settings.store)  # fail now, clearly, if there is nothing to serve
+    check(settings)  # fail now, clearly, if there is nothing to serve
     argv = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"{settings.host}:{settings.port}",
@@ -134,7 +137,13 @@ def cmd_serve(args) -> int:
         "--access-logfile", "-",
         "cspkg.web:create_app()",
     ]
-    print(f"cspkg: serving {settings.store} on http://{settings.host}:{settings.port}/ with {settings.workers} workers", flush=True)
+    if settings.backend == "remote":
+        from .remote import split_credentials
+
+        where = split_credentials(settings.sparql_query)[0]  # never print a password
+    else:
+        where = settings.store
+    print(f"cspkg: serving {where} on http://{settings.host}:{settings.port}/ with {settings.workers} workers", flush=True)
     os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
     return EXIT_OK  # not reached
 

@@ -1,9 +1,14 @@
-"""The query child process: opens the store read-only, runs one query at a time, serialises it."""
+"""The query child process: opens the store (read-only, or the remote one), runs one query at a time,
+serialises it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
+from .errors import BadInput, CspkgError, StoreMissing
+from .store import EmbeddedStore
 from .results import RESULT_FORMATS, serialize_graph, serialize_solutions
 
 
@@ -12,18 +17,12 @@ def term(text: str):
     return next(iter(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))).object
 
 
-def execute(store: ox.Store, request):
+def execute(store, request):
     from .runner import Answer
 
-    kwargs = {"substitutions": {ox.Variable(k): term(v) for k, v in request.substitutions.items()} or None,
-              "base_iri": request.base}
-    if request.default_graphs is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    if request.named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    if request.default_graphs is None:
-        kwargs["use_default_graph_as_union"] = request.union
-    result = store.query(request.sparql, **kwargs)
+    result = store.query(request.sparql, union=request.union, base=request.base,
+                         substitutions={ox.Variable(k): term(v) for k, v in request.substitutions.items()} or None,
+                         default_graphs=request.default_graphs, named_graphs=request.named_graphs)
     if isinstance(result, ox.QueryBoolean):
         fmt = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}.get(request.format, ox.QueryResultsFormat.JSON)
         return Answer("ask", result.serialize(format=fmt), 1, False)
@@ -53,72 +52,61 @@ def select(result: ox.QuerySolutions, request):
     return Answer("select", body, min(len(rows), request.max_rows), truncated)
 
 
-LABELS = [ox.NamedNode(p) for p in ("http://www.w3.org/2004/02/skos/core#prefLabel",
-                                      "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")]
 GRAPH_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
                  "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
-def label(store: ox.Store, node) -> str | None:
-    for prop in LABELS:
-        values = [q.object for q in store.quads_for_pattern(node, prop, None, None) if isinstance(q.object, ox.Literal)]
-        if values:
-            english = [v for v in values if v.language in (None, "en")]
-            return sorted(english or values, key=lambda v: v.value)[0].value
-    return None
-
-
-def describe(store: ox.Store, request) -> dict:
+def describe(store, request) -> dict:
     """What the store says about one resource: its statements in every graph (closed over blank
     nodes), the statements that point at it (capped), and labels for every IRI they mention."""
-    node = ox.NamedNode(request.sparql)
-    own = list(store.quads_for_pattern(node, None, None, None))
-    seen, queue = set(), [q.object for q in own if isinstance(q.object, ox.BlankNode)]
-    while queue:
-        blank = queue.pop()
-        if blank in seen:
-            continue
-        seen.add(blank)
-        more = list(store.quads_for_pattern(blank, None, None, None))
-        own += more
-        queue += [q.object for q in more if isinstance(q.object, ox.BlankNode)]
-    incoming, total = [], 0
-    for quad in store.quads_for_pattern(None, None, node, None):
-        total += 1
-        if len(incoming) < request.max_rows:
-            incoming.append(quad)
+    own, incoming, total = store.describe(request.sparql, request.max_rows)
     iris = {t for q in own + incoming for t in (q.subject, q.predicate, q.object) if isinstance(t, ox.NamedNode)}
     return {
         "own": ox.serialize(own, format=ox.RdfFormat.N_QUADS),
         "incoming": ox.serialize(incoming, format=ox.RdfFormat.N_QUADS),
         "incoming_total": total,
-        "labels": {iri.value: text for iri in iris if (text := label(store, iri)) is not None},
+        "labels": store.labels(iris),
     }
 
 
-def dump(store: ox.Store, request) -> bytes:
-    fmt = GRAPH_FORMATS[request.format]
-    if request.sparql:
-        return store.dump(format=fmt, from_graph=ox.NamedNode(request.sparql))
-    return store.dump(format=fmt)
+def dump(store, request) -> bytes:
+    return store.dump(GRAPH_FORMATS[request.format], request.sparql or None)
 
 
-def serve(conn) -> None:
-    stores: dict[str, ox.Store] = {}
+def open_store(request, stores: dict, settings):
+    """The embedded store of the request's build (reopened when a build swaps in), or the remote one."""
+    if request.store not in stores:
+        stores.clear()
+        if settings.backend == "remote":
+            from .remote import RemoteStore
+
+            # The parent stops a query at the time limit; this only keeps a stuck socket from lingering.
+            stores[request.store] = RemoteStore(settings, timeout=settings.query_timeout + 5)
+        else:
+            stores[request.store] = EmbeddedStore(ox.Store.read_only(request.store), Path(request.store))
+    return stores[request.store]
+
+
+def serve(conn, settings) -> None:
+    stores: dict = {}
     while True:
         try:
             request = conn.recv()
         except EOFError:
             return
         try:
-            if request.store not in stores:
-                stores.clear()
-                stores[request.store] = ox.Store.read_only(request.store)
+            store = open_store(request, stores, settings)
             handler = {"query": execute, "describe": describe, "dump": dump}[request.kind]
-            conn.send(("ok", handler(stores[request.store], request)))
+            conn.send(("ok", handler(store, request)))
+        except StoreMissing as err:
+            conn.send(("missing", str(err)))
+        except BadInput as err:
+            conn.send(("bad", str(err)))
         except SyntaxError as err:
             conn.send(("bad", f"SPARQL syntax error: {getattr(err, 'msg', err)}"))
         except (ValueError, TypeError) as err:
             conn.send(("bad", f"the query cannot be evaluated: {err}"))
+        except CspkgError as err:
+            conn.send(("error", str(err)))
         except Exception as err:  # reported to the caller as an internal error
             conn.send(("error", f"{type(err).__name__}: {err}"))

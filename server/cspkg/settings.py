@@ -25,6 +25,10 @@ class Settings:
     data: Path = REPO / "data"  # CSPKG_DATA: the data folder uploads write plan files into
     write_token: str = ""  # CSPKG_WRITE_TOKEN: the bearer token that allows plan uploads (empty: writes are off)
     max_upload: int = 20_000_000  # CSPKG_MAX_UPLOAD: bytes an uploaded plan may hold
+    backend: str = "embedded"  # CSPKG_BACKEND: embedded (the on-disk store in CSPKG_STORE) or remote (a SPARQL 1.1 store)
+    sparql_query: str = ""  # CSPKG_SPARQL_QUERY: the remote store's SPARQL query endpoint
+    sparql_update: str = ""  # CSPKG_SPARQL_UPDATE: its SPARQL Update endpoint (needed by `cspkg build`)
+    sparql_gsp: str = ""  # CSPKG_SPARQL_GSP: its Graph Store Protocol endpoint (optional: `cspkg build` then PUTs each graph)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -38,7 +42,12 @@ class Settings:
             except ValueError:
                 raise BadInput(f"CSPKG_{f.name.upper()}={raw!r}: expected {type(f.default).__name__}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        settings = cls(**values)
+        if settings.backend not in ("embedded", "remote"):
+            raise BadInput(f"CSPKG_BACKEND={settings.backend!r}: expected embedded or remote")
+        if settings.backend == "remote" and not settings.sparql_query:
+            raise BadInput("CSPKG_BACKEND=remote needs CSPKG_SPARQL_QUERY, the store's SPARQL query endpoint")
+        return settings
 
     def to_env(self) -> dict[str, str]:
         return {f"CSPKG_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}

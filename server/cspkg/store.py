@@ -1,8 +1,10 @@
 """The store interface, and the embedded backend: an on-disk Oxigraph store.
 
-The interface is a handful of verbs (query, update, load, dump, graphs). A build never
-writes into the store that is being served: it writes a fresh store beside it and swaps a
-`current` link to it atomically, so a failed build leaves the previous store intact.
+The interface is a handful of verbs (query, update, load, dump, graphs, and count, triples and
+describe for the build and the web pages). The remote backend (remote.py) gives the same verbs
+over any SPARQL 1.1 store. A build never writes into the store that is being served: it writes a
+fresh store beside it and swaps a `current` link to it atomically, so a failed build leaves the
+previous store intact.
 """
 
 from __future__ import annotations
@@ -16,25 +18,68 @@ from typing import Iterable, Protocol
 import pyoxigraph as ox
 
 from .errors import BadInput, StoreMissing
+from .namespaces import BASE, GRAPH
 
 CURRENT = "current"
 KEEP_PREVIOUS = 1  # builds kept besides the current one, so a rollback is one link away
+# Every build records its id in the store, so a reader of any backend can tell builds apart.
+BUILD_GRAPH = GRAPH + "build"
+DATASET = BASE + "id/dataset/cspkg"
+VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+
+
+def build_record(build: str) -> list[ox.Triple]:
+    return [ox.Triple(ox.NamedNode(DATASET), ox.NamedNode(VERSION), ox.Literal(build))]
+
+
+LABELS = [ox.NamedNode(p) for p in ("http://www.w3.org/2004/02/skos/core#prefLabel",
+                                      "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")]
 
 
 class Store(Protocol):
-    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None): ...
+    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None, base: str | None = None): ...
 
     def update(self, sparql: str) -> None: ...
 
     def load(self, triples: Iterable[ox.Triple], graph: str) -> None: ...
 
-    def load_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
-        """Load many graphs in one bulk load: one call per graph costs a flush each."""
-        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples)
-
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes: ...
 
     def graphs(self) -> list[str]: ...
+
+    def count(self, graph: str | None = None) -> int: ...
+
+    def triples(self, graph: str) -> list[ox.Triple]: ...
+
+    def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]: ...
+
+    def labels(self, iris: set[ox.NamedNode]) -> dict[str, str]: ...
+
+
+def open_store(settings) -> "Store":
+    """The store the settings select, ready for reading."""
+    if settings.backend == "remote":
+        from .remote import RemoteStore
+
+        return RemoteStore(settings)
+    return EmbeddedStore.open(settings.store)
+
+
+def open_builder(root: Path, settings=None):
+    """A builder for the store the settings select (embedded at root unless they say remote)."""
+    if settings is not None and settings.backend == "remote":
+        from .remote import RemoteStore
+        from .remote_load import RemoteBuilder
+
+        return RemoteBuilder(RemoteStore(settings, timeout=None))
+    return StoreBuilder(root)
+
+
+def pick_label(values: list[ox.Literal]) -> str:
+    """One label of several: English (or no language) first, then the first in code-point order."""
+    english = [v for v in values if v.language in (None, "en")]
+    return sorted(english or values, key=lambda v: v.value)[0].value
 
 
 class EmbeddedStore:
@@ -53,9 +98,17 @@ class EmbeddedStore:
         store = ox.Store.read_only(str(target)) if read_only else ox.Store(str(target))
         return cls(store, target)
 
-    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None):
+    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None, base: str | None = None):
+        kwargs = {"substitutions": substitutions, "base_iri": base}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = union
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
-            return self._store.query(sparql, use_default_graph_as_union=union, substitutions=substitutions)
+            return self._store.query(sparql, **kwargs)
         except SyntaxError as err:
             raise BadInput(f"SPARQL syntax error: {err.msg if hasattr(err, 'msg') else err}") from None
 
@@ -91,6 +144,41 @@ class EmbeddedStore:
         if g in self._store.named_graphs():
             self._store.remove_graph(g)
 
+
+    def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]:
+        """The resource's statements in every graph (closed over blank nodes), and the first `cap`
+        statements that point at it, with their total."""
+        node = ox.NamedNode(iri)
+        own = list(self._store.quads_for_pattern(node, None, None, None))
+        seen, queue = set(), [q.object for q in own if isinstance(q.object, ox.BlankNode)]
+        while queue:
+            blank = queue.pop()
+            if blank in seen:
+                continue
+            seen.add(blank)
+            more = list(self._store.quads_for_pattern(blank, None, None, None))
+            own += more
+            queue += [q.object for q in more if isinstance(q.object, ox.BlankNode)]
+        incoming, total = [], 0
+        for quad in self._store.quads_for_pattern(None, None, node, None):
+            total += 1
+            if len(incoming) < cap:
+                incoming.append(quad)
+        return own, incoming, total
+
+    def labels(self, iris: set[ox.NamedNode]) -> dict[str, str]:
+        out = {}
+        for iri in iris:
+            for prop in LABELS:
+                values = [q.object for q in self._store.quads_for_pattern(iri, prop, None, None) if isinstance(q.object, ox.Literal)]
+                if values:
+                    out[iri.value] = pick_label(values)
+                    break
+        return out
+
+    def build_id(self) -> str:
+        return self.path.name
+
     def flush(self, optimize: bool = True) -> None:
         self._store.flush()
         if optimize:
@@ -114,6 +202,8 @@ class StoreBuilder:
 
     def commit(self) -> Path:
         """Make the new store current (an atomic rename of a link), then prune old builds."""
+        self.store.clear_graph(BUILD_GRAPH)  # a copy of an earlier store holds that store's record
+        self.store.load(build_record(self.target.name), BUILD_GRAPH)
         self.store.flush(self.optimize)
         del self.store  # close the files before readers open them
         tmp = self.root / f".{CURRENT}-{os.getpid()}"

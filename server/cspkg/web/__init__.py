@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body, JSON_SORT_KEYS=False)
     app.extensions["cspkg"] = {
         "settings": settings,
-        "runner": Runner(settings.store, settings.query_timeout),
+        "runner": Runner(settings),
         "catalogue": catalogue(),
         "cache": {},
     }

@@ -47,6 +47,9 @@ def finding_json(plan, f) -> dict:
 def upload():
     authorise()
     settings = context.settings()
+    if settings.backend != "embedded":
+        raise ApiError(501, "uploads swap a plan into the embedded store; with a remote store, run `cspkg import` "
+                            "and then `cspkg build` (which writes the remote store)")
     request.max_content_length = settings.max_upload
     kind = (request.mimetype or "").lower()
     name = request.headers.get("X-Filename") or ("upload.xlsx" if kind == XLSX else "upload.ttl")
