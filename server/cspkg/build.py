@@ -15,7 +15,7 @@ from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
 from .store import StoreBuilder
-from .validation import Finding, check, load_shapes, to_rdflib
+from .validation import Finding, as_triples, check, load_shapes, to_rdflib
 
 
 @dataclass
@@ -135,6 +135,10 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
                 for graph, triples in scope.graphs.items():
                     builder.store.load(triples, graph)
                 builder.store.load(scope.inferred, scope.inferred_graph)
+                # Only conforming data reach the store, so each stored report conforms; its
+                # warnings and notes are what the pages show as a plan's completeness.
+                mine = [f for f in result.findings if f.scope == scope.name]
+                builder.store.load(as_triples(mine, conforms=True), ns.validation_graph(scope.name))
             shape_triples = set()
             for path in shape_files():
                 shape_triples |= set(parse(Source(path, "ontology")))
