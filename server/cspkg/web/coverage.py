@@ -6,7 +6,8 @@ from __future__ import annotations
 
 
 def key_of(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1] if "/id/" not in iri else iri.split("/id/", 1)[1].split("/", 1)[1]
+    """The short key of one of our IRIs: https://w3id.org/cspkg/id/duty/prevent-duty -> prevent-duty."""
+    return iri.split("/id/", 1)[1].split("/", 1)[1]
 
 
 def level(count: int) -> int:
@@ -22,24 +23,26 @@ def _partnerships(plans: list[dict]) -> list[dict]:
 
 
 def duty_grid(cells: list[dict], gaps: list[dict], plans: list[dict]) -> dict:
+    """Duties down, partnerships across (a handful of columns fits a page and a printout)."""
     partnership_of = {p["plan"]: p["partnership"] for p in plans}
     unfunded = {(partnership_of[g["plan"]], g["duty"]) for g in gaps if g["gap"] == "cited, no funded action"}
     duties = sorted({(c["dutyLabel"], c["duty"]) for c in cells})
     by_pair = {(c["partnership"], c["duty"]): c for c in cells}
+    partnerships = _partnerships(plans)
     rows = []
-    for partnership in _partnerships(plans):
-        row = {**partnership, "cells": []}
-        for label, duty in duties:
+    for label, duty in duties:
+        row = {"iri": duty, "label": label, "key": key_of(duty), "cells": []}
+        for partnership in partnerships:
             c = by_pair.get((partnership["iri"], duty))
             actions = int(c["actions"]) if c else 0
             row["cells"].append({
-                "duty": duty, "actions": actions, "fundedActions": int(c["fundedActions"]) if c else 0,
+                "partnership": partnership["iri"], "actions": actions, "fundedActions": int(c["fundedActions"]) if c else 0,
                 "totalGBP": c["totalGBP"] if c else "0", "cited": bool(c and c["cited"] == "yes"),
                 "citedNoFundedAction": (partnership["iri"], duty) in unfunded, "level": level(actions),
                 "href": f"/duties/{key_of(duty)}#p-{partnership['key']}" if c else None,
             })
         rows.append(row)
-    return {"duties": [{"iri": d, "label": label, "key": key_of(d)} for label, d in duties], "rows": rows}
+    return {"partnerships": partnerships, "rows": rows}
 
 
 def theme_grid(cells: list[dict]) -> dict:

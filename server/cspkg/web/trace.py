@@ -6,9 +6,9 @@ from __future__ import annotations
 from ..namespaces import BASE
 
 LAYERS = [("action", "Actions"), ("priority", "Priorities"), ("duty", "Legal duties"), ("act", "Acts")]
-WIDTHS = {"action": 330, "priority": 270, "duty": 230, "act": 250}
-GAP, ROW, TOP = 70, 30, 40
-CHARS = {"action": 44, "priority": 36, "duty": 30, "act": 33}  # what fits in a box at 12px
+WIDTHS = {"action": 290, "priority": 230, "duty": 200, "act": 230}
+GAP, ROW, TOP = 50, 30, 40
+CHARS = {"action": 38, "priority": 30, "duty": 26, "act": 30}  # what fits in a box at 12px
 
 
 def href(layer: str, iri: str) -> str:
@@ -43,12 +43,30 @@ def layout(paths: list[dict]) -> dict:
     for layer, _ in LAYERS:
         columns[layer] = x
         x += WIDTHS[layer] + GAP
-    counts = {}
-    for layer, _ in LAYERS:
-        mine = sorted((n for n in nodes.values() if n["layer"] == layer), key=lambda n: (n["label"].lower(), n["iri"]))
-        counts[layer] = len(mine)
-        for i, n in enumerate(mine):
-            n.update(x=columns[layer], y=TOP + i * ROW, w=WIDTHS[layer], h=ROW - 6, text=short(n["label"], CHARS[layer]))
+    # Actions are stacked, grouped by the priority they serve; every other box sits level with the
+    # mean of the boxes that link to it from the left, pushed down only to keep boxes apart.
+    links: dict[tuple[str, str], set] = {}
+    for a, b in edges:
+        links.setdefault(b, set()).add(a)
+        links.setdefault(a, set())
+    counts = {layer: sum(1 for k in nodes if k[0] == layer) for layer, _ in LAYERS}
+    label = lambda k: (nodes[k]["label"].lower(), k[1])
+    right = {k: sorted({b for a, b in edges if a == k}, key=label) for k in nodes}
+    priorities = sorted((k for k in nodes if k[0] == "priority"), key=lambda k: (label(right[k][0]) if right[k] else ("",), label(k)))
+    order = {k: i for i, k in enumerate(priorities)}
+
+    def group(k):
+        mine = [order[b] for b in right[k] if b in order]
+        return (min(mine) if mine else len(order), label(right[k][0]) if right[k] else ("",), label(k))
+
+    y = {k: TOP + i * ROW for i, k in enumerate(sorted((k for k in nodes if k[0] == "action"), key=group))}
+    for layer in ("priority", "duty", "act"):
+        wanted = sorted(((sum(y[a] for a in links[k]) / len(links[k]), label(k), k) for k in nodes if k[0] == layer))
+        last = TOP - ROW
+        for want, _, k in wanted:
+            last = y[k] = max(want, last + ROW)
+    for k, n in nodes.items():
+        n.update(x=columns[k[0]], y=round(y[k]), w=WIDTHS[k[0]], h=ROW - 6, text=short(n["label"], CHARS[k[0]]))
     curves = []
     for a, b in sorted(edges):
         s, t = nodes[a], nodes[b]
@@ -56,7 +74,7 @@ def layout(paths: list[dict]) -> dict:
         x2, y2 = t["x"], t["y"] + t["h"] / 2
         mid = (x1 + x2) / 2
         curves.append(f"M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2:.0f},{y2:.0f}")
-    height = TOP + max(counts.values(), default=0) * ROW + 10
+    height = max(y.values(), default=TOP) + ROW + 10
     heads = [{"x": columns[layer], "text": f"{title} ({counts[layer]})"} for layer, title in LAYERS]
     order = {layer: i for i, (layer, _) in enumerate(LAYERS)}
     return {"width": x - GAP, "height": height, "heads": heads, "edges": curves,
