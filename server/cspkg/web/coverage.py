@@ -46,14 +46,15 @@ def duty_grid(cells: list[dict], gaps: list[dict], plans: list[dict]) -> dict:
 
 
 def theme_grid(cells: list[dict]) -> dict:
+    """Themes down, partnerships across, like the duty heatmap."""
     themes = sorted({(c["themeLabel"], c["theme"]) for c in cells})
     by_pair = {(c["partnership"], c["theme"]): int(c["actions"]) for c in cells}
     partnerships = sorted({(c["partnershipLabel"], c["partnership"]) for c in cells})
-    rows = [{"iri": p, "label": label, "cells": [
-        {"theme": t, "actions": by_pair.get((p, t), 0), "level": level(by_pair.get((p, t), 0)),
+    rows = [{"iri": t, "label": label, "key": key_of(t), "cells": [
+        {"partnership": p, "actions": by_pair.get((p, t), 0), "level": level(by_pair.get((p, t), 0)),
          "href": f"/queries/theme-across-partnerships?theme={key_of(t)}" if by_pair.get((p, t)) else None}
-        for _, t in themes]} for label, p in partnerships]
-    return {"themes": [{"iri": t, "label": label, "key": key_of(t)} for label, t in themes], "rows": rows}
+        for _, p in partnerships]} for label, t in themes]
+    return {"partnerships": [{"iri": p, "label": label} for label, p in partnerships], "rows": rows}
 
 
 def year_grid(plans: list[dict]) -> dict:
