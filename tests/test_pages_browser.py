@@ -23,6 +23,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.common.selenium_manager import SeleniumManager  # noqa: E402
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -37,14 +38,21 @@ def browser():
     for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
         assert Path(path).exists(), f"{path} is missing: apt-get install {package} (see .ci/run)"
     assert AXE.exists(), "node_modules/axe-core is missing: run `npm ci` (see .ci/run)"
+    def no_downloads(*args, **kwargs):
+        raise AssertionError("Selenium Manager was asked to find (and maybe download) a browser or driver")
+
+    guard = pytest.MonkeyPatch()
+    guard.setattr(SeleniumManager, "binary_paths", no_downloads)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-GB"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    assert driver.capabilities["browserName"] == "chrome"
     yield driver
     driver.quit()
+    guard.undo()
 
 
 def rows(server: str, name: str, **params) -> list[dict]:
