@@ -16,7 +16,7 @@ from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
 from .store import open_builder
-from .validation import Finding, PlanChecker, check, load_shapes, to_rdflib
+from .validation import Finding, PlanChecker, as_triples, check, load_shapes, to_rdflib
 
 
 @dataclass
@@ -186,6 +186,11 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
                 shape_triples |= set(parse(Source(path, "ontology")))
             builder.store.load_graphs([*((g, t) for scope in result.scopes for g, t in scope.graphs.items()),
                                        *((scope.inferred_graph, scope.inferred) for scope in result.scopes),
+                                       # Only conforming data reach the store, so each stored report conforms; its
+                                       # warnings and notes are what the pages show as a plan's completeness.
+                                       *((ns.validation_graph(scope.name),
+                                          as_triples([f for f in result.findings if f.scope == scope.name], conforms=True))
+                                         for scope in result.scopes),
                                        (ns.SHAPES_GRAPH, shape_triples)])
         except BaseException:
             builder.abandon()

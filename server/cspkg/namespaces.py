@@ -51,6 +51,11 @@ def inferred_graph(key: str) -> str:
     return f"{GRAPH}inferred/{key}"
 
 
+def validation_graph(key: str) -> str:
+    """The SHACL results about one scope ("reference" or a plan key), kept by the build."""
+    return f"{GRAPH}validation/{key}"
+
+
 def reference_graph(name: str) -> str:
     return f"{GRAPH}reference/{name}"
 

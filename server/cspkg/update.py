@@ -24,7 +24,7 @@ from .errors import BadInput
 from .reasoning import infer
 from .sources import shape_files
 from .store import EmbeddedStore, StoreBuilder
-from .validation import Finding, PlanChecker, load_shapes
+from .validation import Finding, PlanChecker, as_triples, load_shapes
 
 LOCK = ".writer.lock"
 
@@ -89,11 +89,12 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         builder = StoreBuilder(store_root, copy_of=current)
         del current
         try:
-            for graph in (ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key)):
+            for graph in (ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key)):
                 builder.store.clear_graph(graph)
             builder.store.load_graphs([(ns.plan_graph(key), plan_triples),
                                        (ns.editorial_graph(key), editorial_triples),
-                                       (ns.inferred_graph(key), inferred)])
+                                       (ns.inferred_graph(key), inferred),
+                                       (ns.validation_graph(key), as_triples(findings, conforms=True))])
             builder.store.flush()
             if before_swap is not None:
                 before_swap(builder.target)

@@ -135,3 +135,28 @@ def check(scope: str, data: Graph, shapes: Graph, focus_nodes: set) -> list[Find
             )
         )
     return sorted(findings, key=lambda f: (f.severity, f.source or "", f.label, f.message))
+
+
+SEVERITY_IRIS = {v: str(k) for k, v in SEVERITIES.items()}
+
+
+def as_triples(findings: Iterable[Finding], conforms: bool) -> set[ox.Triple]:
+    """Findings as a standard SHACL validation report (blank nodes), so the store keeps each scope's
+    report and pages read it with SPARQL instead of re-running the shapes per request."""
+    sh = "http://www.w3.org/ns/shacl#"
+    node, lit = ox.NamedNode, ox.Literal
+    report = ox.BlankNode()
+    triples = {ox.Triple(report, node(str(RDF.type)), node(sh + "ValidationReport")),
+               ox.Triple(report, node(sh + "conforms"), lit(conforms))}
+    for f in findings:
+        if f.focus.startswith("http"):
+            result = ox.BlankNode()
+            triples |= {ox.Triple(report, node(sh + "result"), result),
+                        ox.Triple(result, node(str(RDF.type)), node(sh + "ValidationResult")),
+                        ox.Triple(result, node(sh + "focusNode"), node(f.focus)),
+                        ox.Triple(result, node(sh + "resultSeverity"), node(SEVERITY_IRIS[f.severity])),
+                        ox.Triple(result, node(sh + "resultMessage"), lit(f.message, language="en")),
+                        ox.Triple(result, node(sh + "sourceShape"), node(f.shape))}
+            if f.path:
+                triples.add(ox.Triple(result, node(sh + "resultPath"), node(f.path)))
+    return triples

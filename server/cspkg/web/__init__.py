@@ -1,4 +1,4 @@
-"""The Flask service: canned queries as a web API and a SPARQL 1.1 endpoint.
+"""The Flask service: canned queries as a web API, a SPARQL 1.1 endpoint, linked data and pages for leads.
 
 `create_app(settings)` is the factory (gunicorn: `cspkg.web:create_app()`); nothing is built at
 import time. One blueprint per area.
@@ -14,7 +14,7 @@ from ..settings import Settings
 def create_app(settings: Settings | None = None) -> Flask:
     from ..catalogue import catalogue
     from ..runner import Runner
-    from . import errors, linkeddata, queries, sparql, uploads, yearonyear
+    from . import errors, linkeddata, pages, queries, sparql, uploads, yearonyear
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(linkeddata.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(yearonyear.bp)
+    app.register_blueprint(pages.bp)
 
     @app.context_processor
     def publisher():

@@ -17,6 +17,7 @@ from ..runner import Request
 from . import context
 
 INFERRED = GRAPH + "inferred/"
+VALIDATION = GRAPH + "validation/"  # the build's SHACL reports: about the data, not statements of it
 INCOMING_CAP = 100
 FORMATS = {  # key -> (media types, suffix); the first media type is the one sent
     "turtle": (["text/turtle", "application/x-turtle"], "ttl"),
@@ -56,7 +57,7 @@ def fetch(iri: str) -> Description:
     raw = context.runner().run(Request(iri, "nquads", kind="describe", max_rows=INCOMING_CAP))
     own = list(ox.parse(raw["own"], format=ox.RdfFormat.N_QUADS))
     incoming = [q for q in ox.parse(raw["incoming"], format=ox.RdfFormat.N_QUADS)
-                if not q.graph_name.value.startswith(INFERRED)]
+                if not q.graph_name.value.startswith((INFERRED, VALIDATION))]
     return Description(
         iri=iri,
         asserted=[q for q in own if not _inferred(q)],

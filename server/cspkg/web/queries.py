@@ -7,6 +7,7 @@ are paginated with a look-ahead row and `Link` headers, and cached per build wit
 from __future__ import annotations
 
 import hashlib
+import json
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
@@ -118,20 +119,41 @@ def run(name: str, suffix: str | None = None):
     etag = f'"{key}"'
     if request.if_none_match.contains(key):
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept"})
-    cache, size = context.cache(), context.settings().cache_size
-    cached = cache.get(etag)
+    cached = context.cache().get(etag)
     if cached is None:
-        cached = _render(query, values, fmt, page, suffix)
-        if size:
-            if len(cache) >= size:
-                cache.pop(next(iter(cache)))  # oldest first
-            cache[etag] = cached
+        cached = remember(etag, _render(query, values, fmt, page, suffix))
     body, mimetype, headers = cached
     response = Response(body, mimetype=mimetype, headers=headers)
     response.headers["ETag"] = etag
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = "no-cache"  # revalidate: answers change only with a new build
     return response
+
+
+def remember(key, value):
+    """Keep an answer in the worker's cache (keys include the build), dropping the oldest when full."""
+    cache, size = context.cache(), context.settings().cache_size
+    if size:
+        if len(cache) >= size:
+            cache.pop(next(iter(cache)))  # oldest first
+        cache[key] = value
+    return value
+
+
+def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Every row of a canned query as plain values (IRIs and lexical forms), for the pages: bound
+    and run as the API runs it, but not paginated; cached per build like the API's answers."""
+    query = _query(name)
+    values = values or {}
+    key = ("rows", context.runner().build_id(), name, tuple(sorted(values.items())))
+    cached = context.cache().get(key)
+    if cached is not None:
+        return cached
+    bound = bind(query, values, _ask)
+    result = context.runner().run(Request(query.text, "json", substitutions={k: str(v) for k, v in bound.items()},
+                                          max_rows=context.settings().max_rows))
+    table = json.loads(result.body)["results"]["bindings"]
+    return remember(key, [{k: v["value"] for k, v in row.items()} for row in table])
 
 
 def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suffix: str | None):
@@ -142,8 +164,6 @@ def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suf
             error = None
         except BadInput as err:
             bound, sparql, result, error = {}, query.text, None, str(err)
-        import json
-
         table = json.loads(result.body) if result else None
         more = bool(result and result.truncated)
         html = render_template("query.html", query=query, values={**query.defaults, **values}, table=table,

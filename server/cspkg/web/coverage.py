@@ -1,0 +1,70 @@
+"""Matrices for the coverage and compare pages, from canned-query rows: partnership by duty,
+partnership by theme, partnership by year. Each cell keeps its count, a shade level for the
+heatmap (the count is always printed too) and the link to what lies behind it."""
+
+from __future__ import annotations
+
+
+def key_of(iri: str) -> str:
+    """The short key of one of our IRIs: https://w3id.org/cspkg/id/duty/prevent-duty -> prevent-duty."""
+    return iri.split("/id/", 1)[1].split("/", 1)[1]
+
+
+def level(count: int) -> int:
+    """Shade 0-3: none, a few, several, many actions."""
+    return 0 if count == 0 else 1 if count <= 2 else 2 if count <= 9 else 3
+
+
+def _partnerships(plans: list[dict]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for p in plans:
+        seen.setdefault(p["partnership"], {"iri": p["partnership"], "label": p["partnershipLabel"], "key": key_of(p["partnership"])})
+    return list(seen.values())
+
+
+def duty_grid(cells: list[dict], gaps: list[dict], plans: list[dict]) -> dict:
+    """Duties down, partnerships across (a handful of columns fits a page and a printout)."""
+    partnership_of = {p["plan"]: p["partnership"] for p in plans}
+    unfunded = {(partnership_of[g["plan"]], g["duty"]) for g in gaps if g["gap"] == "cited, no funded action"}
+    duties = sorted({(c["dutyLabel"], c["duty"]) for c in cells})
+    by_pair = {(c["partnership"], c["duty"]): c for c in cells}
+    partnerships = _partnerships(plans)
+    rows = []
+    for label, duty in duties:
+        row = {"iri": duty, "label": label, "key": key_of(duty), "cells": []}
+        for partnership in partnerships:
+            c = by_pair.get((partnership["iri"], duty))
+            actions = int(c["actions"]) if c else 0
+            row["cells"].append({
+                "partnership": partnership["iri"], "actions": actions, "fundedActions": int(c["fundedActions"]) if c else 0,
+                "totalGBP": c["totalGBP"] if c else "0", "cited": bool(c and c["cited"] == "yes"),
+                "citedNoFundedAction": (partnership["iri"], duty) in unfunded, "level": level(actions),
+                "href": f"/duties/{key_of(duty)}#p-{partnership['key']}" if c else None,
+            })
+        rows.append(row)
+    return {"partnerships": partnerships, "rows": rows}
+
+
+def theme_grid(cells: list[dict]) -> dict:
+    """Themes down, partnerships across, like the duty heatmap."""
+    themes = sorted({(c["themeLabel"], c["theme"]) for c in cells})
+    by_pair = {(c["partnership"], c["theme"]): int(c["actions"]) for c in cells}
+    partnerships = sorted({(c["partnershipLabel"], c["partnership"]) for c in cells})
+    rows = [{"iri": t, "label": label, "key": key_of(t), "cells": [
+        {"partnership": p, "actions": by_pair.get((p, t), 0), "level": level(by_pair.get((p, t), 0)),
+         "href": f"/queries/theme-across-partnerships?theme={key_of(t)}" if by_pair.get((p, t)) else None}
+        for _, p in partnerships]} for label, t in themes]
+    return {"partnerships": [{"iri": p, "label": label} for label, p in partnerships], "rows": rows}
+
+
+def year_grid(plans: list[dict]) -> dict:
+    """Partnerships down, plan years across: the same partnership's plans side by side."""
+    years = sorted({p["startDate"][:4] for p in plans if p.get("startDate")})
+    rows = []
+    for partnership in _partnerships(plans):
+        mine = {p["startDate"][:4]: p for p in plans if p["partnership"] == partnership["iri"] and p.get("startDate")}
+        rows.append({**partnership, "cells": [
+            {"year": y, **({"plan": mine[y]["plan"], "key": key_of(mine[y]["plan"]), "period": mine[y]["period"],
+                            **{k: int(float(mine[y][k])) for k in ("priorities", "actions", "fundedActions", "totalGBP")}}
+                           if y in mine else {})} for y in years]})
+    return {"years": years, "rows": rows}

@@ -1,0 +1,223 @@
+"""Pages for strategy leads: plans, duties, coverage, comparisons and a trace to the legislation.
+
+Every page is built from canned queries (`queries/*.rq`) run through the same runner and cache as
+the API, so each number on a page is the answer to a question anyone can re-ask at
+`/queries/<name>`. Each page has a machine-readable twin at the same path plus `.json`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, render_template, request
+
+from ..errors import BadInput
+from ..namespaces import BASE
+from . import coverage as grids
+from .errors import ApiError
+from .queries import rows
+from .trace import layout
+
+bp = Blueprint("pages", __name__)
+ID = BASE + "id/"
+
+
+class Page:
+    """What a page shows, and the canned queries it was computed from."""
+
+    def __init__(self):
+        self.used: list[tuple[str, dict]] = []
+
+    def ask(self, name: str, **values) -> list[dict]:
+        self.used.append((name, values))
+        return rows(name, values)
+
+    def sources(self) -> list[dict]:
+        return [{"query": name, "parameters": values,
+                 "page": f"/queries/{name}" + (f"?{urlencode(values)}" if values else ""),
+                 "sparql": f"/queries/{name}.rq"} for name, values in self.used]
+
+    def respond(self, template: str, title: str, data: dict, json_suffix: bool):
+        if json_suffix:
+            return jsonify({"title": title, "data": data, "computedBy": self.sources()})
+        return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(),
+                               json_href=request.path.rstrip("/") + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""))
+
+
+def key_of(iri: str, kind: str) -> str:
+    return iri.split(f"/id/{kind}/", 1)[1] if f"/id/{kind}/" in iri else iri
+
+
+def number(text: str | None):
+    """A count or an amount from a query answer: int when whole, Decimal otherwise."""
+    if text in (None, ""):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    return int(value) if value == value.to_integral_value() else value
+
+
+def one(page: Page, name: str, kind: str, key: str, **values) -> list[dict]:
+    """The rows of the query that defines the page's subject; an unknown key is a 404."""
+    try:
+        found = page.ask(name, **{kind: key}, **values)
+    except BadInput:
+        found = []
+    if not found:
+        raise ApiError(404, f"no {'plan' if kind == 'plan' else 'legal duty'} '{key}' in the data")
+    return found
+
+
+@bp.get("/")
+@bp.get("/index.json")
+def home():
+    page = Page()
+    plans = page.ask("plans")
+    partnerships: dict[str, dict] = {}
+    for row in plans:
+        entry = partnerships.setdefault(row["partnership"], {"partnership": row["partnership"], "label": row["partnershipLabel"], "plans": []})
+        entry["plans"].append({**row, "key": key_of(row["plan"], "plan"),
+                               **{k: number(row[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP")}})
+    data = {"partnerships": list(partnerships.values())}
+    return page.respond("home.html", "Community Safety Partnership plans", data, request.path.endswith(".json"))
+
+
+@bp.get("/search")
+@bp.get("/search.json")
+def search():
+    page = Page()
+    text = request.args.get("text", "").strip()
+    results: dict[str, list] = {}
+    if text:
+        for row in page.ask("search", text=text):
+            results.setdefault(row["kind"], []).append(row)
+    data = {"text": text, "count": sum(map(len, results.values())), "results": results}
+    title = f"Search: {text}" if text else "Search"
+    return page.respond("search.html", title, data, request.path.endswith(".json"))
+
+
+@bp.get("/plans/<key>")
+@bp.get("/plans/<key>.json")
+def plan(key: str):
+    page = Page()
+    summary = one(page, "plan-summary", "plan", key)[0]
+    actions = page.ask("plan-actions", plan=key)
+    priorities: dict[str, dict] = {}
+    for row in actions:
+        group = priorities.setdefault(row.get("priority", ""), {
+            "priority": row.get("priority"), "number": row.get("priorityNumber"),
+            "label": row.get("priorityLabel") or "Not tied to a local priority", "actions": []})
+        group["actions"].append({**row, "amount": number(row.get("amount"))})
+    funding = [{**r, **{k: number(r[k]) for k in ("statements", "withAmount", "totalGBP")}}
+               for r in page.ask("funding-by-source", plan=key)]
+    findings = page.ask("plan-completeness", plan=key)
+    alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
+    data = {
+        "plan": summary["_plan_iri"], "key": key, "title": summary["title"],
+        "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"]},
+        "period": summary["period"],
+        **{k: number(summary[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP")},
+        "priorityGroups": list(priorities.values()),
+        "funding": funding,
+        "fundingTotalGBP": sum((r["totalGBP"] or 0) for r in funding if r["kind"] == "money"),
+        "completeness": completeness(findings),
+        "pfccAlignment": alignment,
+    }
+    return page.respond("plan.html", summary["title"], data, request.path.endswith(".json"))
+
+
+def completeness(findings: list[dict]) -> dict:
+    """The plan's SHACL report in plain words: warnings one by one, notes counted by message."""
+    warnings = [f for f in findings if f["severity"] in ("violation", "warning")]
+    notes: dict[str, list] = {}
+    for f in findings:
+        if f["severity"] == "note":
+            notes.setdefault(f["message"], []).append(f)
+    return {"conforms": not any(f["severity"] == "violation" for f in findings), "warnings": warnings,
+            "notes": [{"message": m, "count": len(items), "findings": items} for m, items in notes.items()]}
+
+
+@bp.get("/plans/<key>/trace")
+@bp.get("/plans/<key>/trace.json")
+def trace(key: str):
+    page = Page()
+    summary = one(page, "plan-summary", "plan", key)[0]
+    paths = page.ask("plan-trace", plan=key)
+    picture = layout(paths)
+    data = {"plan": summary["_plan_iri"], "key": key, "title": summary["title"], "actions": number(summary["actions"]),
+            "tracedActions": len({p["action"] for p in paths}), "paths": paths,
+            "nodes": [{k: n[k] for k in ("layer", "iri", "label", "href")} for n in picture["nodes"]]}
+    if request.path.endswith(".json"):
+        return page.respond("trace.html", "", data, True)
+    return render_template("pages/trace.html", title=f"Trace to the legislation: {summary['title']}", data=data,
+                           picture=picture, sources=page.sources(), json_href=request.path + ".json")
+
+
+@bp.get("/duties/<key>")
+@bp.get("/duties/<key>.json")
+def duty(key: str):
+    page = Page()
+    profile = one(page, "duty-profile", "duty", key)
+    first = profile[0]
+    actions = [{**r, "amount": number(r.get("amount")), "funded": r["funding"].startswith(("money", "in kind")),
+                "partnershipKey": None} for r in page.ask("actions-for-duty", duty=key)]
+    plans = {r["plan"]: r for r in page.ask("plans")}
+    for a in actions:
+        a["partnership"] = plans[a["plan"]]["partnershipLabel"]
+        a["partnershipKey"] = key_of(plans[a["plan"]]["partnership"], "partnership")
+    legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel")} for r in profile if r.get("provision")]
+    data = {"duty": first["_duty_iri"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
+            "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),
+            "legislation": legislation, "actions": actions, "fundedActions": sum(a["funded"] for a in actions),
+            "plans": len({a["plan"] for a in actions})}
+    return page.respond("duty.html", first["dutyLabel"], data, request.path.endswith(".json"))
+
+
+@bp.get("/coverage")
+@bp.get("/coverage.json")
+def coverage():
+    page = Page()
+    cells = page.ask("duty-coverage")
+    gaps = page.ask("duties-without-funded-actions")
+    plans = page.ask("plans")
+    data = grids.duty_grid(cells, gaps, plans)
+    return page.respond("coverage.html", "Legal duties covered by each partnership", data, request.path.endswith(".json"))
+
+
+@bp.get("/compare")
+@bp.get("/compare.json")
+def compare():
+    page = Page()
+    data = {"themes": grids.theme_grid(page.ask("theme-coverage")), "years": grids.year_grid(page.ask("plans"))}
+    return page.respond("compare.html", "Compare partnerships", data, request.path.endswith(".json"))
+
+
+@bp.app_template_filter("doc")
+def doc_link(iri: str | None) -> str | None:
+    """Where a reader sees a resource and its sources: its /doc page here, or its own home."""
+    if not iri:
+        return None
+    if iri.startswith(ID + "duty/"):
+        return "/duties/" + iri[len(ID + "duty/"):]
+    if iri.startswith(ID):
+        return "/doc/" + iri[len(ID):]
+    if iri.startswith(BASE + "def/"):
+        return "/" + iri[len(BASE):]
+    return iri
+
+
+@bp.app_template_filter("source")
+def source_link(iri: str) -> str:
+    """The /doc page of one of our resources, even a duty (whose page-for-leads is /duties/...)."""
+    return "/doc/" + iri[len(ID):] if iri.startswith(ID) else iri
+
+
+@bp.app_template_filter("gbp")
+def gbp(value) -> str:
+    if value in (None, ""):
+        return ""
+    amount = Decimal(str(value))
+    return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"

@@ -1,0 +1,140 @@
+"""The pages for strategy leads over plain HTTP: each page's JSON twin agrees with the canned queries
+it names, unknown keys are 404s, the trace picture is well-formed SVG, and pages show labels."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+import requests
+
+HTML = {"Accept": "text/html"}
+PAGES = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-2023-24/trace",
+         "/duties/serious-violence-duty", "/coverage", "/compare"]
+
+
+def twin(path: str) -> str:
+    base, _, query = path.partition("?")
+    return (base.rstrip("/") or "/index") + ".json" + (f"?{query}" if query else "")
+
+
+def every_row(server: str, name: str, **params) -> list[dict]:
+    """Every row of a canned query over the API, following its pages."""
+    out, page = [], 1
+    while True:
+        response = requests.get(f"{server}/queries/{name}.json", params={**params, "page": page})
+        out += [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
+        if 'rel="next"' not in response.headers.get("Link", ""):
+            return out
+        page += 1
+
+
+class Text(HTMLParser):
+    """The text a reader sees (outside scripts and styles)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_and_json_twin_name_their_queries(server, path):
+    page = requests.get(server + path, headers=HTML)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    data = requests.get(server + twin(path))
+    assert data.status_code == 200 and data.headers["Content-Type"].startswith("application/json")
+    body = data.json()
+    assert body["computedBy"], "a page says which canned queries computed it"
+    for source in body["computedBy"]:
+        assert requests.get(server + source["sparql"]).headers["Content-Type"].startswith("application/sparql-query")
+        assert requests.get(server + source["page"], headers=HTML).status_code == 200
+        assert f'href="{source["sparql"]}"' in page.text  # the "how this was computed" links
+    assert '<html lang="en">' in page.text and 'href="#main"' in page.text
+    text = Text()
+    text.feed(page.text)
+    shown = " ".join(text.parts)
+    assert "https://w3id.org/" not in shown, "pages show labels, never raw IRIs"
+
+
+def test_plan_twin_agrees_with_plan_summary_and_funding(server):
+    data = requests.get(f"{server}/plans/tendring-2021-22.json").json()["data"]
+    summary = requests.get(f"{server}/queries/plan-summary.json", params={"plan": "tendring-2021-22"}).json()
+    row = {k: v["value"] for k, v in summary["results"]["bindings"][0].items()}
+    assert (data["actions"], data["fundedActions"], data["totalGBP"]) == (int(row["actions"]), int(row["fundedActions"]), int(row["totalGBP"]))
+    assert data["actions"] == 18 and data["totalGBP"] == 31906
+    actions = every_row(server, "plan-actions", plan="tendring-2021-22")
+    shown = {a["action"] for g in data["priorityGroups"] for a in g["actions"]}
+    assert shown == {a["action"] for a in actions} and len(shown) == data["actions"]
+    money = [f for f in every_row(server, "funding-by-source", plan="tendring-2021-22") if f["kind"] == "money"]
+    assert data["fundingTotalGBP"] == sum(float(f["totalGBP"]) for f in money)
+    findings = every_row(server, "plan-completeness", plan="tendring-2021-22")
+    assert len(data["completeness"]["warnings"]) == sum(f["severity"] == "warning" for f in findings) == 8
+
+
+def test_plan_page_reports_completeness_in_words(server):
+    page = requests.get(f"{server}/plans/tendring-2021-22", headers=HTML).text
+    assert "It has everything a plan must have." in page
+    assert "8 things should be fixed before it is published" in page
+    assert "No lead agency is given" in page and "line 117 of the plan" in page
+
+
+def test_duty_twin_lists_every_action_serving_it(server):
+    data = requests.get(f"{server}/duties/serious-violence-duty.json").json()["data"]
+    expected = every_row(server, "actions-for-duty", duty="serious-violence-duty")
+    assert [a["action"] for a in data["actions"]] == [a["action"] for a in expected]
+    assert data["fundedActions"] == sum(a["funding"].startswith(("money", "in kind")) for a in expected)
+    assert {l["act"] for l in data["legislation"]} == {"http://www.legislation.gov.uk/id/ukpga/2022/32", "http://www.legislation.gov.uk/id/ukpga/1998/37"}
+    page = requests.get(f"{server}/duties/serious-violence-duty", headers=HTML).text
+    assert 'href="http://www.legislation.gov.uk/id/ukpga/2022/32/section/8"' in page
+
+
+def test_coverage_marks_cited_duties_without_funded_actions(server):
+    data = requests.get(f"{server}/coverage.json").json()["data"]
+    gaps = every_row(server, "duties-without-funded-actions")
+    plans = {p["plan"]: p["partnership"] for p in every_row(server, "plans")}
+    expected = {(plans[g["plan"]], g["duty"]) for g in gaps if g["gap"] == "cited, no funded action"}
+    marked = {(c["partnership"], r["iri"]) for r in data["rows"] for c in r["cells"] if c["citedNoFundedAction"]}
+    assert marked == expected and marked
+    cells = {(c["partnership"], c["duty"]): int(c["actions"]) for c in every_row(server, "duty-coverage")}
+    assert {(c["partnership"], r["iri"]): c["actions"] for r in data["rows"] for c in r["cells"] if c["href"]} == cells
+
+
+def test_trace_is_well_formed_svg_of_links(server):
+    page = requests.get(f"{server}/plans/thurrock-2023-24/trace", headers=HTML).text
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    root = ET.fromstring(svg)
+    links = [a.get("href") for a in root.iter("{http://www.w3.org/2000/svg}a")]
+    data = requests.get(f"{server}/plans/thurrock-2023-24/trace.json").json()["data"]
+    assert len(links) == len(data["nodes"]) and "/duties/serious-violence-duty" in links
+    assert "http://www.legislation.gov.uk/id/ukpga/2022/32" in links
+    assert data["tracedActions"] == len({p["action"] for p in every_row(server, "plan-trace", plan="thurrock-2023-24")})
+
+
+def test_search_finds_each_kind(server):
+    data = requests.get(f"{server}/search.json", params={"text": "violence"}).json()["data"]
+    assert set(data["results"]) == {"action", "priority", "agency", "duty"}
+    assert data["count"] == len(every_row(server, "search", text="violence"))
+    empty = requests.get(f"{server}/search", headers=HTML)
+    assert empty.status_code == 200 and 'name="text"' in empty.text
+
+
+@pytest.mark.parametrize("path", ["/plans/no-such-plan", "/plans/no-such-plan.json", "/plans/no-such-plan/trace",
+                                  "/duties/no-such-duty", "/duties/no-such-duty.json", "/plans/serious-violence-duty",
+                                  "/duties/thurrock-2023-24", "/plans/bad%20key"])
+def test_unknown_keys_are_404(server, path):
+    html = requests.get(server + path, headers=HTML)
+    assert html.status_code == 404 and "Traceback" not in html.text
+    data = requests.get(server + path, headers={"Accept": "application/json"})
+    assert data.status_code == 404 and data.json()["ok"] is False
