@@ -189,7 +189,7 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
                                        # Only conforming data reach the store, so each stored report conforms; its
                                        # warnings and notes are what the pages show as a plan's completeness.
                                        *((ns.validation_graph(scope.name),
-                                          as_triples([f for f in result.findings if f.scope == scope.name], conforms=True))
+                                          as_triples([f for f in result.findings if f.scope == scope.name], conforms=True, scope=scope.name))
                                          for scope in result.scopes),
                                        (ns.SHAPES_GRAPH, shape_triples)])
         except BaseException:

@@ -94,7 +94,7 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
             builder.store.load_graphs([(ns.plan_graph(key), plan_triples),
                                        (ns.editorial_graph(key), editorial_triples),
                                        (ns.inferred_graph(key), inferred),
-                                       (ns.validation_graph(key), as_triples(findings, conforms=True))])
+                                       (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))])
             builder.store.flush()
             if before_swap is not None:
                 before_swap(builder.target)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -140,17 +142,22 @@ def check(scope: str, data: Graph, shapes: Graph, focus_nodes: set) -> list[Find
 SEVERITY_IRIS = {v: str(k) for k, v in SEVERITIES.items()}
 
 
-def as_triples(findings: Iterable[Finding], conforms: bool) -> set[ox.Triple]:
+def _blank(*parts: str) -> ox.BlankNode:
+    """A blank node named by its content, so the same report is the same triples in every build."""
+    return ox.BlankNode("v" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:24])
+
+
+def as_triples(findings: Iterable[Finding], conforms: bool, scope: str = "") -> set[ox.Triple]:
     """Findings as a standard SHACL validation report (blank nodes), so the store keeps each scope's
     report and pages read it with SPARQL instead of re-running the shapes per request."""
     sh = "http://www.w3.org/ns/shacl#"
     node, lit = ox.NamedNode, ox.Literal
-    report = ox.BlankNode()
+    report = _blank("report", scope)
     triples = {ox.Triple(report, node(str(RDF.type)), node(sh + "ValidationReport")),
                ox.Triple(report, node(sh + "conforms"), lit(conforms))}
     for f in findings:
         if f.focus.startswith("http"):
-            result = ox.BlankNode()
+            result = _blank("result", scope, f.focus, f.shape, f.path or "", f.message, f.severity)
             triples |= {ox.Triple(report, node(sh + "result"), result),
                         ox.Triple(result, node(str(RDF.type)), node(sh + "ValidationResult")),
                         ox.Triple(result, node(sh + "focusNode"), node(f.focus)),
