@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: up install build serve test clean
+.PHONY: up install build serve test bench clean
 
 up: build serve
 
@@ -23,6 +23,12 @@ serve: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# National-scale benchmark (not run in CI): synthetic corpora up to SIZES triples; needs wrk.
+SIZES ?= seed,10k,100k,1m
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/national.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) store

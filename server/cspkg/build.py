@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 import os
 import time
 from collections import defaultdict
@@ -101,23 +102,26 @@ def subjects(triples) -> set:
 
 
 # Plans are reasoned and validated in worker processes when there are enough of them to pay
-# for the start-up; each worker inherits the background data (fork) and builds its checker once.
+# for starting the workers (a fresh interpreter each: forking a process that holds Oxigraph's
+# threads is not safe); each worker parses the background data and builds its checker once.
 PARALLEL_FROM = 40
 _worker: dict = {}
 
 
-def _init_worker(background: set[ox.Triple], plans: list[Scope]) -> None:
-    _worker.update(background=background, plans=plans, checker=PlanChecker(background, load_shapes(shape_files())))
+def _init_worker(background: set[ox.Triple] | bytes) -> None:
+    if isinstance(background, bytes):
+        background = set(ox.parse(background, format=ox.RdfFormat.N_TRIPLES))
+    _worker.update(background=background, checker=PlanChecker(background, load_shapes(shape_files())))
 
 
-def _do_plan(index: int) -> tuple[set[ox.Triple], list[Finding], float, float]:
-    scope = _worker["plans"][index]
+def _do_plan(task: tuple[str, set[ox.Triple], bool]) -> tuple[set[ox.Triple], list[Finding], float, float]:
+    name, asserted, wanted = task
     start = time.perf_counter()
-    inferred = infer(_worker["background"], scope.asserted)
+    inferred = infer(_worker["background"], asserted)
     middle = time.perf_counter()
-    if not _worker["validate"][index]:
+    if not wanted:
         return inferred, [], middle - start, 0.0
-    found = _worker["checker"].check(scope.name, scope.asserted | inferred, subjects(scope.asserted))
+    found = _worker["checker"].check(name, asserted | inferred, subjects(asserted))
     return inferred, found, middle - start, time.perf_counter() - middle
 
 
@@ -126,17 +130,18 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
 
     Returns the findings and the share of the work that was reasoning (the rest validation).
     """
-    _init_worker(background, plans)
-    _worker["validate"] = [wanted is None or p.name in wanted for p in plans]
     workers = min(os.cpu_count() or 1, 8)
+    tasks = ((p.name, p.asserted, wanted is None or p.name in wanted) for p in plans)
     findings: list[Finding] = []
     spent = [0.0, 0.0]
+    pool = None
     if len(plans) < PARALLEL_FROM or workers < 2:
-        outcomes = map(_do_plan, range(len(plans)))
-        pool = None
+        _init_worker(background)
+        outcomes = map(_do_plan, tasks)
     else:
-        pool = mp.get_context("fork").Pool(workers)
-        outcomes = pool.imap(_do_plan, range(len(plans)), chunksize=8)
+        nt = ox.serialize(background, format=ox.RdfFormat.N_TRIPLES)
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=(nt,))
+        outcomes = pool.map(_do_plan, tasks, chunksize=8)
     try:
         for scope, (inferred, found, reasoning, validating) in zip(plans, outcomes):
             scope.inferred = inferred
@@ -145,8 +150,7 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
             spent[1] += validating
     finally:
         if pool is not None:
-            pool.close()
-            pool.join()
+            pool.shutdown(cancel_futures=True)
     return findings, spent[0] / max(sum(spent), 1e-9)
 
 

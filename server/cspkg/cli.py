@@ -116,8 +116,9 @@ def cmd_replace(args) -> int:
 def cmd_synth(args) -> int:
     from .synth import synthesise
 
-    count = synthesise(args.out, args.partnerships, args.years, args.seed, force=args.force, editorial=not args.no_editorial)
-    print(f"cspkg: wrote {count} synthetic plans ({args.partnerships} partnerships x {args.years} years, seed {args.seed}) to {args.out}")
+    count = synthesise(args.out, args.partnerships, args.years, args.seed, force=args.force, editorial=not args.no_editorial,
+                       with_seed=args.with_seed)
+    print(f"cspkg: wrote {count} plans ({args.partnerships} partnerships x {args.years} years, seed {args.seed}) to {args.out}")
     return EXIT_OK
 
 
@@ -188,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
     y.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same bytes (default 1)")
     y.add_argument("--out", type=Path, required=True, help="the data folder to write (not the repo's data/)")
     y.add_argument("--force", action="store_true", help="replace the folder if it is not empty")
+    y.add_argument("--with-seed", action="store_true", help="add the five real plans from the repo's data/ as well")
     y.add_argument("--no-editorial", action="store_true", help="write no editorial graphs")
     y.set_defaults(func=cmd_synth)
 

@@ -85,6 +85,8 @@ def plan_turtle(key: str, area: str, pt: str, year: int, s: Stats, rng: random.R
         ed.append(f"{pri} csp:hasTheme {', '.join(f'<{t}>' for t in sorted(rng.sample(s.themes, 2)))} .")
         for _ in range(round(pick(rng, s.actions_per_priority) * ACTION_SCALE)):
             actions.append((i, pri))
+    if not actions:  # every plan lists at least one action (a shape requires it)
+        actions.append((1, pris[0]))
     for n, (i, pri) in enumerate(actions, 1):
         line += 2
         ak = f"r{n:02d}"
@@ -159,8 +161,9 @@ def funding(fund: str, s: Stats, rng: random.Random, period: str, where: str) ->
             f"    csp:amount {amount:.2f} ; csp:fundingStream <{stream}> ; csp:funder <{funder}> ; {where} .\n")
 
 
-def synthesise(out_dir: Path, partnerships: int, years: int, seed: int, *, force: bool = False, editorial: bool = True) -> int:
-    """Write the corpus; returns the number of plans written."""
+def synthesise(out_dir: Path, partnerships: int, years: int, seed: int, *, force: bool = False, editorial: bool = True,
+               with_seed: bool = False) -> int:
+    """Write the corpus; returns the number of plans written (with_seed: the five real plans too)."""
     if partnerships < 1 or years < 1:
         raise BadInput("--partnerships and --years must be at least 1")
     target = out_dir.resolve()
@@ -191,5 +194,10 @@ def synthesise(out_dir: Path, partnerships: int, years: int, seed: int, *, force
             if editorial:
                 (target / "editorial" / f"{key}.ttl").write_text(ed_ttl, encoding="utf-8")
             count += 1
+    if with_seed:  # the real plans beside the synthetic ones: the canned queries' defaults then exist
+        for folder in ("plans", "editorial")[: 2 if editorial else 1]:
+            for path in sorted((DEFAULT_DATA / folder).glob("*.ttl")):
+                shutil.copyfile(path, target / folder / path.name)
+                count += folder == "plans"
     (target / "reference" / "synthetic-partnerships.ttl").write_text("\n".join(register), encoding="utf-8")
     return count

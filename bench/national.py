@@ -1,0 +1,292 @@
+"""National scale on one machine: build, replace, query and serve synthetic corpora of growing size.
+
+Run from the repo (after `make install`; needs `wrk` from Debian and the `oxigraph` server from
+PyPI: `apt-get install -y wrk` and `.venv/bin/pip install oxigraph`):
+
+    .venv/bin/python bench/national.py --sizes seed,10k,100k,1m,3m [--work /tmp/cspkg-bench] [--out table.md]
+
+For each size it writes a synthetic corpus (`cspkg synth`; "seed" is the repo's own data), builds
+it with `cspkg build` (stage times, peak memory of the build and its workers), measures the store's
+open time in a fresh process, replaces one plan (`cspkg.update.replace_plan`), times every canned
+query in-process and through the real server (`cspkg serve`, answer cache off), measures canned-query
+throughput with wrk at 1, 8 and 32 connections (cache on), and compares `/sparql` with an Oxigraph
+server (`oxigraph serve-read-only --union-default-graph`) on a checkpoint of the same store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from server import free_port, serving  # noqa: E402
+
+from cspkg.catalogue import bind, catalogue  # noqa: E402
+from cspkg.errors import BadInput  # noqa: E402
+from cspkg.sources import DEFAULT_DATA, Source, parse  # noqa: E402
+from cspkg.store import EmbeddedStore  # noqa: E402
+from cspkg.update import replace_plan  # noqa: E402
+
+BIN = Path(sys.executable).parent
+TARGETS = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}
+REFERENCE, PER_PLAN = 7_000, 1_000  # triples of the reference data, and of a synthetic plan with its inferences
+
+
+def shape_for(target: int) -> tuple[int, int]:
+    """Partnerships and years giving about `target` triples."""
+    plans = max(1, round((target - REFERENCE) / PER_PLAN))
+    years = min(10, plans)
+    return -(-plans // years), years
+
+
+def pct(samples: list[float], q: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] * 1000 if len(samples) > 1 else samples[0] * 1000
+
+
+def timed(fn, n: int, budget: float = 20.0) -> list[float]:
+    """Up to n timed runs after a warm-up; fewer (at least 3) when they pass the budget in seconds.
+    A run that fails (the server's time limit) ends the series: it is reported as a timeout."""
+    try:
+        fn()  # warm up
+        out = []
+        for _ in range(n):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+            if len(out) >= 3 and sum(out) > budget:
+                break
+        return out
+    except requests.HTTPError:
+        return []
+
+
+def ms(samples: list[float], q: int) -> str:
+    return f"{pct(samples, q):.1f}" if samples else "timeout"
+
+
+def build(data: Path, store: Path) -> dict:
+    done = subprocess.run(["/usr/bin/time", "-f", "peak-kb %M", str(BIN / "cspkg"), "build", "--data", str(data), "--store", str(store)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"build of {data} failed ({done.returncode}): {done.stderr[-2000:]}")
+    seconds = dict((k, float(v)) for k, v in re.findall(r"(\w+) ([\d.]+)", done.stdout.split("Seconds:")[1].splitlines()[0]))
+    return {"seconds": seconds, "peak_mb": int(re.search(r"peak-kb (\d+)", done.stderr).group(1)) / 1024}
+
+
+def open_time(store: Path) -> float:
+    code = ("import sys, time; t = time.perf_counter(); from pathlib import Path; from cspkg.store import EmbeddedStore; "
+            "s = EmbeddedStore.open(Path(sys.argv[1])); bool(s.query('ASK { ?s ?p ?o }')); print(time.perf_counter() - t)")
+    return float(subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True).stdout)
+
+
+def replace_time(data: Path, store: Path, runs: int = 3) -> float:
+    """Median seconds to replace one plan (reason + validate + copy + swap), alternating two versions."""
+    path = sorted((data / "plans").glob("*.ttl"))[len(list((data / "plans").glob("*.ttl"))) // 2]
+    original = parse(Source(path, "plan"))
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    changed = [ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value + " (revised)", language="en"))
+               if t.predicate == title else t for t in original]
+    samples = []
+    for i in range(runs):
+        start = time.perf_counter()
+        result = replace_plan(store, path.stem, changed if i % 2 == 0 else original)
+        samples.append(time.perf_counter() - start)
+        assert result.store_path is not None, [f.message for f in result.violations]
+    if runs % 2:
+        replace_plan(store, path.stem, original)
+    return statistics.median(samples)
+
+
+def bindings(store: EmbeddedStore) -> dict[str, tuple[dict, str]]:
+    """Per canned query: parameter values (its defaults, or the corpus's first item of the kind) and
+    the query text with those values in a VALUES block, for the plain SPARQL endpoints."""
+    out = {}
+    for name, query in catalogue().items():
+        values = dict(query.defaults)
+        for param in query.params:
+            try:
+                bind(query, {param.name: values[param.name]} if param.name in values else {}, lambda s: bool(store.query(s)))
+            except (BadInput, KeyError):
+                if param.kind:
+                    first = store.query(f"SELECT ?x WHERE {{ ?x a <{param.kind[1]}> }} ORDER BY ?x LIMIT 1")
+                    values[param.name] = next(iter(first))["x"].value
+        bound = bind(query, values, lambda s: bool(store.query(s)))
+        text = query.text
+        if bound:
+            head = " ".join(f"?{k}" for k in bound)
+            text = text.rstrip() + f"\nVALUES ({head}) {{ ({' '.join(str(v) for v in bound.values())}) }}"
+        out[name] = (values, text, {ox.Variable(k): v for k, v in bound.items()})
+    return out
+
+
+def oxigraph_server(store: Path, work: Path):
+    """An Oxigraph server on a checkpoint of the built store (the same data, its own files)."""
+    copy = work / "oxigraph"
+    shutil.rmtree(copy, ignore_errors=True)
+    ox.Store.read_only(str((store / "current").resolve())).backup(str(copy))
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph", "--timeout-s", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
+            return proc, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the Oxigraph server did not start")
+
+
+def wrk(base: str, urls: list[str], connections: int, seconds: int) -> float:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write("local paths = {" + ", ".join(f'"{u}"' for u in urls) + "}\nlocal i = 0\n"
+                 "request = function()\n  i = i + 1\n  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n")
+    script.close()
+    done = subprocess.run(["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "-s", script.name, base],
+                          capture_output=True, text=True, check=True)
+    os.unlink(script.name)
+    if "Non-2xx" in done.stdout:
+        raise SystemExit(f"wrk saw errors: {done.stdout}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
+
+
+def measure(label: str, data: Path, work: Path, requests_each: int, wrk_seconds: int) -> dict:
+    store_root = work / f"store-{label}"
+    shutil.rmtree(store_root, ignore_errors=True)
+    row = {"label": label, **build(data, store_root)}
+    store = EmbeddedStore.open(store_root)
+    row["triples"] = store.count()
+    row["open_s"] = open_time(store_root)
+    row["replace_s"] = replace_time(data, store_root)
+    store = EmbeddedStore.open(store_root)
+    queries = bindings(store)
+    # In-process as the server runs a canned query: parameters bound by substitution, all rows.
+    row["direct"] = {name: timed(lambda: store.query(catalogue()[name].text, substitutions=subs).serialize(
+        format=ox.QueryResultsFormat.JSON), requests_each) for name, (_, _, subs) in queries.items()}
+    urls = {name: "/queries/" + name + ".json" + ("?" + "&".join(f"{k}={requests.utils.quote(v, safe='')}" for k, v in values.items()) if values else "")
+            for name, (values, _, _) in queries.items()}
+    with serving(store_root, workers=2, cache_size=0, query_timeout=60) as base:
+        session = requests.Session()
+        row["http"] = {name: timed(lambda: session.get(base + url).raise_for_status(), requests_each) for name, url in urls.items()}
+        row["sparql"] = {name: timed(lambda: session.post(base + "/sparql", data=text.encode(), headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}).raise_for_status(), requests_each)
+            for name, (_, text, _) in queries.items()}
+    proc, oxi = oxigraph_server(store_root, work)
+    try:
+        session = requests.Session()
+        row["oxigraph"] = {name: timed(lambda: session.post(oxi + "/query", data=text.encode(), headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}).raise_for_status(), requests_each)
+            for name, (_, text, _) in queries.items()}
+    finally:
+        proc.kill()
+        proc.wait()
+    with serving(store_root, workers=4, query_timeout=60) as base:
+        wrk(base, list(urls.values()), 32, 3)  # warm every worker's answer cache
+        row["wrk"] = {c: wrk(base, list(urls.values()), c, wrk_seconds) for c in (1, 8, 32)}
+    return row
+
+
+def tables(rows: list[dict]) -> str:
+    out = ["| size | triples | load s | reason s | validate s | store s | build total s | peak MB | open s | replace one plan s |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        s = r["seconds"]
+        out.append(f"| {r['label']} | {r['triples']:,} | {s.get('load', 0):.1f} | {s.get('reason', 0):.1f} | {s.get('validate', 0):.1f} | "
+                   f"{s.get('store', 0):.1f} | {s.get('total', 0):.1f} | {r['peak_mb']:,.0f} | {r['open_s']:.2f} | {r['replace_s']:.2f} |")
+    out += ["", "Canned-query throughput (wrk, 4 workers, answer cache on, a mix of every canned query), responses/s:", "",
+            "| size | 1 connection | 8 connections | 32 connections |", "|---|---|---|---|"]
+    out += [f"| {r['label']} | {r['wrk'][1]:,.0f} | {r['wrk'][8]:,.0f} | {r['wrk'][32]:,.0f} |" for r in rows]
+    for r in rows:
+        out += ["", f"Queries at {r['label']} ({r['triples']:,} triples), ms: in-process p50/p95; canned query through HTTP "
+                "(answer cache off, first page) p50/p95; the same text on /sparql and on the Oxigraph server, p50:", "",
+                "| query | store p50 | store p95 | HTTP p50 | HTTP p95 | /sparql p50 | Oxigraph p50 | /sparql vs Oxigraph |",
+                "|---|---|---|---|---|---|---|---|"]
+        for name in r["direct"]:
+            d, h, sp, ox_ = r["direct"][name], r["http"][name], r["sparql"][name], r["oxigraph"][name]
+            versus = "-"
+            if sp and ox_:
+                o50, s50 = pct(ox_, 50), pct(sp, 50)
+                versus = f"{s50 / o50:.2f}x" if o50 >= 20 else f"{s50 - o50:+.1f} ms"
+            out.append(f"| {name} | {ms(d, 50)} | {ms(d, 95)} | {ms(h, 50)} | {ms(h, 95)} | {ms(sp, 50)} | {ms(ox_, 50)} | {versus} |")
+    return "\n".join(out)
+
+
+def verdicts(rows: list[dict]) -> str:
+    """The targets, met or missed, at the largest size measured (and the seed data for throughput)."""
+    big = max(rows, key=lambda r: r["triples"])
+    out = [f"Targets at {big['label']} ({big['triples']:,} triples; the targets are set for 3M on 2 cores):", ""]
+
+    def line(name, value, limit, unit):
+        met = value <= limit
+        out.append(f"- {name}: {value:,.2f} {unit} (target ≤ {limit:g} {unit}): "
+                   + ("met" if met else f"missed by {value - limit:,.2f} {unit} ({value / limit:.1f}x)"))
+
+    line("full build", big["seconds"]["total"], 60, "s")
+    line("build peak memory", big["peak_mb"] / 1024, 4, "GB")
+    line("replace one plan", big["replace_s"], 2, "s")
+    slow = lambda q: lambda n: pct(big["http"][n], q) if big["http"][n] else float("inf")  # noqa: E731
+    worst50, worst95 = max(big["http"], key=slow(50)), max(big["http"], key=slow(95))
+    line(f"slowest canned query p50 through HTTP ({worst50})", slow(50)(worst50), 50, "ms")
+    line(f"slowest canned query p95 through HTTP ({worst95})", slow(95)(worst95), 250, "ms")
+    for name in big["sparql"]:
+        if not big["oxigraph"][name] or not big["sparql"][name]:
+            out.append(f"- /sparql {name}: a timeout on one side or both (see the table)")
+            continue
+        o50, s50 = pct(big["oxigraph"][name], 50), pct(big["sparql"][name], 50)
+        if o50 >= 20 and s50 > 1.25 * o50:
+            out.append(f"- /sparql {name}: {s50 / o50:.2f}x the Oxigraph server (target ≤ 1.25x): missed")
+        elif o50 < 20 and s50 - o50 > 3:
+            out.append(f"- /sparql {name}: +{s50 - o50:.1f} ms over the Oxigraph server (target ≤ 3 ms): missed")
+    if not any("/sparql" in o for o in out):
+        out.append("- /sparql against the Oxigraph server: met for every canned query")
+    seed = next((r for r in rows if r["label"] == "seed"), None)
+    if seed:
+        line("seed data, canned-query responses/s at 32 connections (higher is better; shown as its inverse)",
+             1 / seed["wrk"][32] * 1000, 1 / 500 * 1000, "ms per response")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="seed,10k,100k,1m", help="comma-separated: seed, 10k, 100k, 1m, 3m")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cspkg-bench", help="where corpora and stores go")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per query (default 20)")
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="also write the tables (Markdown) to this file")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for label in args.sizes.split(","):
+        if label == "seed":
+            data = args.work / "data-seed"
+            shutil.rmtree(data, ignore_errors=True)
+            shutil.copytree(DEFAULT_DATA, data)  # a copy: replacing a plan saves nothing, but stay off the real folder
+        else:
+            partnerships, years = shape_for(TARGETS[label])
+            data = args.work / f"data-{label}"
+            subprocess.run([str(BIN / "cspkg"), "synth", "--partnerships", str(partnerships), "--years", str(years),
+                            "--seed", str(args.seed), "--out", str(data), "--force"], check=True, capture_output=True)
+        print(f"[{time.strftime('%H:%M:%S')}] {label}: building and measuring {data}", file=sys.stderr, flush=True)
+        rows.append(measure(label, data, args.work, args.requests, args.wrk_seconds))
+        report = tables(rows) + "\n\n" + verdicts(rows)
+        if args.out:
+            args.out.write_text(report + "\n", encoding="utf-8")
+    print(f"Machine: {os.cpu_count()} CPUs; load average at the end {os.getloadavg()[0]:.1f} (other processes share the CPUs).\n")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
