@@ -21,7 +21,12 @@ build: install
 serve: install
 	$(BIN)/cspkg serve
 
-test: install
+# axe-core (the pages' accessibility checks), pinned by package-lock.json
+node_modules/axe-core/axe.min.js: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 # National-scale benchmark (not run in CI): synthetic corpora up to SIZES triples; needs wrk.
