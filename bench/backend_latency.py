@@ -21,6 +21,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from server import oxigraph_server, remote_settings, serving  # noqa: E402
 
+from http_latency import timed  # noqa: E402  (bench/ is on the path when a script here runs)
+
 from cspkg.build import run  # noqa: E402
 from cspkg.catalogue import bind, catalogue  # noqa: E402
 from cspkg.remote import RemoteStore  # noqa: E402
@@ -30,13 +32,7 @@ from cspkg.store import EmbeddedStore  # noqa: E402
 
 
 def p50(fn, n: int) -> float:
-    fn()  # warm up
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+    return statistics.median(timed(fn, n)) * 1000
 
 
 def main() -> None:

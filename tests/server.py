@@ -24,28 +24,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(store: Path, workers: int = 2, **settings):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPKG_")}
-    env.update({f"CSPKG_{k.upper()}": str(v) for k, v in settings.items()})
-    # The server's log goes to a file: a pipe nobody reads would fill up and block the workers.
+def running(argv: list[str], ready: str, name: str, env: dict | None = None, **ready_params):
+    """Run a server process until the block ends; wait until GET `ready` answers. Its log goes to a
+    file (a pipe nobody reads would fill up and block it) and is shown if it fails to start."""
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([CSPKG, "serve", "--store", str(store), "--port", str(port), "--workers", str(workers)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(base + "/healthz", timeout=5).ok:
+                if requests.get(ready, params=ready_params or None, timeout=5).ok:
                     break
             except requests.RequestException:  # not listening yet, or still starting up on a busy machine
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
-            time.sleep(0.2)
-        yield base
+                raise RuntimeError(f"{name} did not start: {log.read().decode()[-2000:]}")
+            time.sleep(0.1)
+        yield
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -53,6 +49,17 @@ def serving(store: Path, workers: int = 2, **settings):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+@contextmanager
+def serving(store: Path, workers: int = 2, **settings):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPKG_")}
+    env.update({f"CSPKG_{k.upper()}": str(v) for k, v in settings.items()})
+    base = f"http://127.0.0.1:{port}"
+    argv = [CSPKG, "serve", "--store", str(store), "--port", str(port), "--workers", str(workers)]
+    with running(argv, base + "/healthz", "server", env):
+        yield base
 
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
@@ -66,30 +73,9 @@ def oxigraph_server(location: Path, union: bool = True):
         raise RuntimeError(f"{OXIGRAPH} not found: the tests need the Oxigraph server; `pip install -e '.[test]'` installs it")
     port = free_port()
     argv = [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "10"]
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(argv + (["--union-default-graph"] if union else []), stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(base + "/query", params={"query": "ASK {}"}, timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"oxigraph server did not start: {log.read().decode()[-2000:]}")
-            time.sleep(0.1)
+    with running(argv + (["--union-default-graph"] if union else []), base + "/query", "oxigraph server", query="ASK {}"):
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 def remote_settings(base: str, **more) -> dict:

@@ -24,6 +24,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.common.selenium_manager import SeleniumManager  # noqa: E402
+from test_pages_http import every_row as rows
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -53,16 +54,6 @@ def browser():
     yield driver
     driver.quit()
     guard.undo()
-
-
-def rows(server: str, name: str, **params) -> list[dict]:
-    out, page = [], 1
-    while True:
-        response = requests.get(f"{server}/queries/{name}.json", params={**params, "page": page})
-        out += [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
-        if 'rel="next"' not in response.headers.get("Link", ""):
-            return out
-        page += 1
 
 
 def text(browser, css: str) -> str:

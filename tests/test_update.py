@@ -128,25 +128,29 @@ def test_a_crash_before_the_swap_leaves_the_old_store_serving(corpus, built_stor
 
 
 def test_replacing_one_plan_reasons_and_validates_exactly_one_scope(corpus, built_store, monkeypatch):
-    calls = {"infer": [], "check": []}
-    real_infer, real_check = update.infer, validation.check
+    from cspkg import scopes
 
-    def counting_infer(background, own):
-        calls["infer"].append(len(own))
-        return real_infer(background, own)
+    calls = {"reasoned": [], "validated": []}
+    real_add, real_validate = scopes.ScopeStore.add, scopes.validate_scopes
 
-    def counting_check(scope, *args, **kwargs):
-        calls["check"].append(scope)
-        return real_check(scope, *args, **kwargs)
+    def counting_add(self, name, triples):
+        calls["reasoned"].append(name)
+        return real_add(self, name, triples)
 
-    monkeypatch.setattr(update, "infer", counting_infer)
-    monkeypatch.setattr(build, "infer", counting_infer)
-    monkeypatch.setattr(validation, "check", counting_check)
+    def counting_validate(store, background, wanted, shapes):
+        calls["validated"] += [name for name, _, _ in wanted]
+        return real_validate(store, background, wanted, shapes)
+
+    monkeypatch.setattr(scopes.ScopeStore, "add", counting_add)
+    monkeypatch.setattr(scopes, "validate_scopes", counting_validate)
     path = plan_files(corpus)[3]
     result = update.replace_plan(built_store, path.stem, parse(Source(path, "plan")))
     assert result.store_path is not None
-    assert calls["check"] == [path.stem]
-    assert len(calls["infer"]) == 1 and calls["infer"][0] == result.asserted
+    assert calls == {"reasoned": [path.stem], "validated": [path.stem]}
+    # a full build, counted the same way, sees every plan (and the reference data, validated as a scope)
+    calls["reasoned"].clear(), calls["validated"].clear()
+    run(corpus, None)
+    assert sorted(calls["reasoned"]) == sorted(calls["validated"]) == sorted([p.stem for p in plan_files(corpus)] + ["reference"])
 
 
 def test_the_plan_checker_finds_what_plain_pyshacl_finds(corpus):

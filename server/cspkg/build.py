@@ -17,7 +17,8 @@ from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
 from .store import open_builder
-from .validation import Finding, PlanChecker, as_triples, check, load_shapes, to_rdflib
+from . import scopes
+from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
 
 
 @dataclass
@@ -96,33 +97,48 @@ def plan_title(scope: Scope) -> str:
 
 
 def subjects(triples) -> set:
-    from rdflib import BNode, URIRef
+    """The subjects of triples as rdflib terms (pyshacl's focus nodes)."""
+    return as_rdflib_nodes(t.subject for t in triples)
 
-    return {URIRef(t.subject.value) if isinstance(t.subject, ox.NamedNode) else BNode(t.subject.value) for t in triples}
 
-
-# Plans are reasoned and validated in worker processes when there are enough of them to pay
-# for starting the workers (a fresh interpreter each: forking a process that holds Oxigraph's
-# threads is not safe); each worker parses the background data and builds its checker once.
+# Plans are reasoned and validated in chunks, each in one in-memory store (scopes.py): one
+# query serves every plan of a chunk. With enough plans the chunks go to worker processes, one
+# per CPU (a fresh interpreter each: forking a process that holds Oxigraph's threads is not safe);
+# each worker parses the background data and the shapes once.
 PARALLEL_FROM = 40
+CHUNK = 100
 _worker: dict = {}
 
 
 def _init_worker(background: set[ox.Triple] | bytes) -> None:
     if isinstance(background, bytes):
         background = set(ox.parse(background, format=ox.RdfFormat.N_TRIPLES))
-    _worker.update(background=background, checker=PlanChecker(background, load_shapes(shape_files())))
+    _worker.update(background=background, shapes=load_shapes(shape_files()))
 
 
-def _do_plan(task: tuple[str, set[ox.Triple], bool]) -> tuple[set[ox.Triple], list[Finding], float, float]:
-    name, asserted, wanted = task
-    start = time.perf_counter()
-    inferred = infer(_worker["background"], asserted)
-    middle = time.perf_counter()
-    if not wanted:
-        return inferred, [], middle - start, 0.0
-    found = _worker["checker"].check(name, asserted | inferred, subjects(asserted))
-    return inferred, found, middle - start, time.perf_counter() - middle
+# Chunks cross to the workers and back as N-Quads (a graph per plan): pickling pyoxigraph terms
+# one by one costs about ten times as much.
+PLAN_GRAPH = "urn:cspkg:plan:"
+
+
+def _pack(scopes: dict[str, set[ox.Triple]]) -> bytes:
+    return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(PLAN_GRAPH + name))
+                         for name, triples in scopes.items() for t in triples), format=ox.RdfFormat.N_QUADS)
+
+
+def _unpack(data: bytes, names) -> dict[str, set[ox.Triple]]:
+    out = {name: set() for name in names}
+    for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+        out[quad.graph_name.value[len(PLAN_GRAPH):]].add(quad.triple)
+    return out
+
+
+def _do_chunk(chunk: tuple[list[tuple[str, bool]], bytes]) -> tuple[bytes, list[Finding], float, float]:
+    names, data = chunk
+    own = _unpack(data, [name for name, _ in names])
+    inferred, findings, reasoning, validating = scopes.reason_and_validate(
+        _worker["background"], [(name, own[name], want) for name, want in names], _worker["shapes"])
+    return _pack(inferred), findings, reasoning, validating
 
 
 def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None) -> tuple[list[Finding], float]:
@@ -131,27 +147,31 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
     Returns the findings and the share of the work that was reasoning (the rest validation).
     """
     workers = min(os.cpu_count() or 1, 8)
-    tasks = ((p.name, p.asserted, wanted is None or p.name in wanted) for p in plans)
+    size = max(1, min(CHUNK, -(-len(plans) // workers)))  # every worker busy, chunks no bigger than CHUNK
+    groups = [plans[i:i + size] for i in range(0, len(plans), size)]
+    chunks = (([(p.name, wanted is None or p.name in wanted) for p in group], _pack({p.name: p.asserted for p in group})) for group in groups)
     findings: list[Finding] = []
     spent = [0.0, 0.0]
     pool = None
     if len(plans) < PARALLEL_FROM or workers < 2:
         _init_worker(background)
-        outcomes = map(_do_plan, tasks)
+        outcomes = map(_do_chunk, chunks)
     else:
         nt = ox.serialize(background, format=ox.RdfFormat.N_TRIPLES)
         pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=(nt,))
-        outcomes = pool.map(_do_plan, tasks, chunksize=8)
+        outcomes = pool.map(_do_chunk, chunks)
     try:
-        for scope, (inferred, found, reasoning, validating) in zip(plans, outcomes):
-            scope.inferred = inferred
+        for group, (inferred, found, reasoning, validating) in zip(groups, outcomes):
+            inferred = _unpack(inferred, [p.name for p in group])
+            for plan in group:
+                plan.inferred = inferred[plan.name]
             findings += found
             spent[0] += reasoning
             spent[1] += validating
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return findings, spent[0] / max(sum(spent), 1e-9)
+    return order(findings), spent[0] / max(sum(spent), 1e-9)
 
 
 def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
@@ -168,8 +188,7 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
         reference.inferred = infer(set(), reference.asserted)
         background = reference.asserted | reference.inferred
     with timer.stage("validate"):
-        shapes = load_shapes(shape_files())
-        findings = check("reference", to_rdflib(background), shapes, subjects(reference.asserted))
+        findings = scopes.validate_alone("reference", background, {t.subject for t in reference.asserted}, load_shapes(shape_files()))
     with timer.stage("plans"):
         wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
         found, reasoning_share = reason_and_validate(background, plans, wanted)
@@ -185,6 +204,9 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
     with timer.stage("store"):
         builder = open_builder(store_root, settings)
         try:
+            reports = defaultdict(list)
+            for finding in result.findings:
+                reports[finding.scope].append(finding)
             shape_triples = set()
             for path in shape_files():
                 shape_triples |= set(parse(Source(path, "ontology")))
@@ -193,7 +215,7 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
                                        # Only conforming data reach the store, so each stored report conforms; its
                                        # warnings and notes are what the pages show as a plan's completeness.
                                        *((ns.validation_graph(scope.name),
-                                          as_triples([f for f in result.findings if f.scope == scope.name], conforms=True, scope=scope.name))
+                                          as_triples(reports[scope.name], conforms=True, scope=scope.name))
                                          for scope in result.scopes),
                                        (ns.SHAPES_GRAPH, shape_triples)])
         except BaseException:

@@ -80,3 +80,68 @@ def materialise(store: ox.Store, max_rounds: int = 50) -> int:
             return rounds
         size = len(store)
     raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
+
+
+# The same rules for many scopes at once, compiled against a background that is already closed
+# under them (the reference data and its inferences). Each scope is a named graph; the background
+# is the default graph. A new entailment of a scope must use at least one of the scope's triples
+# (the background is closed), and a scope that states no schema of its own (scoped_schema_free)
+# takes its schema from the background, so each rule becomes: for the background's schema rows
+# (read from the default graph), match the scope's triples. Rules whose body has several instance patterns
+# match each in the scope or the background; a match wholly in the background leaves ?g unbound,
+# and SPARQL Update skips a template with an unbound variable.
+SCOPED_RULES = {
+    # name: (schema rows, scope pattern(s), head)
+    "cax-sco": ("?c rdfs:subClassOf ?d FILTER(?c != ?d)", ["?x a ?c"], "?x a ?d"),
+    "prp-spo1": ("?p rdfs:subPropertyOf ?q FILTER(?p != ?q)", ["?x ?p ?y"], "?x ?q ?y"),
+    "prp-inv1": ("?p owl:inverseOf ?q", ["?x ?p ?y FILTER(!isLiteral(?y))"], "?y ?q ?x"),
+    "prp-inv2": ("?p owl:inverseOf ?q", ["?x ?q ?y FILTER(!isLiteral(?y))"], "?y ?p ?x"),
+    "prp-symp": ("?p a owl:SymmetricProperty", ["?x ?p ?y FILTER(!isLiteral(?y))"], "?y ?p ?x"),
+    "prp-trp": ("?p a owl:TransitiveProperty", ["?x ?p ?y", "?y ?p ?z"], "?x ?p ?z"),
+    "prp-dom": ("?p rdfs:domain ?c", ["?x ?p ?y"], "?x a ?c"),
+    "prp-rng": ("?p rdfs:range ?c", ["?x ?p ?y FILTER(!isLiteral(?y))"], "?y a ?c"),
+}
+
+# Predicates and classes that make a triple schema: a scope stating any is reasoned on its own.
+SCHEMA_PREDICATES = {RDFS + p for p in ("subClassOf", "subPropertyOf", "domain", "range")} | {
+    OWL + p for p in ("inverseOf", "equivalentClass", "equivalentProperty", "propertyChainAxiom")}
+SCHEMA_CLASSES = {OWL + c for c in ("Class", "SymmetricProperty", "TransitiveProperty")}
+
+
+def states_schema(triples) -> bool:
+    rdf_type = RDF + "type"
+    return any(t.predicate.value in SCHEMA_PREDICATES or (t.predicate.value == rdf_type and t.object.value in SCHEMA_CLASSES)
+               for t in triples)
+
+
+def _either(pattern: str) -> str:
+    return f"{{ GRAPH ?g {{ {pattern} }} }} UNION {{ {pattern} }}"
+
+
+def scoped_rules(background: ox.Store) -> dict[str, str]:
+    """The rules as SPARQL Updates over scope graphs, with the background's schema written in."""
+    rules = {}
+    for name, (schema, patterns, head) in SCOPED_RULES.items():
+        if not bool(background.query(PREFIX + f"ASK {{ {schema} }}")):
+            continue
+        body = f"GRAPH ?g {{ {patterns[0]} }}" if len(patterns) == 1 else " . ".join(_either(p) for p in patterns)
+        rules[name] = PREFIX + f"INSERT {{ GRAPH ?g {{ {head} }} }} WHERE {{ {schema} . {body} }}"
+    for row in background.query(CHAINS_QUERY):
+        props = _list_items(background, row["list"])
+        if not props or not isinstance(row["p"], ox.NamedNode):
+            continue
+        body = " . ".join(_either(f"?u{i} {p} ?u{i + 1}") for i, p in enumerate(props))
+        rules[f"prp-spo2 {row['p'].value}"] = f"INSERT {{ GRAPH ?g {{ ?u0 {row['p']} ?u{len(props)} }} }} WHERE {{ {body} }}"
+    return rules
+
+
+def materialise_scopes(store: ox.Store, rules: dict[str, str], max_rounds: int = 50) -> int:
+    """Apply scoped rules until no scope graph grows; returns the number of rounds."""
+    size = len(store)
+    for rounds in range(1, max_rounds + 1):
+        for text in rules.values():
+            store.update(text)
+        if len(store) == size:
+            return rounds
+        size = len(store)
+    raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")

@@ -9,9 +9,11 @@ previous store intact.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Protocol
 
@@ -22,6 +24,7 @@ from .namespaces import BASE, GRAPH
 
 CURRENT = "current"
 KEEP_PREVIOUS = 1  # builds kept besides the current one, so a rollback is one link away
+LOCK = ".writer.lock"  # one writer at a time
 # Every build records its id in the store, so a reader of any backend can tell builds apart.
 BUILD_GRAPH = GRAPH + "build"
 DATASET = BASE + "id/dataset/cspkg"
@@ -141,9 +144,21 @@ class EmbeddedStore:
 
     def clear_graph(self, graph: str) -> None:
         g = ox.NamedNode(graph)
-        if g in self._store.named_graphs():
+        if self._store.contains_named_graph(g):  # a lookup, not a scan of every graph
             self._store.remove_graph(g)
 
+    def replace_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
+        """Replace a few small graphs in place: clear each, then add all their triples in one
+        transaction. The writes go to the write-ahead log and memtable, so the next flush makes one
+        small file per index, whatever the store's size (a bulk load ingests files of its own)."""
+        graphs = [(graph, list(triples)) for graph, triples in graphs]
+        for graph, _ in graphs:
+            self.clear_graph(graph)
+        self._store.extend([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples])
+
+    def graph_names(self, keep) -> list[str]:
+        """The names of the named graphs for which keep(name) is true, unsorted."""
+        return [g.value for g in self._store.named_graphs() if keep(g.value)]
 
     def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]:
         """The resource's statements in every graph (closed over blank nodes), and the first `cap`
@@ -185,26 +200,41 @@ class EmbeddedStore:
             self._store.optimize()
 
 
+@contextmanager
+def writer_lock(store_root: Path):
+    """Held while a store is written; a second writer waits for the first."""
+    store_root.mkdir(parents=True, exist_ok=True)
+    with open(store_root / LOCK, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class StoreBuilder:
     """Writes a new store beside the current one and swaps it in only when asked to."""
 
     def __init__(self, root: Path, copy_of: EmbeddedStore | None = None):
         """A new, empty store; or, with copy_of, a copy of that store to change (an Oxigraph
-        backup: hard links to its immutable files, so the copy is cheap whatever its size)."""
+        backup: hard links to its immutable files, so the copy is cheap whatever its size).
+        A copy is not compacted at commit: a compaction rewrites the whole store, so its cost
+        grows with the store; RocksDB compacts the few small files a change adds on its own."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         now = time.time()  # names sort in time order: pruning keeps the newest
-        self.target = root / f"build-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(now))}.{int(now * 1e6) % 10**6:06d}-{os.getpid()}"
+        self.name = f"build-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(now))}.{int(now * 1e6) % 10**6:06d}-{os.getpid()}"
+        self.target = root / self.name
         if copy_of is not None:
             copy_of._store.backup(str(self.target))
         self.store = EmbeddedStore(ox.Store(str(self.target)), self.target)
-        self.optimize = copy_of is None  # a small change is not worth a full compaction
+        self.optimize = copy_of is None
 
     def commit(self) -> Path:
         """Make the new store current (an atomic rename of a link), then prune old builds."""
-        self.store.clear_graph(BUILD_GRAPH)  # a copy of an earlier store holds that store's record
-        self.store.load(build_record(self.target.name), BUILD_GRAPH)
-        self.store.flush(self.optimize)
+        # the build's id (a copy of an earlier store holds that store's record)
+        self.store.replace_graphs([(BUILD_GRAPH, build_record(self.name))])
+        self.store.flush(self.optimize)  # one flush for the whole change
         del self.store  # close the files before readers open them
         tmp = self.root / f".{CURRENT}-{os.getpid()}"
         if tmp.is_symlink():
@@ -222,3 +252,4 @@ class StoreBuilder:
         builds = sorted(p for p in self.root.glob("build-*") if p.is_dir() and p != self.target)
         for old in builds[: max(0, len(builds) - KEEP_PREVIOUS)]:
             shutil.rmtree(old, ignore_errors=True)
+

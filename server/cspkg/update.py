@@ -5,13 +5,12 @@ plan's scope is reasoned and validated. A conforming plan is written into a copy
 store (an Oxigraph backup: a RocksDB checkpoint of hard links, cheap at any size), and the
 `current` link is swapped to the copy exactly as a full build does. A crash before the swap
 leaves the current store untouched and serving; servers reopen the store when the link
-changes. One writer at a time: a lock file in the store folder serialises writers.
+changes. One writer at a time: a lock file in the store folder serialises writers. The copy is
+not compacted (a compaction rewrites the whole store, so its cost grows with the store).
 """
 
 from __future__ import annotations
 
-import fcntl
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -19,14 +18,11 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from . import namespaces as ns
-from .build import subjects
+from . import scopes
 from .errors import BadInput
-from .reasoning import infer
 from .sources import shape_files
-from .store import EmbeddedStore, StoreBuilder
-from .validation import Finding, PlanChecker, as_triples, load_shapes
-
-LOCK = ".writer.lock"
+from .store import LOCK, EmbeddedStore, StoreBuilder, writer_lock  # noqa: F401 (LOCK, writer_lock: for callers)
+from .validation import Finding, as_triples, load_shapes
 
 
 @dataclass
@@ -42,22 +38,9 @@ class Replacement:
         return [f for f in self.findings if f.severity == "violation"]
 
 
-@contextmanager
-def writer_lock(store_root: Path):
-    """Held while a store is written; a second writer waits for the first."""
-    store_root.mkdir(parents=True, exist_ok=True)
-    with open(store_root / LOCK, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def background(store: EmbeddedStore) -> set[ox.Triple]:
     """The reference scope as the build left it: the ontology, reference graphs and their inferences."""
-    graphs = [g for g in store.graphs()
-              if g == ns.ONTOLOGY_GRAPH or g == ns.REFERENCE_INFERRED_GRAPH or g.startswith(ns.GRAPH + "reference/")]
+    graphs = store.graph_names(lambda g: g == ns.ONTOLOGY_GRAPH or g == ns.REFERENCE_INFERRED_GRAPH or g.startswith(ns.GRAPH + "reference/"))
     return {t for g in graphs for t in store.triples(g)}
 
 
@@ -80,22 +63,19 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         editorial_triples = set(editorial_triples)
         reference = background(current)
         own = plan_triples | editorial_triples
-        inferred = infer(reference, own)
-        checker = PlanChecker(reference, load_shapes(shape_files()))
-        findings = checker.check(key, own | inferred, subjects(own))
+        inferred, findings, _, _ = scopes.reason_and_validate(reference, [(key, own, True)], load_shapes(shape_files()))
+        inferred = inferred[key]
         result = Replacement(key, findings, None, len(own), len(inferred))
         if result.violations:
             return result
         builder = StoreBuilder(store_root, copy_of=current)
         del current
         try:
-            for graph in (ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key)):
-                builder.store.clear_graph(graph)
-            builder.store.load_graphs([(ns.plan_graph(key), plan_triples),
-                                       (ns.editorial_graph(key), editorial_triples),
-                                       (ns.inferred_graph(key), inferred),
-                                       (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))])
-            builder.store.flush()
+            # In place in the copy, no flush or compaction here: commit flushes once, without compacting.
+            builder.store.replace_graphs([(ns.plan_graph(key), plan_triples),
+                                    (ns.editorial_graph(key), editorial_triples),
+                                    (ns.inferred_graph(key), inferred),
+                                    (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))])
             if before_swap is not None:
                 before_swap(builder.target)
         except BaseException:

@@ -85,6 +85,13 @@ class PlanChecker:
                 self.base.remove(t)
 
 
+def as_rdflib_nodes(nodes: Iterable) -> set:
+    """pyoxigraph subjects as rdflib terms, as pyshacl reports focus nodes."""
+    from rdflib import BNode
+
+    return {URIRef(n.value) if isinstance(n, ox.NamedNode) else BNode(n.value) for n in nodes}
+
+
 def label_of(graph: Graph, node) -> str:
     for prop in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
         value = graph.value(node, prop)
@@ -118,7 +125,8 @@ def check(scope: str, data: Graph, shapes: Graph, focus_nodes: set) -> list[Find
     _, report, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
                             inplace=True)  # no inference, no sh:rule: nothing to write, so no copy
     findings = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # the report's own results (sh:result), not the nested ones a result carries as sh:detail
+    for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
         if focus not in focus_nodes:
             continue
@@ -136,7 +144,12 @@ def check(scope: str, data: Graph, shapes: Graph, focus_nodes: set) -> list[Find
                 shape=str(report.value(result, SH.sourceShape)),
             )
         )
-    return sorted(findings, key=lambda f: (f.severity, f.source or "", f.label, f.message))
+    return order(findings)
+
+
+def order(findings: list[Finding]) -> list[Finding]:
+    """Findings in report order: by severity, then where they are in the source; ties broken by content."""
+    return sorted(findings, key=lambda f: (f.severity, f.source or "", f.label, f.message, f.focus, f.shape, f.path or ""))
 
 
 SEVERITY_IRIS = {v: str(k) for k, v in SEVERITIES.items()}

@@ -1,0 +1,105 @@
+"""The fast path gives what the references give: the scoped SPARQL rules what the generic rules
+(themselves checked against owlrl in test_reasoning.py) infer plan by plan, and the shapes compiled
+to SPARQL what pyshacl reports, on the seed plans, a synthetic corpus and every broken fixture."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from rdflib import Graph
+
+from cspkg import scopes
+from cspkg.build import group, subjects
+from cspkg.reasoning import infer
+from cspkg.sources import DEFAULT_DATA, ONTOLOGY_DIR, Source, discover, parse, shape_files
+from cspkg.shapes_sparql import Unsupported, compile_shapes
+from cspkg.synth import synthesise
+from cspkg.validation import PlanChecker, check, load_shapes, to_rdflib
+from test_shapes import BREAKS, FIXTURE, PREFIXES
+
+import pyoxigraph as ox
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes(shape_files())
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    data = tmp_path_factory.mktemp("synth") / "data"
+    synthesise(data, partnerships=4, years=3, seed=11)
+    return data
+
+
+def contexts(data):
+    reference, plans = group(discover(data))
+    reference.inferred = infer(set(), reference.asserted)
+    return reference, plans, reference.asserted | reference.inferred
+
+
+def report_of(findings) -> Counter:
+    """What a SHACL report says of each result, and what the officer's report names it by."""
+    return Counter((f.scope, f.severity, f.focus, f.message, f.path, f.shape, f.label, f.kind, f.source) for f in findings)
+
+
+@pytest.mark.parametrize("which", ["seed", "synthetic"])
+def test_scoped_rules_infer_what_each_plan_alone_infers(which, corpus):
+    reference, plans, background = contexts(DEFAULT_DATA if which == "seed" else corpus)
+    inferred, _, _, _ = scopes.reason_and_validate(background, [(p.name, p.asserted, False) for p in plans], load_shapes(shape_files()))
+    for plan in plans:
+        expected = infer(background, plan.asserted)
+        assert expected, plan.name  # the comparison is not vacuous
+        assert inferred[plan.name] == expected, plan.name
+
+
+@pytest.mark.parametrize("which", ["seed", "synthetic"])
+def test_compiled_shapes_report_what_pyshacl_reports(which, corpus, shapes):
+    reference, plans, background = contexts(DEFAULT_DATA if which == "seed" else corpus)
+    inferred, findings, _, _ = scopes.reason_and_validate(background, [(p.name, p.asserted, True) for p in plans], shapes)
+    checker = PlanChecker(background, shapes)
+    expected = [f for p in plans for f in checker.check(p.name, p.asserted | inferred[p.name], subjects(p.asserted))]
+    assert len(expected) > 10 * len(plans)  # warnings and notes on every plan: not vacuous
+    assert report_of(findings) == report_of(expected)
+    # the reference data, validated as one scope of its own
+    ours = scopes.validate_alone("reference", background, {t.subject for t in reference.asserted}, shapes)
+    assert report_of(ours) == report_of(check("reference", to_rdflib(background), shapes, subjects(reference.asserted)))
+
+
+def fixture_triples(update: str | None = None) -> set[ox.Triple]:
+    graph = Graph().parse(FIXTURE)
+    if update:
+        graph.update(PREFIXES + update)
+    return set(ox.parse(graph.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
+
+
+def ontology_closure() -> set[ox.Triple]:
+    """The fixture's background, as in test_shapes.py: the ontology and its inferences."""
+    ontology = {t for p in sorted(ONTOLOGY_DIR.glob("*.ttl")) for t in parse(Source(p, "ontology"))}
+    return ontology | infer(set(), ontology)
+
+
+@pytest.mark.parametrize("shape", sorted(BREAKS))
+def test_compiled_shapes_fail_each_broken_fixture_as_pyshacl_does(shape, shapes):
+    """Each shape's invalid case (test_shapes.py) gives the same results both ways."""
+    background = ontology_closure()
+    own = fixture_triples(BREAKS[shape])
+    inferred, findings, _, _ = scopes.reason_and_validate(background, [("fixture", own, True)], shapes)
+    expected = PlanChecker(background, shapes).check("fixture", own | inferred["fixture"], subjects(own))
+    assert any(f.shape.endswith("/" + shape) for f in findings)
+    assert report_of(findings) == report_of(expected)
+
+
+def test_a_shape_the_compiler_does_not_know_is_refused_and_pyshacl_takes_over(shapes):
+    extra = Graph()
+    extra += shapes
+    extra.parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix csp: <https://w3id.org/cspkg/def/> .
+        <urn:x:Closed> a sh:NodeShape ; sh:targetClass csp:Action ; sh:closed true ; sh:message "closed"@en .""", format="turtle")
+    with pytest.raises(Unsupported):
+        compile_shapes(extra, ox.Store())
+    own = fixture_triples()
+    background = ontology_closure()
+    _, findings, _, _ = scopes.reason_and_validate(background, [("fixture", own, True)], extra)
+    assert any(f.message == "closed" for f in findings)  # pyshacl ran the shape the compiler refused
