@@ -43,11 +43,24 @@ def built_store(corpus, tmp_path) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, set]:
-    """Every graph of the current store, as sets of N-Triples lines (but the build's own id, which every write changes)."""
+    """Every graph of the current store, as sets of N-Triples lines (but the build's own id, which every
+    write changes). Blank nodes are canonically relabelled: graphs are compared up to isomorphism, as
+    RDF compares them (a store's loader gives blank nodes labels of its own)."""
+    from rdflib.compare import to_canonical_graph
+
     from cspkg.store import BUILD_GRAPH
 
     store = EmbeddedStore.open(root)
-    return {g: {str(t) for t in store.triples(g)} for g in store.graphs() if g != BUILD_GRAPH}
+    out = {}
+    for g in store.graphs():
+        if g == BUILD_GRAPH:
+            continue
+        triples = store.triples(g)
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+            out[g] = {" ".join(term.n3() for term in t) for t in to_canonical_graph(validation.to_rdflib(triples))}
+        else:
+            out[g] = {str(t) for t in triples}
+    return out
 
 
 def plan_files(corpus: Path) -> list[Path]:

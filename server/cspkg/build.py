@@ -5,10 +5,12 @@ from __future__ import annotations
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 import os
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -27,7 +29,22 @@ class Scope:
 
     name: str
     graphs: dict[str, set[ox.Triple]] = field(default_factory=dict)
-    inferred: set[ox.Triple] = field(default_factory=set)
+    inferred_triples: set[ox.Triple] | None = None
+    # A plan reasoned by a worker: its inferences as that worker's N-Quads, read only if asked for.
+    packed: bytes | None = None
+    inferred_count: int = 0
+
+    @property
+    def inferred(self) -> set[ox.Triple]:
+        if self.inferred_triples is None:
+            graph = self.inferred_graph
+            self.inferred_triples = {q.triple for q in ox.parse(self.packed, format=ox.RdfFormat.N_QUADS)
+                                     if q.graph_name.value == graph} if self.packed else set()
+        return self.inferred_triples
+
+    @inferred.setter
+    def inferred(self, triples: set[ox.Triple]) -> None:
+        self.inferred_triples, self.packed, self.inferred_count = triples, None, len(triples)
 
     @property
     def asserted(self) -> set[ox.Triple]:
@@ -116,40 +133,48 @@ def _init_worker(background: set[ox.Triple] | bytes) -> None:
     _worker.update(background=background, shapes=load_shapes(shape_files()))
 
 
-# Chunks cross to the workers and back as N-Quads (a graph per plan): pickling pyoxigraph terms
-# one by one costs about ten times as much.
-PLAN_GRAPH = "urn:cspkg:plan:"
+# Chunks cross to the workers and back as N-Quads: pickling pyoxigraph terms one by one costs
+# about ten times as much. A chunk goes out as its plans' graphs; it comes back as their inferred
+# graphs and validation reports, ready for the store.
+Chunk = tuple[list[tuple[str, bool, list[str]]], bytes]
 
 
-def _pack(scopes: dict[str, set[ox.Triple]]) -> bytes:
-    return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(PLAN_GRAPH + name))
-                         for name, triples in scopes.items() for t in triples), format=ox.RdfFormat.N_QUADS)
+def _pack(graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> bytes:
+    return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples),
+                        format=ox.RdfFormat.N_QUADS)
 
 
-def _unpack(data: bytes, names) -> dict[str, set[ox.Triple]]:
-    out = {name: set() for name in names}
+def _do_chunk(chunk: Chunk) -> tuple[bytes, bytes, dict[str, int], list[Finding], float, float]:
+    plans, data = chunk
+    scope_of = {graph: name for name, _, graphs in plans for graph in graphs}
+    own: dict[str, set[ox.Triple]] = {name: set() for name, _, _ in plans}
     for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
-        out[quad.graph_name.value[len(PLAN_GRAPH):]].add(quad.triple)
-    return out
-
-
-def _do_chunk(chunk: tuple[list[tuple[str, bool]], bytes]) -> tuple[bytes, list[Finding], float, float]:
-    names, data = chunk
-    own = _unpack(data, [name for name, _ in names])
+        own[scope_of[quad.graph_name.value]].add(quad.triple)
     inferred, findings, reasoning, validating = scopes.reason_and_validate(
-        _worker["background"], [(name, own[name], want) for name, want in names], _worker["shapes"])
-    return _pack(inferred), findings, reasoning, validating
+        _worker["background"], [(name, own[name], want) for name, want, _ in plans], _worker["shapes"])
+    reports = defaultdict(list)
+    for finding in findings:
+        reports[finding.scope].append(finding)
+    # Only a conforming build is stored, so each stored report conforms.
+    return (_pack((ns.inferred_graph(name), inferred[name]) for name, _, _ in plans),
+            _pack((ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name, _, _ in plans),
+            {name: len(inferred[name]) for name, _, _ in plans}, findings, reasoning, validating)
 
 
-def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None) -> tuple[list[Finding], float]:
-    """Reason every plan against the background; validate those wanted (all when None).
+def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None,
+                        sink: Callable[..., None] | None = None) -> tuple[list[Finding], float]:
+    """Reason every plan against the background; validate those wanted (all when None). Each chunk's
+    graphs (asserted, inferred, reports) go to sink as N-Quads as soon as the chunk is done (until a
+    violation is found: then nothing will be stored).
 
     Returns the findings and the share of the work that was reasoning (the rest validation).
     """
     workers = min(os.cpu_count() or 1, 8)
     size = max(1, min(CHUNK, -(-len(plans) // workers)))  # every worker busy, chunks no bigger than CHUNK
     groups = [plans[i:i + size] for i in range(0, len(plans), size)]
-    chunks = (([(p.name, wanted is None or p.name in wanted) for p in group], _pack({p.name: p.asserted for p in group})) for group in groups)
+    asserted = [_pack((g, t) for p in group for g, t in p.graphs.items()) for group in groups]
+    chunks = [([(p.name, wanted is None or p.name in wanted, list(p.graphs)) for p in group], data)
+              for group, data in zip(groups, asserted)]
     findings: list[Finding] = []
     spent = [0.0, 0.0]
     pool = None
@@ -161,17 +186,22 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
         pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=(nt,))
         outcomes = pool.map(_do_chunk, chunks)
     try:
-        for group, (inferred, found, reasoning, validating) in zip(groups, outcomes):
-            inferred = _unpack(inferred, [p.name for p in group])
+        for group, data, (inferred, reports, counts, found, reasoning, validating) in zip(groups, asserted, outcomes):
             for plan in group:
-                plan.inferred = inferred[plan.name]
+                plan.inferred_triples, plan.packed, plan.inferred_count = None, inferred, counts[plan.name]
             findings += found
             spent[0] += reasoning
             spent[1] += validating
+            if sink is not None and not any(f.severity == "violation" for f in findings):
+                sink(data, inferred, reports)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return order(findings), spent[0] / max(sum(spent), 1e-9)
+
+
+def settings_embedded(settings) -> bool:
+    return settings is None or settings.backend != "remote"
 
 
 def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
@@ -189,39 +219,52 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
         background = reference.asserted | reference.inferred
     with timer.stage("validate"):
         findings = scopes.validate_alone("reference", background, {t.subject for t in reference.asserted}, load_shapes(shape_files()))
-    with timer.stage("plans"):
-        wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
-        found, reasoning_share = reason_and_validate(background, plans, wanted)
-        findings += found
-    # Plans are reasoned and validated together (in parallel when there are many): their wall
-    # time is split between the two stages in proportion to the time spent on each.
-    both = timer.seconds.pop("plans")
-    timer.seconds["reason"] += both * reasoning_share
-    timer.seconds["validate"] += both * (1 - reasoning_share)
-    result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
-    if store_root is None or result.violations:
-        return result
-    with timer.stage("store"):
-        builder = open_builder(store_root, settings)
-        try:
-            reports = defaultdict(list)
-            for finding in result.findings:
-                reports[finding.scope].append(finding)
+    # Each chunk's graphs go to a spool file as the chunk is done; the store takes them in one bulk
+    # load (one load is much faster than one per chunk, and the file keeps them out of memory).
+    builder = open_builder(store_root, settings) if store_root is not None else None
+    storing = [0.0]
+    spool = tempfile.TemporaryFile(dir=store_root if builder is not None and settings_embedded(settings) else None)
+
+    def sink(*parts: bytes) -> None:
+        for part in parts:
+            spool.write(part)
+
+    try:
+        with timer.stage("plans"):
+            wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
+            found, reasoning_share = reason_and_validate(background, plans, wanted, sink if builder is not None else None)
+            findings += found
+        # Plans are reasoned and validated together (in parallel when there are many): the stage's
+        # wall time, less the time spent writing the store, is split between reasoning and validation
+        # in proportion to the time the workers spent on each.
+        both = timer.seconds.pop("plans") - storing[0]
+        timer.seconds["reason"] += both * reasoning_share
+        timer.seconds["validate"] += both * (1 - reasoning_share)
+        result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
+        if builder is None or result.violations:
+            if builder is not None:
+                builder.abandon()
+            return result
+        with timer.stage("store"):
+            spool.seek(0)
+            builder.store.load_nquads(spool)
             shape_triples = set()
             for path in shape_files():
                 shape_triples |= set(parse(Source(path, "ontology")))
-            builder.store.load_graphs([*((g, t) for scope in result.scopes for g, t in scope.graphs.items()),
-                                       *((scope.inferred_graph, scope.inferred) for scope in result.scopes),
+            builder.store.load_graphs([*reference.graphs.items(), (reference.inferred_graph, reference.inferred),
                                        # Only conforming data reach the store, so each stored report conforms; its
                                        # warnings and notes are what the pages show as a plan's completeness.
-                                       *((ns.validation_graph(scope.name),
-                                          as_triples(reports[scope.name], conforms=True, scope=scope.name))
-                                         for scope in result.scopes),
+                                       (ns.validation_graph("reference"),
+                                        as_triples([f for f in findings if f.scope == "reference"], conforms=True, scope="reference")),
                                        (ns.SHAPES_GRAPH, shape_triples)])
-        except BaseException:
+            result.store_path = builder.commit()
+    except BaseException:
+        if builder is not None and hasattr(builder, "store"):
             builder.abandon()
-            raise
-        result.store_path = builder.commit()
+        raise
+    finally:
+        spool.close()
+    timer.seconds["store"] = timer.seconds.get("store", 0.0) + storing[0]
     result.seconds = timer.seconds
     return result
 
@@ -231,5 +274,5 @@ def graph_counts(result: BuildResult) -> dict[str, tuple[int, int]]:
     for scope in result.scopes:
         for graph, triples in scope.graphs.items():
             counts[graph] = (len(triples), 0)
-        counts[scope.inferred_graph] = (0, len(scope.inferred))
+        counts[scope.inferred_graph] = (0, scope.inferred_count)
     return dict(counts)

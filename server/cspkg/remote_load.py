@@ -122,6 +122,10 @@ class Staged:
         for graph, triples in graphs:
             self.load(triples, graph)
 
+    def load_nquads(self, data) -> None:
+        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            self.graphs.setdefault(quad.graph_name.value, set()).add(quad.triple)
+
 
 class RemoteBuilder:
     """The remote counterpart of StoreBuilder: collect the graphs, then swap them in at commit."""

@@ -47,6 +47,10 @@ class Store(Protocol):
 
     def load(self, triples: Iterable[ox.Triple], graph: str) -> None: ...
 
+    def load_nquads(self, data) -> None:
+        """Bulk-load N-Quads (bytes or a binary file) as they are: a build's plans come so from its workers."""
+        self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes: ...
 
     def graphs(self) -> list[str]: ...
@@ -125,6 +129,10 @@ class EmbeddedStore:
     def load_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
         """Load many graphs in one bulk load: one call per graph costs a flush each."""
         self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples)
+
+    def load_nquads(self, data) -> None:
+        """Bulk-load N-Quads (bytes or a binary file) as they are: a build's plans come so from its workers."""
+        self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
         if graph is None:

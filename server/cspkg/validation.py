@@ -156,7 +156,8 @@ SEVERITY_IRIS = {v: str(k) for k, v in SEVERITIES.items()}
 
 
 def _blank(*parts: str) -> ox.BlankNode:
-    """A blank node named by its content, so the same report is the same triples in every build."""
+    """A blank node named by its content, so a report written twice is the same triples (a bulk load
+    relabels blank nodes: the build's reports are then the same graph up to isomorphism)."""
     return ox.BlankNode("v" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:24])
 
 
