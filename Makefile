@@ -29,8 +29,8 @@ node_modules/axe-core/axe.min.js: package-lock.json
 test: install node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
-# National-scale benchmark (not run in CI): synthetic corpora up to SIZES triples; needs wrk.
-SIZES ?= seed,10k,100k,1m
+# National-scale benchmark (not run in CI): synthetic corpora up to SIZES quads; needs wrk (Debian).
+SIZES ?= seed,10k,100k,1m,3m
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/national.py --sizes $(SIZES)

@@ -307,13 +307,17 @@ def verdicts(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="seed,10k,100k,1m", help="comma-separated: seed, 10k, 100k, 1m, 3m")
+    parser.add_argument("--sizes", default="seed,10k,100k,1m,3m", help="comma-separated: seed, 10k, 100k, 1m, 3m")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cspkg-bench", help="where corpora and stores go")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per query (default 20)")
     parser.add_argument("--wrk-seconds", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, help="also write the tables (Markdown) to this file")
     args = parser.parse_args()
+    missing = [tool for tool in ("wrk", str(BIN / "oxigraph")) if not shutil.which(tool)]
+    if missing:
+        raise SystemExit(f"bench/national.py needs {', '.join(missing)}: `apt-get install wrk` and "
+                         "`.venv/bin/pip install -e '.[bench]'` (the Oxigraph server)")
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     for label in args.sizes.split(","):

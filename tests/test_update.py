@@ -260,3 +260,20 @@ def test_the_store_survives_a_restart_without_a_rebuild(built_store):
     done = subprocess.run([sys.executable, "-c", code, str(built_store)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "6"
+
+
+def test_a_broken_plan_file_in_a_parallel_build_names_its_line_and_keeps_the_store(corpus, built_store, tmp_path, monkeypatch):
+    import shutil
+
+    from cspkg.errors import BadInput
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus, data)
+    broken = plan_files(data)[2]
+    broken.write_text(broken.read_text() + "\n<oops\n")
+    before, link = snapshot(built_store), os.readlink(built_store / "current")
+    monkeypatch.setattr(build, "PARALLEL_FROM", 2)  # the workers parse the plan files
+    with pytest.raises(BadInput, match=rf"{broken.name}:\d+:\d+: Turtle syntax error"):
+        run(data, built_store)
+    assert os.readlink(built_store / "current") == link and snapshot(built_store) == before
+    assert len(list(built_store.glob("build-*"))) == 1

@@ -33,6 +33,10 @@ class Scope:
     # A plan reasoned by a worker: its inferences as that worker's N-Quads, read only if asked for.
     packed: bytes | None = None
     inferred_count: int = 0
+    # A plan whose files a worker parses: graph -> file, and what the worker found in them.
+    files: dict[str, Source] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    title: str | None = None
 
     @property
     def inferred(self) -> set[ox.Triple]:
@@ -89,28 +93,31 @@ class Timer:
         return _Stage()
 
 
-def group(sources: list[Source]) -> tuple[Scope, list[Scope]]:
-    """Parse every file and sort its triples into the reference scope or its plan's scope."""
+def group(sources: list[Source], parse_plans: bool = True) -> tuple[Scope, list[Scope]]:
+    """Parse every file and sort its triples into the reference scope or its plan's scope.
+    With parse_plans False, plans keep their files (Scope.files), for workers to parse."""
     reference, plans = Scope("reference"), {}
     for source in sources:
-        triples = set(parse(source))
         if source.kind in ("ontology", "reference"):
-            reference.graphs[source.graph] = triples
+            reference.graphs[source.graph] = set(parse(source))
+        elif parse_plans:
+            plans.setdefault(source.key, Scope(source.key)).graphs[source.graph] = set(parse(source))
         else:
-            plans.setdefault(source.key, Scope(source.key)).graphs[source.graph] = triples
+            plans.setdefault(source.key, Scope(source.key)).files[source.graph] = source
     for key, scope in plans.items():
-        if ns.plan_graph(key) not in scope.graphs:
+        if ns.plan_graph(key) not in scope.graphs and ns.plan_graph(key) not in scope.files:
             raise BadInput(f"data/editorial/{key}.ttl: no plan file data/plans/{key}.ttl for these editorial assertions")
     return reference, [plans[k] for k in sorted(plans)]
 
 
-def plan_title(scope: Scope) -> str:
-    plan = ox.NamedNode(ns.plan_iri(scope.name))
+def title_of(key: str, triples) -> str:
+    plan = ox.NamedNode(ns.plan_iri(key))
     title = ox.NamedNode("http://purl.org/dc/terms/title")
-    for t in scope.graphs.get(ns.plan_graph(scope.name), ()):
-        if t.subject == plan and t.predicate == title:
-            return t.object.value
-    return scope.name
+    return next((t.object.value for t in triples if t.subject == plan and t.predicate == title), key)
+
+
+def plan_title(scope: Scope) -> str:
+    return scope.title or title_of(scope.name, scope.graphs.get(ns.plan_graph(scope.name), ()))
 
 
 def subjects(triples) -> set:
@@ -133,10 +140,10 @@ def _init_worker(background: set[ox.Triple] | bytes) -> None:
     _worker.update(background=background, shapes=load_shapes(shape_files()))
 
 
-# Chunks cross to the workers and back as N-Quads: pickling pyoxigraph terms one by one costs
-# about ten times as much. A chunk goes out as its plans' graphs; it comes back as their inferred
-# graphs and validation reports, ready for the store.
-Chunk = tuple[list[tuple[str, bool, list[str]]], bytes]
+# A chunk goes to a worker as its plans' files, which the worker parses; it comes back as N-Quads
+# (the plans' graphs, inferred graphs and validation reports, ready for the store) and counts:
+# pickling pyoxigraph terms one by one costs about ten times as much.
+Chunk = list[tuple[str, bool, dict[str, Source]]]
 
 
 def _pack(graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> bytes:
@@ -144,39 +151,53 @@ def _pack(graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> bytes:
                         format=ox.RdfFormat.N_QUADS)
 
 
-def _do_chunk(chunk: Chunk) -> tuple[bytes, bytes, dict[str, int], list[Finding], float, float]:
-    plans, data = chunk
-    scope_of = {graph: name for name, _, graphs in plans for graph in graphs}
-    own: dict[str, set[ox.Triple]] = {name: set() for name, _, _ in plans}
-    for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
-        own[scope_of[quad.graph_name.value]].add(quad.triple)
+@dataclass
+class Done:
+    """What a worker sends back for a chunk."""
+
+    asserted: bytes
+    inferred: bytes
+    reports: bytes
+    counts: dict[str, dict[str, int]]  # plan -> graph -> triples
+    titles: dict[str, str]
+    findings: list[Finding]
+    seconds: tuple[float, float, float]  # parsing, reasoning, validating
+
+
+def _do_chunk(chunk: Chunk) -> Done:
+    start = time.perf_counter()
+    graphs = {name: {graph: set(parse(source)) for graph, source in files.items()} for name, _, files in chunk}
+    parsing = time.perf_counter() - start
+    own = {name: set().union(*graphs[name].values()) for name, _, _ in chunk}
     inferred, findings, reasoning, validating = scopes.reason_and_validate(
-        _worker["background"], [(name, own[name], want) for name, want, _ in plans], _worker["shapes"])
+        _worker["background"], [(name, own[name], want) for name, want, _ in chunk], _worker["shapes"])
     reports = defaultdict(list)
     for finding in findings:
         reports[finding.scope].append(finding)
+    counts = {name: {**{g: len(t) for g, t in graphs[name].items()}, ns.inferred_graph(name): len(inferred[name])}
+              for name, _, _ in chunk}
     # Only a conforming build is stored, so each stored report conforms.
-    return (_pack((ns.inferred_graph(name), inferred[name]) for name, _, _ in plans),
-            _pack((ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name, _, _ in plans),
-            {name: len(inferred[name]) for name, _, _ in plans}, findings, reasoning, validating)
+    return Done(_pack((g, t) for name, _, _ in chunk for g, t in graphs[name].items()),
+                _pack((ns.inferred_graph(name), inferred[name]) for name, _, _ in chunk),
+                _pack((ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name, _, _ in chunk),
+                counts, {name: title_of(name, graphs[name].get(ns.plan_graph(name), ())) for name, _, _ in chunk},
+                findings, (parsing, reasoning, validating))
 
 
 def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None,
-                        sink: Callable[..., None] | None = None) -> tuple[list[Finding], float]:
-    """Reason every plan against the background; validate those wanted (all when None). Each chunk's
-    graphs (asserted, inferred, reports) go to sink as N-Quads as soon as the chunk is done (until a
-    violation is found: then nothing will be stored).
+                        sink: Callable[..., None] | None = None) -> tuple[list[Finding], tuple[float, float, float]]:
+    """Parse, reason and validate every plan against the background (validate those wanted: all
+    when None). Each chunk's graphs (asserted, inferred, reports) go to sink as N-Quads as soon as the
+    chunk is done (until a violation is found: then nothing will be stored).
 
-    Returns the findings and the share of the work that was reasoning (the rest validation).
+    Returns the findings and the shares of the work that were parsing, reasoning and validation.
     """
     workers = min(os.cpu_count() or 1, 8)
     size = max(1, min(CHUNK, -(-len(plans) // workers)))  # every worker busy, chunks no bigger than CHUNK
     groups = [plans[i:i + size] for i in range(0, len(plans), size)]
-    asserted = [_pack((g, t) for p in group for g, t in p.graphs.items()) for group in groups]
-    chunks = [([(p.name, wanted is None or p.name in wanted, list(p.graphs)) for p in group], data)
-              for group, data in zip(groups, asserted)]
+    chunks = [[(p.name, wanted is None or p.name in wanted, p.files) for p in group] for group in groups]
     findings: list[Finding] = []
-    spent = [0.0, 0.0]
+    spent = [0.0, 0.0, 0.0]
     pool = None
     if len(plans) < PARALLEL_FROM or workers < 2:
         _init_worker(background)
@@ -186,18 +207,20 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
         pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=(nt,))
         outcomes = pool.map(_do_chunk, chunks)
     try:
-        for group, data, (inferred, reports, counts, found, reasoning, validating) in zip(groups, asserted, outcomes):
+        for group, done in zip(groups, outcomes):
             for plan in group:
-                plan.inferred_triples, plan.packed, plan.inferred_count = None, inferred, counts[plan.name]
-            findings += found
-            spent[0] += reasoning
-            spent[1] += validating
+                plan.inferred_triples, plan.packed = None, done.inferred
+                plan.counts, plan.title = done.counts[plan.name], done.titles[plan.name]
+                plan.inferred_count = plan.counts[ns.inferred_graph(plan.name)]
+            findings += done.findings
+            spent = [a + b for a, b in zip(spent, done.seconds)]
             if sink is not None and not any(f.severity == "violation" for f in findings):
-                sink(data, inferred, reports)
+                sink(done.asserted, done.inferred, done.reports)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return order(findings), spent[0] / max(sum(spent), 1e-9)
+    total = max(sum(spent), 1e-9)
+    return order(findings), tuple(x / total for x in spent)
 
 
 def settings_embedded(settings) -> bool:
@@ -213,7 +236,7 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
         if extra:  # files named on the command line replace same-named plans
             names = {(s.kind, s.key) for s in extra}
             sources = [s for s in sources if (s.kind, s.key) not in names] + extra
-        reference, plans = group(sources)
+        reference, plans = group(sources, parse_plans=False)  # plans are parsed by the workers
     with timer.stage("reason"):
         reference.inferred = infer(set(), reference.asserted)
         background = reference.asserted | reference.inferred
@@ -232,14 +255,14 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
     try:
         with timer.stage("plans"):
             wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
-            found, reasoning_share = reason_and_validate(background, plans, wanted, sink if builder is not None else None)
+            found, shares = reason_and_validate(background, plans, wanted, sink if builder is not None else None)
             findings += found
-        # Plans are reasoned and validated together (in parallel when there are many): the stage's
-        # wall time, less the time spent writing the store, is split between reasoning and validation
-        # in proportion to the time the workers spent on each.
+        # Plans are parsed, reasoned and validated together (in parallel when there are many): the
+        # stage's wall time, less the time spent writing the store, is split between loading,
+        # reasoning and validation in proportion to the time the workers spent on each.
         both = timer.seconds.pop("plans") - storing[0]
-        timer.seconds["reason"] += both * reasoning_share
-        timer.seconds["validate"] += both * (1 - reasoning_share)
+        for stage, share in zip(("load", "reason", "validate"), shares):
+            timer.seconds[stage] += both * share
         result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
         if builder is None or result.violations:
             if builder is not None:
@@ -274,5 +297,7 @@ def graph_counts(result: BuildResult) -> dict[str, tuple[int, int]]:
     for scope in result.scopes:
         for graph, triples in scope.graphs.items():
             counts[graph] = (len(triples), 0)
+        for graph, n in scope.counts.items():
+            counts[graph] = (n, 0)
         counts[scope.inferred_graph] = (0, scope.inferred_count)
     return dict(counts)
