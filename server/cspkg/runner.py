@@ -40,7 +40,7 @@ class Request:
 class Answer:
     kind: str  # select | ask | graph
     body: bytes
-    rows: int
+    rows: int | None  # None: not counted (an answer too short to reach the cap)
     truncated: bool
 
 

@@ -69,16 +69,17 @@ def _query_text(params: dict[str, list[str]]) -> str | None:
     return queries[0] if queries else None
 
 
-def _check(text: str) -> str:
+def _check(text: str) -> tuple[str, list[str]]:
+    """The query's form and its keywords (scanned once: the scan is a good part of a light query's cost)."""
     if not text.strip():
         raise ApiError(400, "the 'query' parameter is empty")
     words = sparqltext.keywords(text)
     if "SERVICE" in words:
         raise ApiError(400, "SERVICE is not allowed: this endpoint queries only its own store and never fetches from elsewhere")
-    form = sparqltext.form(text)
+    form = next((k for k in words if k in sparqltext.FORMS), None)
     if form is None and set(words) & {"LOAD", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}:
         raise ApiError(400, "updates (including LOAD) are not accepted: this endpoint is read-only")
-    return form or "SELECT"
+    return form or "SELECT", words
 
 
 def _dataset(params) -> tuple[list[str] | None, list[str] | None]:
@@ -111,14 +112,14 @@ def endpoint():
             examples = sorted(context.catalogue().values(), key=lambda q: q.name)
             return render_template("sparql.html", prefixes=PREFIXES, examples=examples)
         return _service_description()
-    form = _check(text)
+    form, words = _check(text)
     explicit = (params.get("format") or params.get("output") or [None])[0]
     formats = {"SELECT": TABLE, "ASK": BOOLEAN}.get(form, GRAPH)
     fmt = choose(formats, explicit)
     defaults, named = _dataset(params)
     settings = context.settings()
     # The default graph is the union of all graphs unless the request or the query names a dataset.
-    union = defaults is None and not sparqltext.has_dataset(text)
+    union = defaults is None and "FROM" not in words  # FROM or FROM NAMED: the query names its dataset
     answer = context.runner().run(Request(text, fmt, default_graphs=defaults, named_graphs=named, union=union,
                                           max_rows=settings.max_rows, base=request.base_url))
     response = Response(answer.body, mimetype=media_type(formats, fmt))
