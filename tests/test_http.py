@@ -233,3 +233,19 @@ def test_row_cap_and_body_cap(tmp_path, store_root):
 def test_healthz(server):
     body = requests.get(f"{server}/healthz").json()
     assert body["ok"] is True and body["build"].startswith("build-")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_rows_are_counted_without_parsing_even_when_literals_look_like_rows(fmt):
+    """The row cap counts an answer's rows from its bytes; literals that look like row syntax
+    (braces, tags, newlines, tabs) do not throw the count."""
+    import pyoxigraph as ox
+
+    from cspkg.results import RESULT_FORMATS
+    from cspkg.runner_child import count_rows
+
+    store = ox.Store()
+    tricky = ['a},{"x": 1}', "<result><binding name='x'>", "two\nlines\tand a tab", 'quote " and \\ backslash', ""]
+    store.extend(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(text)) for i, text in enumerate(tricky))
+    body = store.query("SELECT ?s ?o WHERE { ?s ?p ?o }").serialize(format=RESULT_FORMATS[fmt])
+    assert count_rows(body, fmt) == len(tricky) == len(list(ox.parse_query_results(body, format=RESULT_FORMATS[fmt])))

@@ -72,20 +72,13 @@ def materialise(store: ox.Store, max_rounds: int = 50) -> int:
     """
     rules = {name: PREFIX + text for name, text in GENERIC_RULES.items()}
     rules.update(chain_rules(store))
-    size = len(store)
-    for rounds in range(1, max_rounds + 1):
-        for text in rules.values():
-            store.update(text)
-        if len(store) == size:
-            return rounds
-        size = len(store)
-    raise RuntimeError(f"reasoning did not reach a fixpoint in {max_rounds} rounds")
+    return fixpoint(store, rules, max_rounds)
 
 
 # The same rules for many scopes at once, compiled against a background that is already closed
 # under them (the reference data and its inferences). Each scope is a named graph; the background
 # is the default graph. A new entailment of a scope must use at least one of the scope's triples
-# (the background is closed), and a scope that states no schema of its own (scoped_schema_free)
+# (the background is closed), and a scope that states no schema of its own (rules.states_schema is false)
 # takes its schema from the background, so each rule becomes: for the background's schema rows
 # (read from the default graph), match the scope's triples. Rules whose body has several instance patterns
 # match each in the scope or the background; a match wholly in the background leaves ?g unbound,
@@ -135,8 +128,8 @@ def scoped_rules(background: ox.Store) -> dict[str, str]:
     return rules
 
 
-def materialise_scopes(store: ox.Store, rules: dict[str, str], max_rounds: int = 50) -> int:
-    """Apply scoped rules until no scope graph grows; returns the number of rounds."""
+def fixpoint(store: ox.Store, rules: dict[str, str], max_rounds: int = 50) -> int:
+    """Apply the rules (SPARQL Updates) until the store stops growing; returns the number of rounds."""
     size = len(store)
     for rounds in range(1, max_rounds + 1):
         for text in rules.values():

@@ -16,7 +16,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .rules import materialise_scopes, scoped_rules
+from .rules import fixpoint, scoped_rules
 from .shapes_sparql import FOCUS_GRAPH, FOCUS_OF, Check
 from .validation import Finding, order
 
@@ -49,7 +49,7 @@ class ScopeStore:
     def reason(self) -> dict[str, set[ox.Triple]]:
         """Each scope's inferences: what the rules add to it that neither it nor the background holds."""
         before = {name: self.own(name) for name in self.names}
-        materialise_scopes(self.store, self.rules)
+        fixpoint(self.store, self.rules)
         return {name: self.own(name) - before[name] - self.background for name in self.names}
 
     def set_focus(self, focus: dict[str, Iterable]) -> None:
