@@ -185,7 +185,7 @@ def _do_chunk(chunk: Chunk) -> Done:
 
 
 def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None,
-                        sink: Callable[..., None] | None = None) -> tuple[list[Finding], tuple[float, float, float]]:
+                        sink: Callable[[list[bytes]], None] | None = None) -> tuple[list[Finding], tuple[float, float, float]]:
     """Parse, reason and validate every plan against the background (validate those wanted: all
     when None). Each chunk's graphs (asserted, inferred, reports) go to sink as N-Quads as soon as the
     chunk is done (until a violation is found: then nothing will be stored).
@@ -215,16 +215,12 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
             findings += done.findings
             spent = [a + b for a, b in zip(spent, done.seconds)]
             if sink is not None and not any(f.severity == "violation" for f in findings):
-                sink(done.asserted, done.inferred, done.reports)
+                sink([done.asserted, done.inferred, done.reports])
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     total = max(sum(spent), 1e-9)
     return order(findings), tuple(x / total for x in spent)
-
-
-def settings_embedded(settings) -> bool:
-    return settings is None or settings.backend != "remote"
 
 
 def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
@@ -244,25 +240,22 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
         findings = scopes.validate_alone("reference", background, {t.subject for t in reference.asserted}, load_shapes(shape_files()))
     # Each chunk's graphs go to a spool file as the chunk is done; the store takes them in one bulk
     # load (one load is much faster than one per chunk, and the file keeps them out of memory).
-    builder = open_builder(store_root, settings) if store_root is not None else None
-    storing = [0.0]
-    spool = tempfile.TemporaryFile(dir=store_root if builder is not None and settings_embedded(settings) else None)
-
-    def sink(*parts: bytes) -> None:
-        for part in parts:
-            spool.write(part)
-
+    builder = spool = None
+    if store_root is not None:
+        builder = open_builder(store_root, settings)
+        embedded = settings is None or settings.backend != "remote"
+        spool = tempfile.TemporaryFile(dir=store_root if embedded else None)
     try:
         with timer.stage("plans"):
             wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
-            found, shares = reason_and_validate(background, plans, wanted, sink if builder is not None else None)
+            found, shares = reason_and_validate(background, plans, wanted, spool.writelines if spool else None)
             findings += found
         # Plans are parsed, reasoned and validated together (in parallel when there are many): the
-        # stage's wall time, less the time spent writing the store, is split between loading,
-        # reasoning and validation in proportion to the time the workers spent on each.
-        both = timer.seconds.pop("plans") - storing[0]
+        # stage's wall time is split between loading, reasoning and validation in proportion to the
+        # time the workers spent on each.
+        plans_wall = timer.seconds.pop("plans")
         for stage, share in zip(("load", "reason", "validate"), shares):
-            timer.seconds[stage] += both * share
+            timer.seconds[stage] += plans_wall * share
         result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
         if builder is None or result.violations:
             if builder is not None:
@@ -286,8 +279,8 @@ def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = No
             builder.abandon()
         raise
     finally:
-        spool.close()
-    timer.seconds["store"] = timer.seconds.get("store", 0.0) + storing[0]
+        if spool is not None:
+            spool.close()
     result.seconds = timer.seconds
     return result
 

@@ -16,14 +16,15 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
+from . import namespaces as ns
 from .rules import fixpoint, scoped_rules
 from .shapes_sparql import FOCUS_GRAPH, FOCUS_OF, Check
+from .store import LABELS
 from .validation import Finding, order
 
 SCOPE = "urn:cspkg:scope:"
-CSP = "https://w3id.org/cspkg/def/"
-LABEL_PROPS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-               "http://purl.org/dc/terms/title")
+CSP = str(ns.CSP)
+LABEL_PROPS = tuple(p.value for p in LABELS)  # skos:prefLabel, rdfs:label, dct:title, in that order
 
 
 def _graph(name: str) -> ox.NamedNode:

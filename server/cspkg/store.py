@@ -47,9 +47,7 @@ class Store(Protocol):
 
     def load(self, triples: Iterable[ox.Triple], graph: str) -> None: ...
 
-    def load_nquads(self, data) -> None:
-        """Bulk-load N-Quads (bytes or a binary file) as they are: a build's plans come so from its workers."""
-        self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+    def load_nquads(self, data) -> None: ...
 
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes: ...
 
@@ -236,7 +234,7 @@ class StoreBuilder:
         if copy_of is not None:
             copy_of._store.backup(str(self.target))
         self.store = EmbeddedStore(ox.Store(str(self.target)), self.target)
-        self.optimize = copy_of is None
+        self.optimize = copy_of is None  # a new store is compacted once, a copy never
 
     def commit(self) -> Path:
         """Make the new store current (an atomic rename of a link), then prune old builds."""
@@ -260,4 +258,3 @@ class StoreBuilder:
         builds = sorted(p for p in self.root.glob("build-*") if p.is_dir() and p != self.target)
         for old in builds[: max(0, len(builds) - KEEP_PREVIOUS)]:
             shutil.rmtree(old, ignore_errors=True)
-

@@ -73,9 +73,9 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         try:
             # In place in the copy, no flush or compaction here: commit flushes once, without compacting.
             builder.store.replace_graphs([(ns.plan_graph(key), plan_triples),
-                                    (ns.editorial_graph(key), editorial_triples),
-                                    (ns.inferred_graph(key), inferred),
-                                    (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))])
+                                          (ns.editorial_graph(key), editorial_triples),
+                                          (ns.inferred_graph(key), inferred),
+                                          (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))])
             if before_swap is not None:
                 before_swap(builder.target)
         except BaseException:
