@@ -50,8 +50,8 @@ _PREFIX = f"[{_BASE}](?:\\.*+[{_CHARS}])*+"
 _LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:\\.*+(?:[{_CHARS}:]|{_PLX}))*+"
 _ECHAR = r"""\\[tbnrf"'\\]"""
 
-_MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
-    ("ws", r"[ \t\r\n]++"),
+# White space first, then one token; '<' and quotes are read on their own (see tokenize).
+_MASTER = re.compile(r"[ \t\r\n]*+(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     ("comment", r"#[^\r\n]*+"),
     ("PNAME", f"(?:{_PREFIX})?+:(?:{_LOCAL})?+"),
     ("BNODE", f"_:[{_U}0-9](?:\\.*+[{_CHARS}])*+"),
@@ -62,7 +62,11 @@ _MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     ("NIL", r"\([ \t\r\n]*+\)"),
     ("ANON", r"\[[ \t\r\n]*+\]"),
     ("PUNCT", r"\^\^|\|\||&&|!=|>=|[{}()\[\];,.=>!*/+\-|^?~]"),
-]))
+    ("lt", "<"),
+    ("quote", "[\"']"),
+    ("end", r"\Z"),
+]) + ")")
+_WS = re.compile(r"[ \t\r\n]*+")
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*+>')
 _STRINGS = {  # (whole, longest valid start) for each opening
     '"""': (re.compile(f'"""(?:(?:""|")?+(?:[^"\\\\]|{_ECHAR}))*+"""'), re.compile(f'"""(?:(?:""|")?+(?:[^"\\\\]|{_ECHAR}))*+')),
@@ -77,9 +81,11 @@ _SIGNIFICANT = set("\"'\\<>#{}()[]|^`") | {chr(c) for c in range(0x21)}
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 _OPERAND_END = {VAR, IRI, PNAME, STRING, NUMBER, LANGTAG, NIL, ANON, BNODE}
+_OPERAND_WORDS = {")", "]", "}", "TRUE", "FALSE"}  # punctuation and words that end an operand
 _NOT_FUNCTIONS = {"a", "VALUES", "TRUE", "FALSE", "UNDEF"}  # words a pattern's '(' may follow
 _CLOSES = {")": "(", "]": "[", "}": "{"}
 _PROJECTION, _MODIFIERS = "projection", "modifiers"  # where every '(' opens an expression
+_MODE_ENDS = {"WHERE", "FROM", "LIMIT", "OFFSET", "VALUES"}
 
 
 class Tokens(NamedTuple):
@@ -137,100 +143,105 @@ def tokenize(given: str) -> Tokens:
     frames: list[tuple[str, bool, int]] = [("", False, -1)]  # (bracket, opens an expression?, token index)
     modes: list[str | None] = [None]
     deepest, n, pos = 0, len(text), 0
+    match, append, new = _MASTER.match, tokens.append, tuple.__new__  # (the loop's hot path: no lookups)
 
     def fail(at: int, message: str):
         offset = at if shifts is None else Tokens(text, [], {}, 0, shifts).original(at)
         raise SparqlTextError(f"SPARQL syntax error at {_where(given, offset)}: {message}")
 
-    while pos < n:
-        c = text[pos]
-        if c == "<":
-            prev = tokens[-1] if tokens else None
-            after_operand = prev is not None and (prev.kind in _OPERAND_END or prev.value in (")", "]", "}", "TRUE", "FALSE"))
-            if frames[-1][1] and after_operand:  # a comparison: ?a<?b is never an IRI
-                kind, end = PUNCT, pos + (2 if text.startswith("<=", pos) else 1)
-            elif text.startswith("<<", pos):  # SPARQL 1.2 triple term: no IRI starts with <<
-                kind, end = PUNCT, pos + 2
+    while True:
+        m = match(text, pos)
+        if m is None:
+            at = _WS.match(text, pos).end()
+            c = text[at]
+            if c == "\\":
+                fail(at, "a backslash is allowed only in strings and, before one of _~.-!$&'()*+,;=/?#@%, "
+                         "in prefixed names")
+            fail(at, f"no SPARQL token starts with {c!r} (U+{ord(c):04X})")
+        kind = m.lastgroup
+        if kind == "end":
+            break
+        start, end = m.start(kind), m.end()
+        if kind == "comment":
+            if end < n and text[end] == "\r" and not text.startswith("\n", end + 1):
+                fail(end, "a carriage return not followed by a line feed inside a comment: SPARQL processors "
+                          "disagree on whether it ends the comment; end lines with LF or CRLF")
+            pos = end
+            continue
+        if kind == "lt":
+            if frames[-1][1] and tokens and (tokens[-1].kind in _OPERAND_END or tokens[-1].value in _OPERAND_WORDS):
+                # after an operand in an expression, a comparison: ?a<?b is never an IRI
+                kind, end = PUNCT, start + (2 if text.startswith("<=", start) else 1)
+            elif text.startswith("<<", start):  # SPARQL 1.2 triple term: no IRI starts with <<
+                kind, end = PUNCT, start + 2
             else:
-                m = _IRIREF.match(text, pos)
-                kind, end = (IRI, m.end()) if m else (PUNCT, pos + (2 if text.startswith("<=", pos) else 1))
-            value = text[pos:end]
-        elif c == '"' or c == "'":
-            opening = c * 3 if text.startswith(c * 3, pos) else c
-            whole, start = _STRINGS[opening]
-            m = whole.match(text, pos)
+                m = _IRIREF.match(text, start)
+                kind, end = (IRI, m.end()) if m else (PUNCT, start + (2 if text.startswith("<=", start) else 1))
+            value = text[start:end]
+        elif kind == "quote":
+            c = text[start]
+            opening = c * 3 if text.startswith(c * 3, start) else c
+            whole, valid = _STRINGS[opening]
+            m = whole.match(text, start)
             if m is None:
-                stop = start.match(text, pos).end()
+                stop = valid.match(text, start).end()
                 while stop < n and text[stop] == c:
                     stop += 1
                 if stop < n and text[stop] == "\\":
                     fail(stop, f"invalid escape {text[stop:stop + 2]!r} in a string (SPARQL strings allow "
                                "\\t \\b \\n \\r \\f \\\" \\' \\\\)")
                 if len(opening) == 1 and stop < n:
-                    fail(pos, f"unterminated string: a string in {opening} quotes must end on the line it starts "
-                              f"(use {opening * 3} for text over several lines)")
-                fail(pos, f"unterminated string: no closing {opening} before the end of the query")
+                    fail(start, f"unterminated string: a string in {opening} quotes must end on the line it starts "
+                                f"(use {opening * 3} for text over several lines)")
+                fail(start, f"unterminated string: no closing {opening} before the end of the query")
             kind, end, value = STRING, m.end(), m.group()
         else:
-            m = _MASTER.match(text, pos)
-            if m is None:
-                if c == "\\":
-                    fail(pos, "a backslash is allowed only in strings and, before one of _~.-!$&'()*+,;=/?#@%, "
-                              "in prefixed names")
-                fail(pos, f"no SPARQL token starts with {c!r} (U+{ord(c):04X})")
-            kind, end = m.lastgroup, m.end()
-            if kind == "ws":
-                pos = end
-                continue
-            if kind == "comment":
-                if end < n and text[end] == "\r" and not text.startswith("\n", end + 1):
-                    fail(end, "a carriage return not followed by a line feed inside a comment: SPARQL processors "
-                              "disagree on whether it ends the comment; end lines with LF or CRLF")
-                pos = end
-                continue
-            value = m.group()
+            value = m.group(kind)
             if kind == WORD:
                 value = value if value == "a" else value.upper()
             elif kind == VAR:
                 value = value[1:]
         depth = len(frames) - 1
-        if kind == PUNCT and value in ("{", "(", "["):
-            if value == "{":
+        if kind == PUNCT:
+            if value == "{" or value == "(" or value == "[":
+                if value == "{":
+                    modes[-1] = None
+                    expr = False
+                elif value == "(":
+                    prev = tokens[-1] if tokens else None
+                    expr = (frames[-1][1] or modes[-1] is not None
+                            or (prev is not None and prev.kind == WORD and prev.value not in _NOT_FUNCTIONS)
+                            or (prev is not None and prev.kind in (IRI, PNAME) and len(tokens) > 1
+                                and tokens[-2].kind == WORD and tokens[-2].value == "FILTER"))
+                else:
+                    expr = False
+                frames.append((value, expr, len(tokens)))
+                modes.append(None)
+                if depth + 1 > MAX_DEPTH:
+                    fail(start, f"brackets nested more than {MAX_DEPTH} deep")
+                if depth + 1 > deepest:
+                    deepest = depth + 1
+            elif value in _CLOSES:
+                opener, _, index = frames[-1]
+                if opener != _CLOSES[value]:
+                    if not opener:
+                        fail(start, f"{value!r} closes no bracket")
+                    opened = Tokens(text, [], {}, 0, shifts).original(tokens[index].start)
+                    fail(start, f"{value!r} does not close the {opener!r} at {_where(given, opened)}")
+                frames.pop()
+                modes.pop()
+                pairs[index] = len(tokens)
+                depth -= 1
+            elif value == ";" and not frames[-1][1]:
                 modes[-1] = None
-                expr = False
-            elif value == "(":
-                prev = tokens[-1] if tokens else None
-                expr = (frames[-1][1] or modes[-1] is not None
-                        or (prev is not None and prev.kind == WORD and prev.value not in _NOT_FUNCTIONS)
-                        or (prev is not None and prev.kind in (IRI, PNAME) and len(tokens) > 1
-                            and tokens[-2].kind == WORD and tokens[-2].value == "FILTER"))
-            else:
-                expr = False
-            frames.append((value, expr, len(tokens)))
-            modes.append(None)
-            if len(frames) - 1 > MAX_DEPTH:
-                fail(pos, f"brackets nested more than {MAX_DEPTH} deep")
-            deepest = max(deepest, len(frames) - 1)
-        elif kind == PUNCT and value in _CLOSES:
-            opener, _, index = frames[-1]
-            if opener != _CLOSES[value]:
-                if not opener:
-                    fail(pos, f"{value!r} closes no bracket")
-                fail(pos, f"{value!r} does not close the {opener!r} at {_where(given, Tokens(text, [], {}, 0, shifts).original(tokens[index].start))}")
-            frames.pop()
-            modes.pop()
-            pairs[index] = len(tokens)
-            depth -= 1
         elif kind == WORD:
             if value == "SELECT":
                 modes[-1] = _PROJECTION
-            elif value in ("BY", "HAVING"):
+            elif value == "BY" or value == "HAVING":
                 modes[-1] = _MODIFIERS
-            elif value in ("WHERE", "FROM", "LIMIT", "OFFSET", "VALUES"):
+            elif value in _MODE_ENDS:
                 modes[-1] = None
-        elif kind == PUNCT and value == ";" and not frames[-1][1]:
-            modes[-1] = None
-        tokens.append(Token(kind, pos, end, value, depth))
+        append(new(Token, (kind, start, end, value, depth)))
         pos = end
     if len(frames) > 1:
         opener, _, index = frames[-1]
