@@ -108,7 +108,8 @@ def test_w3c_suite_counts():
     for name, kind, path in TESTS:
         key = f"{'positive' if kind.startswith('Positive') else 'negative'} {'update' if 'Update' in kind else 'query'}"
         counts[key] = counts.get(key, 0) + 1
-        counts[verdict(name, kind, path)] = counts.get(verdict(name, kind, path), 0) + 1
+        outcome = verdict(name, kind, path)
+        counts[outcome] = counts.get(outcome, 0) + 1
     print("\nW3C SPARQL syntax tests:", ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
     assert len(TESTS) == 351 and counts["positive query"] == 215 and counts["negative query"] == 81
     assert counts["positive update"] == 42 and counts["negative update"] == 13 and counts["SERVICE (not run)"] == 3
