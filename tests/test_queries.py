@@ -8,6 +8,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
+from cspkg import sparqltext
 from cspkg.catalogue import QUERIES_DIR, bind, catalogue
 from cspkg.errors import BadInput
 from cspkg.results import render
@@ -67,12 +68,14 @@ def test_header_is_complete(name):
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_parameters_are_projected_and_results_ordered(name):
-    text = QUERIES[name].text
-    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
-    select = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\bWHERE\b", body, re.S).group(1)
+    tokens = sparqltext.read(QUERIES[name].text).tokens.tokens
+    outer = [i for i, t in enumerate(tokens) if t.depth == 0 and t.kind in ("WORD", "PUNCT")]  # the outer query's words
+    select = next(i for i in outer if tokens[i].value == "SELECT")
+    projection = tokens[select + 1:next(i for i in outer if i > select and tokens[i].value in ("WHERE", "{"))]
     for param in QUERIES[name].params:
-        assert re.search(rf"\?{re.escape(param.var)}\b", select), f"{name}: ?{param.var} is not projected"
-    assert re.search(r"^ORDER BY", body, re.M), f"{name}: no outer ORDER BY"
+        assert param.var in {t.value for t in projection if t.kind == "VAR"}, f"{name}: ?{param.var} is not projected"
+    words = [tokens[i].value for i in outer]
+    assert any(words[i:i + 2] == ["ORDER", "BY"] for i in range(len(words))), f"{name}: no outer ORDER BY"
 
 
 def readme_rows() -> dict[str, tuple[str, str]]:

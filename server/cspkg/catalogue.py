@@ -14,13 +14,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from . import sparqltext
 from .errors import BadInput
 from .namespaces import ID
 from .sources import REPO
 
 QUERIES_DIR = REPO / "queries"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")
+PARAM = re.compile(r"(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")  # a parameter's variable name
 TYPES = {"iri": None, "integer": XSD + "integer", "decimal": XSD + "decimal", "boolean": XSD + "boolean", "date": XSD + "date"}
 
 # What an IRI parameter names, by the first word of its name: where short keys live, and the
@@ -94,13 +95,19 @@ def parse_header(path: Path, text: str) -> dict:
     return meta
 
 
-def find_params(text: str) -> list[Param]:
-    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
-    seen, params = set(), []
-    for prefix, name in PARAM.findall(body):
-        if name in seen:
+def find_params(text: str, path: Path | None = None) -> list[Param]:
+    """The query's parameters: its variables named ?_name or ?__name, read from its tokens (so never
+    from a comment or a string)."""
+    try:
+        names = sparqltext.variables(text, sigil="?")
+    except sparqltext.SparqlTextError as err:
+        raise BadInput(f"{path or 'the query'}: {err}") from None
+    params = []
+    for var in names:
+        match = PARAM.fullmatch(var)
+        if match is None:
             continue
-        seen.add(name)
+        prefix, name = match.groups()
         base, _, suffix = name.rpartition("_")
         kind, pname = (suffix, base) if base and suffix in TYPES else ("string", name)
         params.append(Param(pname, prefix + name, kind, prefix == "_"))
@@ -109,7 +116,7 @@ def find_params(text: str) -> list[Param]:
 
 def load(path: Path) -> CannedQuery:
     text = path.read_text(encoding="utf-8")
-    return CannedQuery(path.stem, path, text, parse_header(path, text), find_params(text))
+    return CannedQuery(path.stem, path, text, parse_header(path, text), find_params(text, path))
 
 
 def catalogue(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:

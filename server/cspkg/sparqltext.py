@@ -1,71 +1,82 @@
-"""A light look at SPARQL text before it reaches the engine: which form a query has, and whether it
-asks for a remote SERVICE. Strings, IRIs and comments are blanked first, so words inside them
-never count. The engine's own parser still decides whether the query is valid."""
+"""What SPARQL text is, read from its tokens (sparqllex): which form a query has, whether it is an
+update, whether it asks for a remote SERVICE or names its own dataset; and the same query with
+VALUES blocks added, for a store that cannot be handed bindings. The engine's own parser still
+decides whether the text is valid SPARQL; text the tokenizer cannot read raises SparqlTextError."""
 
 from __future__ import annotations
 
-import re
+from typing import NamedTuple
 
-# Long strings first, then short ones, IRIs and comments; each is replaced by a space.
-OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.S,
-)
-KEYWORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE|SERVICE|FROM|LOAD|INSERT|DELETE|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])", re.I)
+from .sparqllex import PUNCT, VAR, WORD, SparqlTextError, Tokens, tokenize
+
+__all__ = ["FORMS", "UPDATES", "Reading", "SparqlTextError", "read", "keywords", "form", "uses_service",
+           "has_dataset", "is_update", "variables", "with_values"]
+
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+# Keywords that occur only in SPARQL Update, never in a query.
+UPDATES = frozenset({"LOAD", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"})
+
+
+class Reading(NamedTuple):
+    tokens: Tokens
+    keywords: list[str]  # every keyword, upper case, in order
+    form: str | None  # the first query form at the top level
+    update: bool  # an update keyword occurs (or, with no form, the text can only be an update)
+    service: bool  # SERVICE occurs as a keyword
+    dataset: bool  # FROM or FROM NAMED occurs
+    depth: int  # the deepest bracket nesting
+
+
+def read(text: str) -> Reading:
+    tokens = tokenize(text)
+    words = [t.value for t in tokens.tokens if t.kind == WORD]
+    top = next((t.value for t in tokens.tokens if t.kind == WORD and t.depth == 0 and t.value in FORMS), None)
+    update = bool(UPDATES.intersection(words))
+    return Reading(tokens, words, top, update or top is None, "SERVICE" in words, "FROM" in words, tokens.depth)
 
 
 def keywords(text: str) -> list[str]:
-    # \uXXXX escapes apply anywhere in SPARQL text: decode them before looking, as the parser will.
-    text = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    return [k.upper() for k in KEYWORD.findall(OPAQUE.sub(" ", text))]
+    return read(text).keywords
 
 
 def form(text: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword, or None."""
-    return next((k for k in keywords(text) if k in FORMS), None)
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword at the top level, or None."""
+    return read(text).form
 
 
 def uses_service(text: str) -> bool:
-    return "SERVICE" in keywords(text)
+    return read(text).service
 
 
 def has_dataset(text: str) -> bool:
     """True when the query names its own dataset with FROM or FROM NAMED."""
-    return "FROM" in keywords(text)
+    return read(text).dataset
 
 
-WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:])", re.I)
+def is_update(text: str) -> bool:
+    return read(text).update
 
 
-def _blanked(text: str) -> str:
-    """The text with strings, IRIs and comments blanked out, every character kept in its place."""
-    return OPAQUE.sub(lambda m: " " * len(m.group()), text)
+def variables(text: str, sigil: str = "?$") -> list[str]:
+    """The names of the variables the text mentions, first mention first, each once; only those
+    written with a sigil in `sigil`."""
+    tokens = tokenize(text)
+    seen: dict[str, None] = {}
+    for t in tokens.tokens:
+        if t.kind == VAR and tokens.text[t.start] in sigil:
+            seen.setdefault(t.value, None)
+    return list(seen)
 
 
-def _closing(text: str, start: int) -> int:
-    depth = 0
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth == 0:
+def _where_brace(tokens: list, start: int, depth: int) -> int | None:
+    """The index of the `{` that opens the WHERE clause after token `start` (WHERE itself is optional)."""
+    for i in range(start, len(tokens)):
+        t = tokens[i]
+        if t.depth == depth and t.kind == PUNCT and t.value == "{":
             return i
-    return len(text)
-
-
-SELECT = re.compile(r"(?<![\w:?$])SELECT(?![\w:])", re.I)
-
-
-def _where_brace(blank: str, start: int) -> int:
-    """Where the WHERE clause after `start` opens (the keyword WHERE is optional before it)."""
-    brace, where = blank.find("{", start), WHERE.search(blank, start)
-    if where and (brace < 0 or where.start() < brace):
-        brace = blank.find("{", where.end())
-    return brace
+        if t.depth < depth:
+            return None
+    return None
 
 
 def with_values(text: str, bindings: dict[str, str]) -> str:
@@ -76,24 +87,38 @@ def with_values(text: str, bindings: dict[str, str]) -> str:
     not compute the rows for other values). The terms come from the RDF library, never from a user."""
     if not bindings:
         return text
-    blank = _blanked(text)
-    top = _where_brace(blank, 0)
-    if form(text) == "CONSTRUCT" and not WHERE.search(blank, 0, max(top, 0)) and top >= 0:
-        top = blank.find("{", _closing(blank, top) + 1)  # CONSTRUCT {template} {pattern}: skip the template
-    if top < 0:
+    reading = read(text)
+    toks, pairs = reading.tokens.tokens, reading.tokens.pairs
+    top = None
+    for i, t in enumerate(toks):
+        if t.depth == 0 and t.kind == WORD and t.value == "WHERE":
+            top = _where_brace(toks, i + 1, 0)
+            break
+        if t.depth == 0 and t.kind == PUNCT and t.value == "{":
+            top = i
+            if reading.form == "CONSTRUCT":  # CONSTRUCT {template} {pattern}: skip the template
+                top = _where_brace(toks, pairs[i] + 1, 0)
+            break
+    if top is None:
         raise ValueError("the query has no WHERE clause to bind its parameters in")
     inserts = {top: list(bindings)}
-    for match in SELECT.finditer(blank):
-        brace = _where_brace(blank, match.end())
-        if brace <= top:
+    for i, t in enumerate(toks):
+        if not (t.kind == WORD and t.value == "SELECT" and t.depth > 0):
             continue
-        projection, body = blank[match.end():brace], blank[brace:_closing(blank, brace)]
-        mentioned = lambda name, where: re.search(rf"[?$]{re.escape(name)}(?!\w)", where)
-        names = [n for n in bindings if mentioned(n, projection) or ("*" in projection and mentioned(n, body))]
+        brace = _where_brace(toks, i + 1, t.depth)
+        if brace is None:
+            continue
+        projection, body = toks[i + 1:brace], toks[brace + 1:pairs[brace]]
+        named = {p.value for p in projection if p.kind == VAR}
+        star = any(p.kind == PUNCT and p.value == "*" and p.depth == t.depth for p in projection)
+        if star:
+            named |= {b.value for b in body if b.kind == VAR}
+        names = [n for n in bindings if n in named]
         if names:
             inserts[brace] = names
     for brace in sorted(inserts, reverse=True):
         names = inserts[brace]
         block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n] for n in names)}) }}"
-        text = text[:brace + 1] + block + text[brace + 1:]
+        at = reading.tokens.original(toks[brace].end)
+        text = text[:at] + block + text[at:]
     return text

@@ -69,17 +69,21 @@ def _query_text(params: dict[str, list[str]]) -> str | None:
     return queries[0] if queries else None
 
 
-def _check(text: str) -> tuple[str, list[str]]:
-    """The query's form and its keywords (scanned once: the scan is a good part of a light query's cost)."""
+def _check(text: str) -> tuple[str, sparqltext.Reading]:
+    """The query's form and how it reads (tokenized once: the scan is a good part of a light query's cost).
+    Text the tokenizer cannot read is refused here with its line and column; the engine's own parser
+    is still the judge of the grammar."""
     if not text.strip():
         raise ApiError(400, "the 'query' parameter is empty")
-    words = sparqltext.keywords(text)
-    if "SERVICE" in words:
+    try:
+        reading = sparqltext.read(text)
+    except sparqltext.SparqlTextError as err:
+        raise ApiError(400, str(err)) from None
+    if reading.service:
         raise ApiError(400, "SERVICE is not allowed: this endpoint queries only its own store and never fetches from elsewhere")
-    form = next((k for k in words if k in sparqltext.FORMS), None)
-    if form is None and set(words) & {"LOAD", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}:
+    if sparqltext.UPDATES.intersection(reading.keywords):
         raise ApiError(400, "updates (including LOAD) are not accepted: this endpoint is read-only")
-    return form or "SELECT", words
+    return reading.form or "SELECT", reading
 
 
 def _dataset(params) -> tuple[list[str] | None, list[str] | None]:
@@ -112,14 +116,14 @@ def endpoint():
             examples = sorted(context.catalogue().values(), key=lambda q: q.name)
             return render_template("sparql.html", prefixes=PREFIXES, examples=examples)
         return _service_description()
-    form, words = _check(text)
+    form, reading = _check(text)
     explicit = (params.get("format") or params.get("output") or [None])[0]
     formats = {"SELECT": TABLE, "ASK": BOOLEAN}.get(form, GRAPH)
     fmt = choose(formats, explicit)
     defaults, named = _dataset(params)
     settings = context.settings()
     # The default graph is the union of all graphs unless the request or the query names a dataset.
-    union = defaults is None and "FROM" not in words  # FROM or FROM NAMED: the query names its dataset
+    union = defaults is None and not reading.dataset  # FROM or FROM NAMED: the query names its dataset
     answer = context.runner().run(Request(text, fmt, default_graphs=defaults, named_graphs=named, union=union,
                                           max_rows=settings.max_rows, base=request.base_url))
     response = Response(answer.body, mimetype=media_type(formats, fmt))
