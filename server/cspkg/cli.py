@@ -137,6 +137,10 @@ def cmd_serve(args) -> int:
         # threaded workers: a slow client holds one cheap thread, not a whole worker
         "--worker-class", "gthread",
         "--threads", str(settings.threads),
+        # a worker takes only the connections it has threads for, so one held by slow clients leaves
+        # new connections to the others (a busy worker would queue them); so no idle kept-alive ones
+        "--worker-connections", str(settings.threads),
+        "--keep-alive", "0",
         # a request waits at most query_wait for a query process and query_timeout for its query;
         # give it room before gunicorn kills the worker
         "--timeout", str(int(settings.query_wait + settings.query_timeout) + 30),

@@ -27,18 +27,23 @@ class StoreHealth:
             from .remote import RemoteStore
 
             return RemoteStore(self.settings, timeout=min(self.settings.query_timeout, 5)).build_id()
-        folder = current_build(self.settings.store)
+        # the messages name the build, not the server's folders: /healthz is public
+        try:
+            folder = current_build(self.settings.store)
+        except StoreMissing:
+            raise StoreMissing("no current build: the store folder's `current` link is missing or points nowhere; "
+                               "run `cspkg build`") from None
         if not os.access(folder, os.R_OK | os.X_OK) or not os.access(folder / "CURRENT", os.R_OK):
-            raise StoreMissing(f"{folder}: the current build's folder cannot be read")
+            raise StoreMissing(f"the current build ({folder.name}) cannot be read: its folder is unreadable or holds no store")
         with self._lock:
             if self._build != folder.name:
-                self._store = None
+                self._store = self._build = None
                 try:
                     self._store = ox.Store.read_only(str(folder))
                 except OSError as err:
-                    raise StoreMissing(f"{folder}: the current build cannot be opened read-only: {err}") from None
+                    raise StoreMissing(f"the current build ({folder.name}) cannot be opened read-only: {err}") from None
                 self._build = folder.name
             store = self._store
         if not isinstance(store.query("ASK {}"), ox.QueryBoolean):
-            raise StoreMissing(f"{folder}: the current build does not answer queries")
+            raise StoreMissing(f"the current build ({folder.name}) does not answer queries")
         return folder.name
