@@ -10,6 +10,7 @@ import json
 import multiprocessing as mp
 import shutil
 import socket
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -246,3 +247,32 @@ def test_a_request_reads_one_build_while_another_swaps_in(store_root, tmp_path):
             assert context.runner().build_id() == second.name  # the next request reads the new build
     finally:
         app.extensions["cspkg"]["runner"].close()
+
+
+def test_serve_refuses_to_start_without_the_sandbox_unless_told(store_root, monkeypatch):
+    from cspkg.sandbox import SandboxUnavailable, check_available
+
+    check_available(Settings(store=store_root))  # libseccomp loads here
+    monkeypatch.setitem(sys.modules, "pyseccomp", None)  # as on a machine without it
+    with pytest.raises(SandboxUnavailable, match="CSPKG_SANDBOX=off"):
+        check_available(Settings(store=store_root))
+    check_available(Settings(store=store_root, sandbox="off"))
+    monkeypatch.setenv("CSPKG_SANDBOX", "maybe")
+    with pytest.raises(BadInput, match="CSPKG_SANDBOX='maybe': expected on or off"):
+        Settings.from_env()
+
+
+def test_cspkg_serve_fails_loudly_where_libseccomp_is_missing(store_root, tmp_path):
+    import os
+    import subprocess
+
+    from server import CSPKG, free_port
+
+    # pyseccomp raises this on import when libseccomp.so.2 cannot be found
+    (tmp_path / "pyseccomp.py").write_text('raise RuntimeError("Unable to find libseccomp")\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPKG_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env.get("PYTHONPATH", "")])
+    argv = [CSPKG, "serve", "--store", str(store_root), "--port", str(free_port())]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Unable to find libseccomp" in result.stderr and "CSPKG_SANDBOX=off" in result.stderr
+    assert "Traceback" not in result.stderr

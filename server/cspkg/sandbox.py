@@ -29,11 +29,11 @@ import socket
 import sys
 from urllib.parse import urlsplit
 
-from .errors import CspkgError
+from .errors import EXIT_BAD_INPUT, CspkgError
 
 
 class SandboxUnavailable(CspkgError):
-    pass
+    exit_code = EXIT_BAD_INPUT  # the machine's setup, which the user can fix
 
 
 def _seccomp():
@@ -99,7 +99,8 @@ def allow_only(allowed: set[tuple[str, int]]) -> None:
         if event == "socket.getaddrinfo":
             host, port = args[0], args[1]
             host = host.decode() if isinstance(host, bytes) else host
-            if (host or "").lower() not in hosts or (port is not None and int(port) not in ports):
+            port = port.decode() if isinstance(port, bytes) else port
+            if (host or "").lower() not in hosts or (port is not None and str(port) not in {str(p) for p in ports}):
                 raise PermissionError(errno.EPERM, f"the query process may look up only its store's endpoint, not {host}:{port}")
         elif event in ("socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind"):
             sock, address = args[0], args[1] if len(args) > 1 else None
