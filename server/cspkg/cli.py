@@ -141,8 +141,8 @@ def cmd_serve(args) -> int:
         # new connections to the others (a busy worker would queue them); so no idle kept-alive ones
         "--worker-connections", str(settings.threads),
         "--keep-alive", "0",
-        # a request waits at most query_wait for a query process and query_timeout for its query;
-        # give it room before gunicorn kills the worker
+        # a threaded worker's main loop reports to gunicorn while requests wait (at most query_wait
+        # for a query process, then query_timeout for the query): this only catches a stuck worker
         "--timeout", str(int(settings.query_wait + settings.query_timeout) + 30),
         "--limit-request-line", "8190",
         "--access-logfile", "-",

@@ -174,24 +174,29 @@ class Runner:
             while self._idle:
                 child = self._idle.pop()
                 if child.alive():
+                    child.slots = slots
                     return child
                 self._forget(child)
+                child.kill()
         try:
             child = Child(self.settings)
         except BaseException:
             slots.release()
             raise
+        child.slots = slots
         with self._lock:
             self._all.append(child)
         return child
 
     def _give_back(self, child: Child, healthy: bool) -> None:
+        if not healthy:
+            child.kill()  # stopped, or dead already: the next request starts a fresh one
         with self._lock:
             if healthy and child.alive():
                 self._idle.append(child)
             else:
                 self._forget(child)
-        self._slots.release()
+        child.slots.release()
 
     def _forget(self, child: Child) -> None:
         if child in self._all:
@@ -215,7 +220,7 @@ class Runner:
                 raise QueryTooLarge(self.too_large())
             healthy = True
         finally:
-            self._give_back(child, healthy)  # a child that failed is gone; the next request starts a fresh one
+            self._give_back(child, healthy)
         if status == "ok":
             return payload
         if status == "bad":
