@@ -127,14 +127,14 @@ def _probe_embedded(conn, settings) -> None:
 
     install(settings)
     results = {}
-    for name in ("AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET"):
+    for name in ("AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_UNIX"):
         try:
             socket.socket(getattr(socket, name), socket.SOCK_DGRAM if name == "AF_NETLINK" else socket.SOCK_STREAM).close()
             results[name] = "opened"
         except OSError as err:
             results[name] = err.errno
-    a, b = socket.socketpair()
-    results["AF_UNIX"] = "opened"
+    a, b = socket.socketpair()  # what a pipe to the worker is made of
+    results["socketpair"] = "opened"
     a.close(), b.close()
     libc = ctypes.CDLL(None, use_errno=True)
     params = (ctypes.c_char * 120)()
@@ -159,7 +159,8 @@ def test_seccomp_denies_network_sockets_and_io_uring(store_root):
     results = _in_child(_probe_embedded, Settings(store=store_root))
     print(results)
     assert results == {"AF_INET": errno.EPERM, "AF_INET6": errno.EPERM, "AF_NETLINK": errno.EPERM,
-                       "AF_PACKET": errno.EPERM, "AF_UNIX": "opened", "io_uring_setup": errno.EPERM}
+                       "AF_PACKET": errno.EPERM, "AF_UNIX": errno.EPERM, "socketpair": "opened",
+                       "io_uring_setup": errno.EPERM}
 
 
 def _probe_remote(conn, settings, port: int) -> None:

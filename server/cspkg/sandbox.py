@@ -4,8 +4,8 @@ and a memory limit (an rlimit). Installed in the query child before it opens a s
 Why each part:
 - pyoxigraph runs SPARQL `SERVICE` over HTTP and cannot be told not to. The web layer refuses such
   queries; this is the second wall. With the embedded backend a seccomp filter makes socket() fail
-  with EPERM for every address family except AF_UNIX (the pipe to the worker is a Unix socketpair),
-  and io_uring_setup/enter/register fail too (io_uring can open and connect sockets without the
+  with EPERM for every address family, Unix sockets too (nothing may reach a local service either;
+  the pipe to the worker is a socketpair the parent made), and io_uring_setup/enter/register fail too (io_uring can open and connect sockets without the
   socket() call). The filter is set with PR_SET_NO_NEW_PRIVS, so it needs no privileges, covers every
   thread (TSYNC) and is inherited by anything the child starts. A syscall of another architecture
   (the 32-bit socketcall() route) kills the process: libseccomp's default for foreign arches.
@@ -14,7 +14,7 @@ Why each part:
   `socket.getaddrinfo` and `socket.sendto` only to the configured endpoints' host and port. That
   hook does not see native code that calls connect() itself; such code would have to be reached
   through the engine, which in the remote child is not Oxigraph but the remote store's own server.
-  Netlink, packet and raw sockets and io_uring are denied by seccomp there too.
+  Every other family (Unix, netlink, packet) and io_uring are denied by seccomp there too.
 - RLIMIT_DATA bounds the process's private writable memory (heap, anonymous maps), so a query that
   builds huge intermediate results fails its allocation (Rust aborts, Python raises MemoryError)
   instead of taking the machine's memory. RLIMIT_AS would also count RocksDB's file maps, thread
@@ -58,13 +58,14 @@ def check_available(settings) -> None:
 
 
 def deny_network(allow_inet: bool) -> None:
-    """Load the seccomp filter into this process: socket() fails with EPERM for every family but AF_UNIX
-    (and AF_INET/AF_INET6 when `allow_inet`, for the remote backend); io_uring fails with EPERM."""
+    """Load the seccomp filter into this process: socket() fails with EPERM for every family (but
+    AF_INET/AF_INET6 when `allow_inet`, for the remote backend); io_uring fails with EPERM.
+    socketpair() is left alone: it makes only connected Unix pairs, which reach nothing."""
     seccomp = _seccomp()
     deny = seccomp.ERRNO(errno.EPERM)
     f = seccomp.SyscallFilter(seccomp.ALLOW)
     f.set_attr(seccomp.Attr.CTL_TSYNC, 1)  # every thread, should any exist already
-    allowed = {socket.AF_UNIX} | ({socket.AF_INET, socket.AF_INET6} if allow_inet else set())
+    allowed = {socket.AF_INET, socket.AF_INET6} if allow_inet else set()
     # One equality rule per denied family (libseccomp ORs them), and every number past the known ones.
     for family in range(64):
         if family not in allowed:
