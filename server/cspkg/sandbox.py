@@ -105,8 +105,8 @@ def allow_only(allowed: set[tuple[str, int]]) -> None:
                 raise PermissionError(errno.EPERM, f"the query process may look up only its store's endpoint, not {host}:{port}")
         elif event in ("socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind"):
             sock, address = args[0], args[1] if len(args) > 1 else None
-            if sock.family == socket.AF_UNIX:
-                return
+            if sock.family == socket.AF_UNIX or (address is None and event != "socket.bind"):
+                return  # a Unix pair, or a send on a socket whose connect() was checked
             if event == "socket.bind" or not isinstance(address, tuple) or (address[0].lower(), int(address[1])) not in addresses | allowed:
                 raise PermissionError(errno.EPERM, f"the query process may connect only to its store's endpoint, not {address}")
 
