@@ -124,16 +124,26 @@ def cmd_synth(args) -> int:
 
 def cmd_serve(args) -> int:
     from .runner import check
+    from .sandbox import check_available
     from .settings import Settings
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)
     check(settings)  # fail now, clearly, if there is nothing to serve
+    check_available(settings)  # or if query processes could not be kept off the network
     argv = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"{settings.host}:{settings.port}",
         "--workers", str(settings.workers),
-        # a worker waits at most query_timeout for its query child; give it room before gunicorn kills it
-        "--timeout", str(int(settings.query_timeout) + 30),
+        # threaded workers: a slow client holds one cheap thread, not a whole worker
+        "--worker-class", "gthread",
+        "--threads", str(settings.threads),
+        # a worker takes only the connections it has threads for, so one held by slow clients leaves
+        # new connections to the others (a busy worker would queue them); so no idle kept-alive ones
+        "--worker-connections", str(settings.threads),
+        "--keep-alive", "0",
+        # a threaded worker's main loop reports to gunicorn while requests wait (at most query_wait
+        # for a query process, then query_timeout for the query): this only catches a stuck worker
+        "--timeout", str(int(settings.query_wait + settings.query_timeout) + 30),
         "--limit-request-line", "8190",
         "--access-logfile", "-",
         "cspkg.web:create_app()",
@@ -144,7 +154,10 @@ def cmd_serve(args) -> int:
         where = split_credentials(settings.sparql_query)[0]  # never print a password
     else:
         where = settings.store
-    print(f"cspkg: serving {where} on http://{settings.host}:{settings.port}/ with {settings.workers} workers", flush=True)
+    sandbox = "sandboxed" if settings.sandbox == "on" else "NOT sandboxed (CSPKG_SANDBOX=off)"
+    print(f"cspkg: serving {where} on http://{settings.host}:{settings.port}/ with {settings.workers} workers "
+          f"x {settings.threads} threads; {settings.workers * settings.query_processes} query processes "
+          f"({sandbox}, {settings.query_memory} MB each)", flush=True)
     os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
     return EXIT_OK  # not reached
 

@@ -1,5 +1,5 @@
-"""The query child process: opens the store (read-only, or the remote one), runs one query at a time,
-serialises it."""
+"""The query child process: sandboxes itself, opens the store (read-only, or the remote one), runs one
+query at a time, serialises it."""
 
 from __future__ import annotations
 
@@ -104,7 +104,21 @@ def open_store(request, stores: dict, settings):
     return stores[request.store]
 
 
-def serve(conn, settings) -> None:
+def serve(conn, settings, stderr: str | None = None) -> None:
+    import os
+
+    from .sandbox import install
+
+    if stderr:  # the parent reads it if this process dies (see runner.Child)
+        fd = os.open(stderr, os.O_WRONLY | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+    try:
+        install(settings)  # before any store is opened or any request read
+    except Exception as err:
+        conn.send(("failed", f"its sandbox could not be set up: {err}"))
+        return
+    conn.send(("ready", None))
     stores: dict = {}
     while True:
         try:
@@ -115,6 +129,11 @@ def serve(conn, settings) -> None:
             store = open_store(request, stores, settings)
             handler = {"query": execute, "describe": describe, "dump": dump}[request.kind]
             conn.send(("ok", handler(store, request)))
+        except MemoryError:
+            conn.send(("memory", ""))  # the parent words the message
+            return  # the parent starts a fresh process: this one may be short of memory for good
+        except PermissionError:  # the sandbox refused a connection: a SERVICE query got this far
+            conn.send(("bad", "this service does not run federated (SERVICE) queries: its query processes have no network access"))
         except StoreMissing as err:
             conn.send(("missing", str(err)))
         except BadInput as err:

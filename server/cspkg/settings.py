@@ -19,6 +19,11 @@ class Settings:
     host: str = "127.0.0.1"  # CSPKG_HOST: address `cspkg serve` listens on
     port: int = 8000  # CSPKG_PORT: port `cspkg serve` listens on
     workers: int = 4  # CSPKG_WORKERS: gunicorn worker processes
+    threads: int = 32  # CSPKG_THREADS: threads per worker (gunicorn gthread); a slow client holds a thread, not a worker
+    query_processes: int = 2  # CSPKG_QUERY_PROCESSES: query processes per worker (so workers x this in all)
+    query_memory: int = 1024  # CSPKG_QUERY_MEMORY: MB of memory one query process may use (0: no limit)
+    query_wait: float = 5.0  # CSPKG_QUERY_WAIT: seconds a request waits for a free query process before a 503 "busy"
+    sandbox: str = "on"  # CSPKG_SANDBOX: on (query processes cannot open network connections) or off (only where libseccomp is missing)
     public_base: str = ""  # CSPKG_PUBLIC_BASE: the URL the namespace https://w3id.org/cspkg/ is served at (default: the request's host)
     licence: str = ""  # CSPKG_LICENCE: the licence IRI the publisher gives the data (none is assumed)
     cache_size: int = 512  # CSPKG_CACHE_SIZE: canned-query answers kept per worker (0: no cache)
@@ -45,6 +50,10 @@ class Settings:
         settings = cls(**values)
         if settings.backend not in ("embedded", "remote"):
             raise BadInput(f"CSPKG_BACKEND={settings.backend!r}: expected embedded or remote")
+        if settings.sandbox not in ("on", "off"):
+            raise BadInput(f"CSPKG_SANDBOX={settings.sandbox!r}: expected on or off")
+        if settings.query_processes < 1 or settings.threads < 1:
+            raise BadInput("CSPKG_QUERY_PROCESSES and CSPKG_THREADS must be at least 1")
         if settings.backend == "remote" and not settings.sparql_query:
             raise BadInput("CSPKG_BACKEND=remote needs CSPKG_SPARQL_QUERY, the store's SPARQL query endpoint")
         return settings

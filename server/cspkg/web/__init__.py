@@ -37,10 +37,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     def publisher():
         return {"licence": settings.licence}
 
+    from ..errors import CspkgError
+    from ..health import StoreHealth
+
+    health = StoreHealth(settings)
+
     @app.get("/healthz")
     def healthz():
-        runner = app.extensions["cspkg"]["runner"]
-        return {"ok": True, "build": runner.build_id()}
+        # answered in the worker, not by the query processes: it does not wait behind queries
+        try:
+            return {"ok": True, "build": health.check()}
+        except CspkgError as err:
+            return {"ok": False, "status": 503, "error": str(err)}, 503
 
     @app.after_request
     def cors(response):

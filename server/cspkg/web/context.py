@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 
 def settings():
@@ -10,7 +10,14 @@ def settings():
 
 
 def runner():
-    return current_app.extensions["cspkg"]["runner"]
+    """The query runner; within an HTTP request, one pinned to the build the request first read, so
+    every query of the request (and its ETag and cache keys) sees that one build."""
+    shared = current_app.extensions["cspkg"]["runner"]
+    if not has_request_context():
+        return shared
+    if "cspkg_runner" not in g:
+        g.cspkg_runner = shared.pinned()
+    return g.cspkg_runner
 
 
 def catalogue():

@@ -8,7 +8,7 @@ from flask import Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import BadInput, CspkgError, StoreMissing
-from ..runner import QueryTimeout
+from ..runner import QueryUnavailable
 
 log = logging.getLogger("cspkg.web")
 
@@ -44,9 +44,9 @@ def register(app) -> None:
     def bad_input(err: BadInput):
         return error_response(503 if isinstance(err, StoreMissing) else 400, str(err))
 
-    @app.errorhandler(QueryTimeout)
-    def timeout(err: QueryTimeout):
-        return error_response(503, str(err), {"Retry-After": "1"})
+    @app.errorhandler(QueryUnavailable)
+    def unavailable(err: QueryUnavailable):  # too slow, too large, or every query process busy
+        return error_response(503, str(err), {"Retry-After": str(err.retry_after)} if err.retry_after else None)
 
     @app.errorhandler(CspkgError)
     def internal(err: CspkgError):
