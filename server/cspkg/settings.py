@@ -19,7 +19,8 @@ class Settings:
     host: str = "127.0.0.1"  # CSPKG_HOST: address `cspkg serve` listens on
     port: int = 8000  # CSPKG_PORT: port `cspkg serve` listens on
     workers: int = 4  # CSPKG_WORKERS: gunicorn worker processes
-    public_base: str = ""  # CSPKG_PUBLIC_BASE: the URL the namespace https://w3id.org/cspkg/ is served at (default: the request's host)
+    public_base: str = ""  # CSPKG_PUBLIC_BASE: the URL the namespace https://w3id.org/cspkg/ is served at (default: the request's host, when allowed)
+    allowed_hosts: str = ""  # CSPKG_ALLOWED_HOSTS: comma-separated Host names (or name:port) links may be built from, besides loopback and the bind address
     licence: str = ""  # CSPKG_LICENCE: the licence IRI the publisher gives the data (none is assumed)
     cache_size: int = 512  # CSPKG_CACHE_SIZE: canned-query answers kept per worker (0: no cache)
     data: Path = REPO / "data"  # CSPKG_DATA: the data folder uploads write plan files into
