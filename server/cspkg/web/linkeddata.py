@@ -170,7 +170,7 @@ def vocabulary(graph: str, path: str, suffix: str | None) -> Response:
 
 
 GRAPH_EXISTS = "ASK { GRAPH ?graph { ?s ?p ?o } }"
-GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } }"
+GRAPH_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"  # a bound variable must be projected
 
 
 def graph_response(graph: ox.NamedNode, path: str, suffix: str | None) -> Response:
@@ -181,8 +181,9 @@ def graph_response(graph: ox.NamedNode, path: str, suffix: str | None) -> Respon
     iri = graph.value
     fmt = negotiate(suffix, TRIPLE_FORMATS)
     if fmt == "html":
-        count = context.runner().run(Request(GRAPH_SIZE, "csv", substitutions=bound))
-        html = render_template("graph.html", iri=iri, triples=count.body.decode().split()[-1], path=path,
+        count = context.runner().run(Request(GRAPH_SIZE, "json", substitutions=bound))
+        triples = json.loads(count.body)["results"]["bindings"][0]["n"]["value"]
+        html = render_template("graph.html", iri=iri, triples=triples, path=path,
                                suffixes={k: v[1] for k, v in FORMATS.items()}, formats=TRIPLE_FORMATS, licence=context.settings().licence)
         return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
     data = context.runner().run(Request(iri, "ntriples", kind="dump"))

@@ -89,7 +89,7 @@ def keys() -> dict[str, list[str]]:
     return found
 
 
-MEMBERS = "SELECT DISTINCT ?thing WHERE { ?thing a ?class FILTER(isIRI(?thing)) } ORDER BY ?thing"
+MEMBERS = "SELECT DISTINCT ?thing ?class WHERE { ?thing a ?class FILTER(isIRI(?thing)) } ORDER BY ?thing"  # ?class is bound
 
 
 def _ask(sparql: str, substitutions: dict) -> bool:
