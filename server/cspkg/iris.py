@@ -21,7 +21,7 @@ def check(raw: str, where: str, schemes: tuple[str, ...] = WEB) -> ox.NamedNode:
     parsed value, so `JavaScript:` and `file:` are refused whatever their spelling."""
     accepted = f"an absolute {' or '.join(s + ':' for s in schemes)} IRI"
     if len(raw) > MAX_IRI:
-        raise BadInput(f"{where}: the IRI is {len(raw)} characters long; at most {MAX_IRI} are accepted")
+        raise BadInput(f"{where}: the IRI is {len(raw)} characters long; give {accepted} of at most {MAX_IRI} characters")
     try:
         node = ox.NamedNode(raw)
         scheme = urlsplit(node.value).scheme.lower()
