@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..catalogue import CHECKS, MAX_VALUE, CannedQuery, accepts
+from ..catalogue import CHECKS, MAX_VALUE, SHORT_KEY, CannedQuery, accepts
 
 MAX_PAGE = 100_000
 FORMAT_NAMES = ["json", "xml", "csv", "tsv"]
@@ -37,12 +37,14 @@ def _any_case(words: list[str]) -> str:
     return "^(" + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in w) for w in words) + ")?$"
 
 
-def _schema(query: CannedQuery, param, keys: dict[str, list[str]]) -> dict:
+def _schema(query: CannedQuery, param, keys: dict[str, list[str] | None]) -> dict:
     # An empty value means "not given" (as an empty form field sends it): the default, if any, applies.
     optional = param.name in query.defaults or not param.required
-    if param.kind:
-        values = keys.get(param.kind[0], [])
-        return {"type": "string", "enum": ([""] if optional else []) + values}
+    if param.kind and keys.get(param.kind[0]) is not None:
+        return {"type": "string", "enum": ([""] if optional else []) + keys[param.kind[0]]}
+    if param.kind:  # too many to list: the form of a short key or an IRI
+        key = SHORT_KEY.pattern
+        return {"type": "string", "maxLength": MAX_VALUE, "pattern": f"^({'|' if optional else ''}{key}|[hH][tT][tT][pP][sS]?://[^ <>\"{{}}|\\\\^`]+)$"}
     if param.type == "iri":
         return {"type": "string", "maxLength": MAX_VALUE, "pattern": "^(|[hH][tT][tT][pP][sS]?:.*)$" if optional else "^[hH][tT][tT][pP][sS]?:"}
     if param.type == "string":

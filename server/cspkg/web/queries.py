@@ -73,15 +73,22 @@ def graphs() -> list[str]:
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 
 
-def keys() -> dict[str, list[str]]:
-    """Every value an IRI parameter of each kind can take (short keys, then IRIs), per build."""
+ENUM_CAP = 2000  # members of a kind listed in the OpenAPI document; past this, it gives the form of a key instead
+
+
+def keys() -> dict[str, list[str] | None]:
+    """Every value an IRI parameter of each kind can take (short keys, then IRIs), per build; None
+    for a kind with more than ENUM_CAP members."""
     cache_key = ("keys", context.runner().build_id())
     found = context.cache().get(cache_key)
     if found is None:
         found = {}
-        for prefix, cls, _ in KINDS.values():
-            answer = context.runner().run(Request(MEMBERS, "json", substitutions={"class": str(ox.NamedNode(cls))},
-                                                  max_rows=context.settings().max_rows))
+        used = {p.kind for q in context.catalogue().values() for p in q.params if p.kind}
+        for prefix, cls, _ in used:
+            answer = context.runner().run(Request(MEMBERS, "json", substitutions={"class": str(ox.NamedNode(cls))}, max_rows=ENUM_CAP))
+            if answer.truncated:
+                found[prefix] = None
+                continue
             members = [row["thing"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
             short = [m[len(ID + prefix):] for m in members if m.startswith(ID + prefix) and SHORT_KEY.fullmatch(m[len(ID + prefix):])]
             found[prefix] = short + members
