@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 import pytest
@@ -82,7 +83,8 @@ def crawl_one(server: str, iri: str, labelled: dict[str, str]) -> list[str]:
         response = first
         if first.status_code == 303:
             assert first.headers["Vary"] == "Accept"
-            response = session.get(first.headers["Location"], headers={"Accept": accept}, allow_redirects=False)
+            # Location may be relative (it is, unless CSPKG_PUBLIC_BASE is set): resolve it as a client does
+            response = session.get(urljoin(first.url, first.headers["Location"]), headers={"Accept": accept}, allow_redirects=False)
         if response.status_code != 200:
             problems.append(f"{iri} as {key}: {first.status_code} then {response.status_code}")
             continue

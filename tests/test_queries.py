@@ -27,7 +27,7 @@ def store(request):
 
 def ask(store):
     """What `bind` uses to check that an IRI names a thing of the expected class."""
-    return lambda sparql: bool(store.query(sparql))
+    return lambda sparql, terms: bool(store.query(sparql, substitutions={ox.Variable(k): v for k, v in terms.items()}))
 
 
 def substitutions(store, query, values=None) -> dict:

@@ -8,13 +8,14 @@ RDF terms by substitution before evaluation, never pasted into the query text.
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 import yaml
 
-from . import sparqltext
+from . import iris, sparqltext
 from .errors import BadInput
 from .namespaces import ID
 from .sources import REPO
@@ -123,29 +124,54 @@ def catalogue(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
     return {p.stem: load(p) for p in sorted(folder.glob("*.rq"))}
 
 
-def term(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
-    """An RDF term for a parameter value, or BadInput naming the parameter."""
-    raw = raw.strip()
+MAX_VALUE = 500  # characters in a parameter value: more than any key, IRI we mint or search text needs
+CHECKS = {"integer": r"[+-]?[0-9]{1,18}", "decimal": r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})",
+          "boolean": r"true|false|1|0", "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"}
+ACCEPTS = {"integer": "whole number of at most 18 digits (ASCII 0-9)", "decimal": "decimal number such as 12.5",
+           "boolean": "true or false", "date": "date as YYYY-MM-DD", "string": "text"}
+SHORT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*")
+
+
+def accepts(param: Param) -> str:
+    """What a parameter takes, in words, for error messages and the OpenAPI document."""
     if param.type == "iri":
-        if param.kind and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", raw) and "://" not in raw:
+        return f"{param.kind[2]}: its short key or its https: IRI" if param.kind else "an absolute http: or https: IRI"
+    return "a " + ACCEPTS[param.type]
+
+
+def term(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
+    """An RDF term for a parameter value, or BadInput naming the parameter and saying what it takes."""
+    where = f"parameter '{param.name}'"
+    if len(raw) > MAX_VALUE:
+        raise BadInput(f"{where}: the value is {len(raw)} characters long; at most {MAX_VALUE} are accepted")
+    if param.type == "iri":
+        if param.kind and SHORT_KEY.fullmatch(raw):
             raw = ID + param.kind[0] + raw  # a short key
-        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
-            raise BadInput(f"parameter '{param.name}': {raw!r} is not an IRI or a known short key")
-        return ox.NamedNode(raw)
+        try:
+            return iris.check(raw, where)
+        except BadInput as err:
+            raise BadInput(f"{err}; it takes {accepts(param)}") from None
     if param.type == "string":
-        return ox.Literal(raw)
-    checks = {"integer": r"[+-]?\d+", "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)", "boolean": r"true|false|1|0",
-              "date": r"\d{4}-\d{2}-\d{2}"}
-    if not re.fullmatch(checks[param.type], raw):
-        raise BadInput(f"parameter '{param.name}': {raw!r} is not a valid {param.type}")
+        return ox.Literal(raw.strip())
+    if not re.fullmatch(CHECKS[param.type], raw, flags=re.ASCII):
+        raise BadInput(f"{where}: {iris.short(raw)!r} is not valid; it takes {accepts(param)}")
+    if param.type == "date":
+        try:
+            date.fromisoformat(raw)
+        except ValueError:
+            raise BadInput(f"{where}: {raw!r} is not a calendar date; it takes {accepts(param)}") from None
     return ox.Literal(raw, datatype=ox.NamedNode(TYPES[param.type]))
+
+
+IS_A = "ASK { ?thing a ?class }"
 
 
 def bind(query: CannedQuery, values: dict[str, str], ask) -> dict[str, ox.NamedNode | ox.Literal]:
     """Check and convert the given values (defaults filled in) into variable substitutions.
 
-    `ask` runs an ASK query and returns a bool: it checks that an IRI names a thing of the
-    expected class. Keys of the result are variable names without the `?`.
+    `ask(sparql, substitutions)` runs an ASK query with its variables bound to terms and returns a
+    bool: it checks that an IRI names a thing of the expected class. Keys of the result are variable
+    names without the `?`.
     """
     known = {p.name for p in query.params}
     unknown = sorted(set(values) - known)
@@ -159,7 +185,7 @@ def bind(query: CannedQuery, values: dict[str, str], ask) -> dict[str, ox.NamedN
                 raise BadInput(f"parameter '{param.name}' is required by query '{query.name}'")
             continue
         value = term(param, given[param.name])
-        if param.kind and not ask(f"ASK {{ {value} a <{param.kind[1]}> }}"):
+        if param.kind and not ask(IS_A, {"thing": value, "class": ox.NamedNode(param.kind[1])}):
             raise BadInput(f"parameter '{param.name}': {value.value} is not {param.kind[2]} in the data")
         substitutions[param.var] = value
     return substitutions

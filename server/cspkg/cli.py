@@ -80,7 +80,7 @@ def cmd_query(args) -> int:
         values[name] = value
     store = open_store(Settings.from_env(store=args.store))
     query = queries[args.name]
-    bound = bind(query, values, lambda sparql: bool(store.query(sparql)))
+    bound = bind(query, values, lambda sparql, terms: bool(store.query(sparql, substitutions={ox.Variable(k): v for k, v in terms.items()})))
     print(render(store.query(query.text, substitutions={ox.Variable(k): v for k, v in bound.items()}), args.format))
     return EXIT_OK
 

@@ -75,11 +75,12 @@ def match(before: list[Item], after: list[Item]) -> Changes:
 
 def _items(store: ox.Store, plan: str, link: str, title: str) -> list[Item]:
     query = sparql_prefixes() + f"""
-        SELECT ?item (SAMPLE(?t) AS ?title) (GROUP_CONCAT(DISTINCT STR(?theme); separator=" ") AS ?themes) WHERE {{
-          <{plan}> {link} ?item . ?item {title} ?t .
+        SELECT ?plan ?item (SAMPLE(?t) AS ?title) (GROUP_CONCAT(DISTINCT STR(?theme); separator=" ") AS ?themes) WHERE {{
+          ?plan {link} ?item . ?item {title} ?t .
           OPTIONAL {{ ?item csp:hasTheme ?theme }}
-        }} GROUP BY ?item ORDER BY ?item"""
-    rows = store.query(query)  # the plan IRI is made from a checked key, so it is safe in the text
+        }} GROUP BY ?plan ?item ORDER BY ?item"""
+    # the plan is bound as a term (a bound variable must be projected); link and title are ours
+    rows = store.query(query, substitutions={ox.Variable("plan"): ox.NamedNode(plan)})
     return [Item(r["item"].value, r["title"].value, frozenset(r["themes"].value.split() if r["themes"] else ())) for r in rows]
 
 

@@ -117,7 +117,10 @@ class RemoteStore:
             except ValueError as err:
                 raise BadInput(str(err)) from None
         if base:
-            sparql = f"BASE <{base}>\n{sparql}"
+            try:  # written by the RDF library, which refuses anything but an IRI
+                sparql = f"BASE {ox.NamedNode(base)}\n{sparql}"
+            except ValueError as err:
+                raise BadInput(f"the base IRI {base!r} is not an IRI: {err}") from None
         form = sparqltext.form(sparql)
         graph = form in ("CONSTRUCT", "DESCRIBE")
         body, media = self.fetch(sparql, GRAPH_ACCEPT if graph else RESULTS_ACCEPT, default_graphs, named_graphs)
@@ -138,11 +141,11 @@ class RemoteStore:
         return sorted(r["g"].value for r in self.rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
 
     def count(self, graph: str | None = None) -> int:
-        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        where = f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         return int(self.rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"].value)
 
     def triples(self, graph: str) -> list[ox.Triple]:
-        return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")
 
     def quads(self) -> list[ox.Quad]:
         rows = self.rows("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -154,28 +157,31 @@ class RemoteStore:
 
     def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]:
         """As the embedded store's. Blank-node labels hold only within one answer, so the blank
-        nodes are fetched in the same query as the statements that lead to them."""
-        own = [ox.Quad(ox.NamedNode(iri), r["p"], r["o"], r["g"])
-               for r in self.rows(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")]
+        nodes are fetched in the same query as the statements that lead to them. The IRI (it may
+        come from a request) is written into the query by the RDF library, which refuses a malformed one."""
+        node = ox.NamedNode(iri)
+        own = [ox.Quad(node, r["p"], r["o"], r["g"])
+               for r in self.rows(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}")]
         if any(isinstance(q.object, ox.BlankNode) for q in own):
             own = self._closure(iri)
         rows = self.rows(f"""SELECT ?s ?p ?g ?n WHERE {{
-            {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }} }}
-            UNION {{ SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }} LIMIT {int(cap)} }} }}""")
+            {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} }}
+            UNION {{ SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} LIMIT {int(cap)} }} }}""")
         total = next(int(r["n"].value) for r in rows if r["n"] is not None)
-        incoming = [ox.Quad(r["s"], r["p"], ox.NamedNode(iri), r["g"]) for r in rows if r["s"] is not None]
+        incoming = [ox.Quad(r["s"], r["p"], node, r["g"]) for r in rows if r["s"] is not None]
         return own, incoming, total
 
     def _closure(self, iri: str) -> list[ox.Quad]:
         # Every blank node reachable from the IRI in its graph, with their statements; then only
         # those reached through blank nodes alone are kept, as the embedded store keeps them.
+        node = ox.NamedNode(iri)
         rows = self.rows(f"""SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{
-            {{ <{iri}> ?p ?o BIND(<{iri}> AS ?s) }}
-            UNION {{ <{iri}> (!{ANY})+ ?s FILTER(isBlank(?s)) ?s ?p ?o }} }} }}""")
+            {{ {node} ?p ?o BIND({node} AS ?s) }}
+            UNION {{ {node} (!{ANY})+ ?s FILTER(isBlank(?s)) ?s ?p ?o }} }} }}""")
         by_subject: dict = {}
         for r in rows:
             by_subject.setdefault(r["s"], []).append(ox.Quad(r["s"], r["p"], r["o"], r["g"]))
-        own, queue, seen = [], [ox.NamedNode(iri)], set()
+        own, queue, seen = [], [node], set()
         while queue:
             node = queue.pop()
             if node in seen:

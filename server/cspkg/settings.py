@@ -24,7 +24,8 @@ class Settings:
     query_memory: int = 1024  # CSPKG_QUERY_MEMORY: MB of memory one query process may use (0: no limit)
     query_wait: float = 5.0  # CSPKG_QUERY_WAIT: seconds a request waits for a free query process before a 503 "busy"
     sandbox: str = "on"  # CSPKG_SANDBOX: on (query processes cannot open network connections) or off (only where libseccomp is missing)
-    public_base: str = ""  # CSPKG_PUBLIC_BASE: the URL the namespace https://w3id.org/cspkg/ is served at (default: the request's host)
+    public_base: str = ""  # CSPKG_PUBLIC_BASE: the URL the namespace https://w3id.org/cspkg/ is served at (default: the request's host, when allowed)
+    allowed_hosts: str = ""  # CSPKG_ALLOWED_HOSTS: comma-separated Host names (or name:port) links may be built from, besides loopback and the bind address
     licence: str = ""  # CSPKG_LICENCE: the licence IRI the publisher gives the data (none is assumed)
     cache_size: int = 512  # CSPKG_CACHE_SIZE: canned-query answers kept per worker (0: no cache)
     data: Path = REPO / "data"  # CSPKG_DATA: the data folder uploads write plan files into

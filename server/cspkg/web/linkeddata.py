@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
+from .. import iris
+from ..errors import BadInput
 from ..namespaces import BASE, CSP, GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from ..runner import Request
 from . import context, void
@@ -28,8 +32,15 @@ TRIPLE_FORMATS = {k: RDF_FORMATS[k] for k in ("turtle", "jsonld", "ntriples", "r
 
 
 def public(path: str) -> str:
-    base = context.settings().public_base.rstrip("/") or request.host_url.rstrip("/")
-    return base + path
+    return context.public(path)
+
+
+def resource(prefix: str, key: str, path: str) -> ox.NamedNode:
+    """The IRI a path names (prefix + key), checked; a path that makes no valid IRI names nothing here."""
+    try:
+        return iris.check(prefix + key, "path")
+    except BadInput:
+        raise ApiError(404, f"nothing here: {iris.short(path)} does not make a valid IRI") from None
 
 
 def split_suffix(rest: str) -> tuple[str, str | None]:
@@ -99,14 +110,15 @@ def source(description: Description):
 def more_query(iri: str) -> str:
     from urllib.parse import urlencode
 
-    return "/sparql?" + urlencode({"query": f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s", "format": "csv"})
+    # the IRI is written by the RDF library (it was checked when the request was read)
+    return "/sparql?" + urlencode({"query": f"SELECT ?s ?p WHERE {{ ?s ?p {ox.NamedNode(iri)} }} ORDER BY ?p ?s", "format": "csv"})
 
 
-def document(iri: str, path: str, suffix: str | None) -> Response:
+def document(iri: ox.NamedNode, path: str, suffix: str | None) -> Response:
     fmt = negotiate(suffix, TRIPLE_FORMATS | {"trig": RDF_FORMATS["trig"], "nquads": RDF_FORMATS["nquads"]})
-    description = fetch(iri)
+    description = fetch(iri.value)
     if description.empty:
-        raise ApiError(404, f"no resource {iri} in the data")
+        raise ApiError(404, f"no resource {iri.value} in the data")
     if fmt == "html":
         return respond(page(description, path), fmt, path, TRIPLE_FORMATS, suffix=suffix)
     quads = description.quads()
@@ -116,9 +128,12 @@ def document(iri: str, path: str, suffix: str | None) -> Response:
 @bp.get("/id/<path:rest>")
 def identifier(rest: str):
     key, suffix = split_suffix(rest)
-    if key != void.DATASET_KEY and fetch(BASE + "id/" + key).empty:
-        raise ApiError(404, f"no resource {BASE}id/{key} in the data")
-    response = redirect(public(f"/doc/{rest}"), code=303)
+    iri = resource(BASE + "id/", key, request.path)
+    if key != void.DATASET_KEY and fetch(iri.value).empty:
+        raise ApiError(404, f"no resource {iri.value} in the data")
+    # relative unless a public base is set: the Host header never makes its way into Location
+    target = f"/doc/{quote(rest)}"
+    response = redirect(public(target) if context.settings().public_base else target, code=303)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -128,7 +143,7 @@ def doc(rest: str):
     key, suffix = split_suffix(rest)
     if key == void.DATASET_KEY:
         return void.respond_description(suffix)
-    return document(BASE + "id/" + key, f"/doc/{key}", suffix)
+    return document(resource(BASE + "id/", key, request.path), f"/doc/{quote(key)}", suffix)
 
 
 @bp.get("/def/")
@@ -138,7 +153,7 @@ def definition(rest: str = ""):
     if key in ("", "shapes", "shapes/", "index"):
         graph = SHAPES_GRAPH if key.startswith("shapes") else ONTOLOGY_GRAPH
         return vocabulary(graph, "/def/shapes" if graph == SHAPES_GRAPH else "/def/index", suffix)
-    return document(BASE + "def/" + key, f"/def/{key}", suffix)
+    return document(resource(BASE + "def/", key, request.path), f"/def/{quote(key)}", suffix)
 
 
 def vocabulary(graph: str, path: str, suffix: str | None) -> Response:
@@ -154,14 +169,21 @@ def vocabulary(graph: str, path: str, suffix: str | None) -> Response:
     return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
 
 
-def graph_response(iri: str, path: str, suffix: str | None) -> Response:
-    exists = context.runner().run(Request(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", "json")).body
-    if b"true" not in exists:
-        raise ApiError(404, f"no graph {iri} in the store")
+GRAPH_EXISTS = "ASK { GRAPH ?graph { ?s ?p ?o } }"
+GRAPH_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"  # a bound variable must be projected
+
+
+def graph_response(graph: ox.NamedNode, path: str, suffix: str | None) -> Response:
+    bound = {"graph": str(graph)}  # the graph IRI is bound as a term, never written into the query
+    exists = context.runner().run(Request(GRAPH_EXISTS, "json", substitutions=bound)).body
+    if not json.loads(exists)["boolean"]:
+        raise ApiError(404, f"no graph {graph.value} in the store")
+    iri = graph.value
     fmt = negotiate(suffix, TRIPLE_FORMATS)
     if fmt == "html":
-        count = context.runner().run(Request(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", "csv"))
-        html = render_template("graph.html", iri=iri, triples=count.body.decode().split()[-1], path=path,
+        count = context.runner().run(Request(GRAPH_SIZE, "json", substitutions=bound))
+        triples = json.loads(count.body)["results"]["bindings"][0]["n"]["value"]
+        html = render_template("graph.html", iri=iri, triples=triples, path=path,
                                suffixes={k: v[1] for k, v in FORMATS.items()}, formats=TRIPLE_FORMATS, licence=context.settings().licence)
         return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
     data = context.runner().run(Request(iri, "ntriples", kind="dump"))
@@ -172,7 +194,7 @@ def graph_response(iri: str, path: str, suffix: str | None) -> Response:
 @bp.get("/graph/<path:rest>")
 def named_graph(rest: str):
     key, suffix = split_suffix(rest)
-    return graph_response(GRAPH + key, f"/graph/{key}", suffix)
+    return graph_response(resource(GRAPH, key, request.path), f"/graph/{quote(key)}", suffix)
 
 
 @bp.route("/rdf-graph-store", methods=["GET", "HEAD"])
@@ -184,10 +206,14 @@ def graph_store():
         data = context.runner().run(Request("", "nquads", kind="dump"))
         triples = list(dict.fromkeys(q.triple for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)))
         return respond(serialize(triples, fmt), fmt, "/rdf-graph-store", TRIPLE_FORMATS, suffix="x")
-    graph = request.args.get("graph")
-    if not graph:
-        raise ApiError(400, "give ?graph=<graph IRI> or ?default")
-    return graph_response(graph, f"/graph/{graph[len(GRAPH):]}" if graph.startswith(GRAPH) else "/rdf-graph-store", None)
+    if len(request.args.getlist("graph")) > 1:
+        raise ApiError(400, "parameter 'graph' is given more than once; give one graph IRI")
+    raw = request.args.get("graph")
+    if not raw:
+        raise ApiError(400, "parameter 'graph' is missing: give ?graph=<graph IRI> or ?default")
+    graph = iris.check(raw, "parameter 'graph'", iris.GRAPHS)
+    path = f"/graph/{quote(graph.value[len(GRAPH):])}" if graph.value.startswith(GRAPH) else "/rdf-graph-store"
+    return graph_response(graph, path, None)
 
 
 DUMPS = {"trig": "application/trig", "nq": "application/n-quads"}

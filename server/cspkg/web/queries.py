@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from ..catalogue import CannedQuery, bind
+from .. import iris
+from ..catalogue import KINDS, SHORT_KEY, CannedQuery, bind
+from ..namespaces import ID
 from ..errors import BadInput
 from ..runner import Request
 from . import context
 from .errors import ApiError
 from .negotiation import TABLE, choose, media_type
-from .openapi import document
+from .openapi import MAX_PAGE, document
 
 bp = Blueprint("queries", __name__)
+BINDING_SAFE = "<>:/#?@!$'()*+,-._~^\"\\"  # everything printable but the separators ; = and %, and space
 
 
 def _query(name: str) -> CannedQuery:
@@ -40,7 +45,7 @@ def index():
     return jsonify([
         {"name": q.name, "summary": q.summary, "description": q.description, "tags": q.tags,
          "parameters": [{"name": p.name, "type": p.type, "required": p.required, "default": q.defaults.get(p.name)} for p in q.params],
-         "url": url_for("queries.run", name=q.name, _external=True)}
+         "url": context.public(f"/queries/{q.name}")}
         for q in queries
     ])
 
@@ -52,35 +57,79 @@ def text(name: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document(context.catalogue().values(), request.host_url.rstrip("/")))
+    return jsonify(document(context.catalogue().values(), context.base_url(), keys(), graphs()))
 
 
-def _ask(sparql: str) -> bool:
-    answer = context.runner().run(Request(sparql, "json"))
-    return b"true" in answer.body
+def graphs() -> list[str]:
+    """The store's named graphs, per build."""
+    cache_key = ("graphs", context.runner().build_id())
+    found = context.cache().get(cache_key)
+    if found is None:
+        answer = context.runner().run(Request(GRAPHS, "json", max_rows=context.settings().max_rows))
+        found = remember(cache_key, [row["g"]["value"] for row in json.loads(answer.body)["results"]["bindings"]])
+    return found
+
+
+GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+
+
+ENUM_CAP = 2000  # members of a kind listed in the OpenAPI document; past this, it gives the form of a key instead
+
+
+def keys() -> dict[str, list[str] | None]:
+    """Every value an IRI parameter of each kind can take (short keys, then IRIs), per build; None
+    for a kind with more than ENUM_CAP members."""
+    cache_key = ("keys", context.runner().build_id())
+    found = context.cache().get(cache_key)
+    if found is None:
+        found = {}
+        used = {p.kind for q in context.catalogue().values() for p in q.params if p.kind}
+        for prefix, cls, _ in used:
+            answer = context.runner().run(Request(MEMBERS, "json", substitutions={"class": str(ox.NamedNode(cls))}, max_rows=ENUM_CAP))
+            if answer.truncated:
+                found[prefix] = None
+                continue
+            members = [row["thing"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
+            short = [m[len(ID + prefix):] for m in members if m.startswith(ID + prefix) and SHORT_KEY.fullmatch(m[len(ID + prefix):])]
+            found[prefix] = short + members
+        remember(cache_key, found)
+    return found
+
+
+MEMBERS = "SELECT DISTINCT ?thing ?class WHERE { ?thing a ?class FILTER(isIRI(?thing)) } ORDER BY ?thing"  # ?class is bound
+
+
+def _ask(sparql: str, substitutions: dict) -> bool:
+    answer = context.runner().run(Request(sparql, "json", substitutions={k: str(v) for k, v in substitutions.items()}))
+    return bool(json.loads(answer.body)["boolean"])
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        raise ApiError(400, f"parameter 'page': {raw!r} is not a page number (1, 2, ...)")
+    raw = _one("page")
+    if raw is None:
+        return 1
+    # ASCII digits only: int() would also take '٣' or a thousand-digit number
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError(400, f"parameter 'page': {iris.short(raw)!r} is not a page number; give a whole number from 1 to {MAX_PAGE}")
     return int(raw)
+
+
+def _one(name: str) -> str | None:
+    if len(request.args.getlist(name)) > 1:
+        raise ApiError(400, f"parameter '{iris.short(name)}' is given more than once")
+    return request.args.get(name)
 
 
 def _values(query: CannedQuery) -> dict[str, str]:
     reserved = {"page", "format"}
-    values = {k: v for k, v in request.args.items() if k not in reserved}
-    for key in request.args:
-        if key not in reserved and len(request.args.getlist(key)) > 1:
-            raise ApiError(400, f"parameter '{key}' is given more than once")
-    return values
+    return {k: _one(k) for k in request.args if k not in reserved}
 
 
 def _links(name: str, suffix: str, page: int, more: bool) -> str:
     args = {k: v for k, v in request.args.items() if k != "page"}
 
     def link(n: int, rel: str) -> str:
-        url = url_for("queries.run", name=name, _external=True) + suffix
+        url = context.public(f"/queries/{name}{suffix}")
         return f'<{url}?{urlencode({**args, "page": n})}>; rel="{rel}"'
 
     links = [link(1, "first")]
@@ -157,7 +206,7 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
 
 
 def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suffix: str | None):
-    rq = url_for("queries.text", name=query.name, _external=True)
+    rq = context.public(f"/queries/{query.name}.rq")
     if fmt == "text/html":
         try:
             bound, sparql, result = answer(query, values, "json", page)
@@ -176,7 +225,9 @@ def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suf
     more = result.truncated and bool(query.pagination)
     body = result.body
     headers = {"Link": _links(query.name, f".{fmt}", page, more) + f', <{rq}>; rel="describedby"; type="application/sparql-query"'}
-    headers["X-Bindings"] = "; ".join(f"{k}={v}" for k, v in bound.items())
+    # each term in N-Triples, percent-encoded (UTF-8): a header holds only Latin-1, and no value
+    # can add a separator or a line of its own
+    headers["X-Bindings"] = "; ".join(f"{k}={quote(str(v), safe=BINDING_SAFE)}" for k, v in bound.items())
     if result.truncated and not query.pagination:
         headers["X-Result-Truncated"] = f"true; limit={context.settings().max_rows}"
     return body, media_type(TABLE, fmt), headers
