@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from ..catalogue import CannedQuery, bind
 from ..errors import BadInput
 from ..runner import Request
+from ..spreadsheet import from_sparql_csv
 from . import context
 from .errors import ApiError
 from .negotiation import TABLE, choose, media_type
@@ -174,7 +175,8 @@ def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suf
         return html.encode(), "text/html", status_headers
     bound, sparql, result = answer(query, values, fmt, page)
     more = result.truncated and bool(query.pagination)
-    body = result.body
+    # A canned answer's CSV is a download for spreadsheets: formula-like cells are neutralised.
+    body = from_sparql_csv(result.body) if fmt == "csv" else result.body
     headers = {"Link": _links(query.name, f".{fmt}", page, more) + f', <{rq}>; rel="describedby"; type="application/sparql-query"'}
     headers["X-Bindings"] = "; ".join(f"{k}={v}" for k, v in bound.items())
     if result.truncated and not query.pagination:
