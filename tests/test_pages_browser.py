@@ -30,6 +30,17 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "tests" / ".artifacts"
 SCREENSHOTS = REPO / "docs" / "screenshots"
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
+# Every page a lead opens, with a heading it must show.
+LEAD_PAGES = {"/": "Community Safety Partnership plans", "/search?text=knife": "Search results for “knife”",
+              "/plans/tendring-2021-22": "The Tendring Community Safety Partnership", "/plans/thurrock-2023-24/trace": "Trace to the legislation",
+              "/duties/serious-violence-duty": "Serious Violence Duty", "/coverage": "Legal duties covered by each partnership",
+              "/compare": "Compare partnerships", "/diff?before=tendring-2021-22&after=thurrock-2023-24": "Year on year",
+              "/queries": "Questions the graph answers", "/queries/actions-for-duty?duty=serious-violence-duty": None, "/sparql": "SPARQL query",
+              "/doc/plan/tendring-2021-22": "The Tendring Community Safety Partnership", "/doc/action/thurrock-2023-24/pop-3": "Serious Violence Duty",
+              "/doc/duty/serious-violence-duty": "Serious Violence Duty", "/def/": "The cspkg ontology",
+              "/def/shapes/": "The cspkg shapes", "/def/Action": "Action", "/doc/dataset/cspkg": "Community Safety Partnership plans (cspkg)",
+              "/no/such/page": "Sorry, that did not work (404)"}
 PAGES = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-2023-24/trace",
          "/duties/serious-violence-duty", "/coverage", "/compare"]
 
@@ -48,6 +59,9 @@ def browser():
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-GB"):
         options.add_argument(arg)
+    # Chromium's console, read after each page: it reports every Content-Security-Policy violation,
+    # including those during parsing that a listener added after the load would miss.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     assert driver.capabilities["browserName"] == "chrome"
@@ -191,3 +205,33 @@ def test_axe_finds_no_serious_or_critical_violations(server, browser, path):
     screenshot_dir = ARTIFACTS
     screenshot_dir.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(screenshot_dir / f"{name}.png"))
+
+
+def csp_messages(browser) -> list[str]:
+    """Console messages about the Content-Security-Policy since the last call (reading empties the log)."""
+    return [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_lead_page_renders_with_no_csp_violation(server, browser, width):
+    from cspkg.catalogue import catalogue
+
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        csp_messages(browser)
+        for path, heading in LEAD_PAGES.items():
+            browser.get(server + path)
+            expected = heading or catalogue()["actions-for-duty"].summary
+            assert expected in text(browser, "h1"), path
+            # the stylesheets from /static are applied: the header's rule and the body's type
+            assert browser.find_element(By.TAG_NAME, "header").value_of_css_property("border-bottom-width") == "4px", path
+            assert csp_messages(browser) == [], path
+        browser.execute_script("document.body.setAttribute('style', 'color: red')")  # the check itself can fail
+        assert any("style" in m for m in csp_messages(browser))
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+@pytest.mark.parametrize("path", [p for p in LEAD_PAGES if p not in PAGES])
+def test_axe_finds_no_serious_or_critical_violations_on_other_pages(server, browser, path):
+    test_axe_finds_no_serious_or_critical_violations(server, browser, path)

@@ -10,11 +10,21 @@ from flask import Flask
 
 from ..settings import Settings
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    # Keeps the Origin header on our own form posts (no-referrer would send "Origin: null") and
+    # sends other sites only our origin, never a path or query (search text, SPARQL).
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP level 2
+}
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     from ..catalogue import catalogue
     from ..runner import Runner
     from . import errors, linkeddata, pages, queries, sparql, uploads, yearonyear
+    from .presentation import href
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -26,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         "cache": {},
     }
     errors.register(app)
+    app.add_template_filter(href, "href")  # every link target in a template passes it
     app.register_blueprint(queries.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linkeddata.bp)
@@ -51,10 +62,13 @@ def create_app(settings: Settings | None = None) -> Flask:
             return {"ok": False, "status": 503, "error": str(err)}, 503
 
     @app.after_request
-    def cors(response):
+    def headers(response):
         # Reads are open to any origin, so a YASGUI page elsewhere can query us.
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         response.headers.setdefault("Access-Control-Expose-Headers", "Link, ETag, X-Result-Truncated")
+        # Pages load scripts and styles only from /static (none inline), and no other site may frame them.
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     return app

@@ -1,10 +1,15 @@
 """Turning terms into what a reader sees: labels instead of IRIs, links that stay on this server
-for our own IRIs and go to their home for others (legislation.gov.uk), plain text for literals."""
+for our own IRIs and go to their home for others (legislation.gov.uk), plain text for literals.
+
+`href` is the one gate every link target in a page passes (the templates' `href` filter): only a
+path on this server or an http(s) IRI becomes a link; any other scheme (javascript:, data:, ...)
+is shown as text."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -50,6 +55,24 @@ class Value:
     note: str | None = None  # language, or datatype in words
 
 
+LINK_SCHEMES = ("http", "https")
+
+
+def href(target: str | None) -> str | None:
+    """`target` if a browser may follow it as a link, else None: an absolute http(s) IRI with a
+    host, or a path, query or fragment on this server. Whitespace and control characters are refused
+    outright (a browser drops a tab or newline inside "javascript:")."""
+    if not target or any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in target) or "\\" in target:
+        return None
+    if target.startswith(("/", "?", "#")):
+        return None if target.startswith("//") else target  # '//host' would leave this server
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    return target if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else None
+
+
 def local_path(iri: str) -> str | None:
     """Our IRIs are served by this server under the same path as in the namespace."""
     return "/" + iri[len(BASE):] if iri.startswith(BASE) else None
@@ -68,8 +91,7 @@ def term_value(term, labels: dict[str, str]) -> Value:
     if isinstance(term, ox.NamedNode):
         iri = term.value
         text = labels.get(iri) or KNOWN.get(iri) or compact(iri)
-        href = local_path(iri) or (iri if iri.startswith(("http://", "https://")) else None)
-        return Value(text, href)
+        return Value(text, href(local_path(iri) or iri))
     if isinstance(term, ox.BlankNode):
         return Value("(a list or structure)")
     note = term.language or (None if term.datatype.value.endswith("#string") else compact(term.datatype.value))

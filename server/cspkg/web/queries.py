@@ -19,6 +19,7 @@ from ..catalogue import KINDS, SHORT_KEY, CannedQuery, bind
 from ..namespaces import ID
 from ..errors import BadInput
 from ..runner import Request
+from ..spreadsheet import from_sparql_csv
 from . import context
 from .errors import ApiError
 from .negotiation import TABLE, choose, media_type
@@ -223,7 +224,8 @@ def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suf
         return html.encode(), "text/html", status_headers
     bound, sparql, result = answer(query, values, fmt, page)
     more = result.truncated and bool(query.pagination)
-    body = result.body
+    # A canned answer's CSV is a download for spreadsheets: formula-like cells are neutralised.
+    body = from_sparql_csv(result.body) if fmt == "csv" else result.body
     headers = {"Link": _links(query.name, f".{fmt}", page, more) + f', <{rq}>; rel="describedby"; type="application/sparql-query"'}
     # each term in N-Triples, percent-encoded (UTF-8): a header holds only Latin-1, and no value
     # can add a separator or a line of its own

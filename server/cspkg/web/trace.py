@@ -4,6 +4,7 @@ columns, each node a link, each path a curve; drawn as SVG by the template, no s
 from __future__ import annotations
 
 from ..namespaces import BASE
+from .presentation import href as link_target
 
 LAYERS = [("action", "Actions"), ("priority", "Priorities"), ("duty", "Legal duties"), ("act", "Acts")]
 WIDTHS = {"action": 290, "priority": 230, "duty": 200, "act": 230}
@@ -11,12 +12,13 @@ GAP, ROW, TOP = 50, 30, 40
 CHARS = {"action": 38, "priority": 30, "duty": 26, "act": 30}  # what fits in a box at 12px
 
 
-def href(layer: str, iri: str) -> str:
+def href(layer: str, iri: str) -> str | None:
+    """Where a node links to; None (a box without a link) for an IRI that is not http(s)."""
     if layer == "duty":
-        return "/duties/" + iri.rsplit("/", 1)[-1]
+        return link_target("/duties/" + iri.rsplit("/", 1)[-1])
     if iri.startswith(BASE + "id/"):
-        return "/doc/" + iri[len(BASE + "id/"):]
-    return iri  # legislation.gov.uk
+        return link_target("/doc/" + iri[len(BASE + "id/"):])
+    return link_target(iri)  # legislation.gov.uk
 
 
 def short(text: str, limit: int) -> str:

@@ -3,7 +3,8 @@
 A table is a sheet's header and its rows, each row with its number as a spreadsheet shows it, so
 every problem can be reported as "Actions row 12, column F (Lead agency)". Uploaded files are
 untrusted: sizes are capped before anything is unpacked, and openpyxl parses the XML through
-defusedxml (installed with cspkg), so entity expansion is refused.
+defusedxml (installed with cspkg), so entity expansion is refused. CSV files are written for
+spreadsheets (cspkg.spreadsheet: formula-like cells neutralised) and read back exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .. import spreadsheet
 from ..errors import BadInput
 from .mapping import Mapping
 
@@ -134,7 +136,8 @@ def _read_csv_folder(folder: Path, mapping: Mapping) -> dict[str, Table]:
         except UnicodeDecodeError as err:
             raise BadInput(f"{path}: not UTF-8 text (byte {err.start}); save it as CSV UTF-8") from None
         try:
-            tables[files[path.name]] = _table(files[path.name], csv.reader(io.StringIO(text, newline="")), str(path))
+            rows = ([spreadsheet.restore(c) for c in r] for r in csv.reader(io.StringIO(text, newline="")))
+            tables[files[path.name]] = _table(files[path.name], rows, str(path))
         except csv.Error as err:
             raise BadInput(f"{path}: not a readable CSV file: {err}") from None
     if not tables:
@@ -187,6 +190,4 @@ def write_csv_folder(tables: list[Table], folder: Path, mapping: Mapping) -> Non
     files = {s.name: s.file for s in mapping.sheets}
     for table in tables:
         with open(folder / files[table.sheet], "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow(table.header)
-            writer.writerows(cells for _, cells in table.rows)
+            spreadsheet.write_rows(out, [table.header] + [cells for _, cells in table.rows])
