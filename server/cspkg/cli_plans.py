@@ -79,7 +79,7 @@ def _warn_foreign(plan) -> None:
     except StoreMissing:
         return  # no built store to compare with: nothing to say
     for r in refused:
-        print(f"warning: {r} (an upload would be refused this; the import writes it)", file=sys.stderr)
+        print(f"warning: {r} (an upload would be refused for it; an import, the administrator's, writes it)", file=sys.stderr)
 
 
 def _missing(path: Path):
