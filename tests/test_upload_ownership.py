@@ -109,6 +109,20 @@ def test_reference_data_cannot_be_changed(site):
     assert {r["object"] for r in body["refused"]} == {'"Essex Constabulary (renamed)"@en', '"Renamed Partnership"@en'}
 
 
+def test_schema_ontology_terms_and_the_build_record_cannot_be_stated(site):
+    """A new property declared the inverse of dct:title would let the reasoner title another plan."""
+    base, data, _, _ = site
+    extra = (b'<https://w3id.org/cspkg/id/agency/new-thing> <http://www.w3.org/2002/07/owl#inverseOf> dct:title .\n'
+             b'csp:brandNewTerm rdfs:label "New"@en .\n'
+             b'<https://w3id.org/cspkg/id/dataset/cspkg> <http://www.w3.org/2002/07/owl#versionInfo> "build-forged" .\n')
+    body = refused(base, data, with_extra(data, "tendring-2021-22", extra), ADMIN, 422)
+    reasons = {r["subject"].rsplit("/", 1)[1]: r["reason"] for r in body["refused"]}
+    assert reasons["new-thing"].startswith("a plan cannot state schema")
+    assert reasons["brandNewTerm"] == ("the resource is a term of the ontology's namespace https://w3id.org/cspkg/def/; "
+                                       "uploads cannot add to the ontology")
+    assert reasons["cspkg"].startswith("the resource is reference data in graph https://w3id.org/cspkg/graph/build;")
+
+
 def test_a_new_iri_in_another_plans_namespace_is_refused(site):
     base, data, _, _ = site
     body = refused(base, data, with_extra(data, "tendring-2021-22", b'<%saction/braintree-2022-23/r99> rdfs:label "Planted"@en .' % ID.encode()),

@@ -10,13 +10,16 @@ Every statement of an upload is judged by its subject (a parsed term, never text
 One statement about reference data is the plan's own: the members of its partnership as the plan
 lists them (`csp:memberAgency`, "as the plan lists it" in the ontology; see data/reference/
 partnerships.ttl), with the partnership the upload's plan names as its subject.
-Refused: an IRI that the ontology or reference graphs describe (reference data cannot be changed by
-an upload), or that another plan's graphs describe, or that lies in another plan's namespace.
+Refused: an IRI that the ontology, reference or build graphs describe (reference data cannot be
+changed by an upload), or that another plan's graphs describe, or that lies in another plan's
+namespace; a new term in the ontology's namespace (csp:); a named graph other than the plan's own;
+and schema statements (rdfs:subPropertyOf, owl:inverseOf, ... as rules.py reads them), because the
+reasoner would apply a plan's own schema to other plans' resources (a new property declared the
+inverse of dct:title would give another plan a title in this plan's inferred graph).
 
-Ownership is read from the asserted graphs only (ontology, reference, plan and editorial graphs).
-Inferred graphs are left out on purpose: a plan that names another's new organisation as a lead
-gets an inferred `leads` statement about it in its own inferred graph, which must not make the
-organisation that plan's.
+Ownership is read from every graph but the per-plan derived ones (inferred/<plan>, validation/<plan>):
+a plan that names another's new organisation as a lead gets an inferred `leads` statement about it
+in its own inferred graph, which must not make the organisation that plan's.
 """
 
 from __future__ import annotations
@@ -28,17 +31,22 @@ import pyoxigraph as ox
 
 from . import namespaces as ns
 from .planfiles import LOCAL, PLAN_KEY
+from .rules import RDF, SCHEMA_CLASSES, SCHEMA_PREDICATES
 
 OWNER = "{k}"
 # The plan-level IRIs (no `{k}` in LOCAL): the plan's own IRI and its source document's IRI are prefix + key.
 PLAN_LEVEL = tuple(ns.ID + LOCAL[p] for p in ("plan", "doc"))
 PER_PLAN = tuple(ns.ID + v.split(OWNER)[0] for v in LOCAL.values() if OWNER in v)  # e.g. .../id/action/
-REFERENCE_GRAPHS = (ns.GRAPH + "reference/",)
-PLAN_GRAPHS = {ns.GRAPH + "plan/": "plan", ns.GRAPH + "editorial/": "editorial"}
+PLAN_GRAPHS = (ns.GRAPH + "plan/", ns.GRAPH + "editorial/")  # a plan's asserted graphs
+DERIVED_GRAPHS = (ns.inferred_graph(""), ns.validation_graph(""))  # prefixes of a plan's derived graphs
+VOCABULARY = str(ns.CSP)  # the ontology's namespace (its shapes' too)
+RDF_TYPE = RDF + "type"
 PARTNERSHIP = ns.CSP["partnership"]
 # Statements a plan makes about its own partnership (the ontology defines them "as the plan lists it").
 ABOUT_ITS_PARTNERSHIP = frozenset({ox.NamedNode(str(ns.CSP["memberAgency"]))})
 STORED_PARTNERSHIP = f"SELECT ?s ?g ?pt WHERE {{ GRAPH ?g {{ ?s <{PARTNERSHIP}> ?pt }} }}"
+SCHEMA = ("a plan cannot state schema (subclasses, subproperties, domains, ranges, inverses, equivalences, chains, "
+          "symmetric or transitive properties): the ontology is reference data, and the reasoner would apply it to other plans")
 SUBJECT_GRAPHS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -73,15 +81,21 @@ def namespace_owner(iri: str) -> str | None:
     return None
 
 
-def is_reference_graph(graph: str) -> bool:
-    return graph in (ns.ONTOLOGY_GRAPH, ns.REFERENCE_INFERRED_GRAPH) or graph.startswith(REFERENCE_GRAPHS)
-
-
 def plan_of_graph(graph: str) -> str | None:
+    """The plan whose asserted graph this is (None for any other graph)."""
     for head in PLAN_GRAPHS:
         if graph.startswith(head):
             return graph[len(head):]
     return None
+
+
+def is_derived_graph(graph: str) -> bool:
+    """A plan's inferred or validation graph (the reference data's own are reference data)."""
+    return graph.startswith(DERIVED_GRAPHS) and graph.rsplit("/", 1)[1] != "reference"
+
+
+def is_schema(t: ox.Triple) -> bool:
+    return t.predicate.value in SCHEMA_PREDICATES or (t.predicate.value == RDF_TYPE and t.object.value in SCHEMA_CLASSES)
 
 
 def subject_graphs(store, iri: str) -> list[str]:
@@ -96,7 +110,8 @@ class Judge:
     def __init__(self, store, key: str):
         self.store, self.key = store, key
         self.exact, self.prefixes = own_iris(key)
-        self.own_graphs = {ns.plan_graph(key), ns.editorial_graph(key)}
+        self.own_graphs = {ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key)}
+        self.exact |= self.own_graphs
         self.verdicts: dict[ox.NamedNode | ox.BlankNode, str | None] = {}
 
     def reason(self, subject) -> str | None:
@@ -111,13 +126,17 @@ class Judge:
         if not isinstance(subject, ox.NamedNode):
             return "only a resource (an IRI) or a blank node can be the subject of a plan's statement"
         iri = subject.value
-        graphs = [g for g in subject_graphs(self.store, iri) if g not in self.own_graphs]
+        graphs = [g for g in subject_graphs(self.store, iri) if g not in self.own_graphs and not is_derived_graph(g)]
         # the asserted graph first: it is where the resource is written down
-        reference = sorted((g for g in graphs if is_reference_graph(g)), key=lambda g: (g == ns.REFERENCE_INFERRED_GRAPH, g))
+        reference = sorted((g for g in graphs if plan_of_graph(g) is None), key=lambda g: (g == ns.REFERENCE_INFERRED_GRAPH, g))
         if reference:
             return f"the resource is reference data in graph {reference[0]}; uploads cannot change reference data"
         if iri in self.exact or iri.startswith(self.prefixes):
             return None
+        if iri.startswith(VOCABULARY):
+            return f"the resource is a term of the ontology's namespace {VOCABULARY}; uploads cannot add to the ontology"
+        if iri.startswith(ns.GRAPH):
+            return "the resource is a named graph of the store, not this plan's; uploads cannot describe it"
         others = sorted({p for p in map(plan_of_graph, graphs) if p and p != self.key})
         if others:
             return f"the resource belongs to plan {others[0]}"
@@ -137,7 +156,7 @@ def refusals(store, key: str, triples: Iterable[ox.Triple]) -> list[Refusal]:
     for t in triples:
         if t.subject in partnerships and t.predicate in ABOUT_ITS_PARTNERSHIP:
             continue
-        why = judge.reason(t.subject)
+        why = SCHEMA if is_schema(t) else judge.reason(t.subject)
         if why:
             out.append(Refusal(t.subject.value if isinstance(t.subject, ox.NamedNode) else str(t.subject), t.predicate.value, t.object.value if isinstance(t.object, ox.NamedNode) else str(t.object), why))
     return sorted(out, key=lambda r: (r.subject, r.predicate, r.object))
