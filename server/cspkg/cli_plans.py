@@ -68,7 +68,7 @@ def cmd_import(args) -> int:
 def _warn_foreign(plan) -> None:
     """An administrator's import may write anything; warn of what an upload would be refused for."""
     from . import ownership
-    from .errors import StoreMissing
+    from .errors import CspkgError, StoreMissing
     from .settings import Settings
     from .store import open_store
 
@@ -78,6 +78,9 @@ def _warn_foreign(plan) -> None:
         refused = ownership.refusals(open_store(Settings.from_env()), plan.plan, plan.triples)
     except StoreMissing:
         return  # no built store to compare with: nothing to say
+    except CspkgError as err:  # a check that cannot be made must not stop the administrator's import
+        print(f"warning: could not check what the plan describes against the store: {err}", file=sys.stderr)
+        return
     for r in refused:
         print(f"warning: {r} (an upload would be refused for it; an import, the administrator's, writes it)", file=sys.stderr)
 

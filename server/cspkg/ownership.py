@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from . import namespaces as ns
 from .planfiles import LOCAL, PLAN_KEY
 from .rules import RDF, SCHEMA_CLASSES, SCHEMA_PREDICATES
+from .tokens import PARTNERSHIPS
 
 OWNER = "{k}"
 # The plan-level IRIs (no `{k}` in LOCAL): the plan's own IRI and its source document's IRI are prefix + key.
@@ -164,8 +165,6 @@ def refusals(store, key: str, triples: Iterable[ox.Triple]) -> list[Refusal]:
 
 def partnership_keys(nodes) -> list[str]:
     """Partnership keys of the given terms (id/partnership/<key>); other terms by their text."""
-    from .tokens import PARTNERSHIPS
-
     return sorted(n.value[len(PARTNERSHIPS):] if isinstance(n, ox.NamedNode) and n.value.startswith(PARTNERSHIPS) else str(n)
                   for n in nodes)
 
