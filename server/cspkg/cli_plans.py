@@ -1,4 +1,4 @@
-"""The `cspkg` commands for plans in and out: template, import, export, diff, history."""
+"""The `cspkg` commands for plans in and out: template, import, export, diff, history; and write tokens."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def cmd_import(args) -> int:
         plan = intake.from_workbook(source, data_dir=args.data)
     intake.check(plan, args.data)
     print(plan.report(verbose=args.verbose))
+    _warn_foreign(plan)
     if plan.problems:
         return EXIT_BAD_INPUT
     if plan.violations:
@@ -62,6 +63,26 @@ def cmd_import(args) -> int:
     print(f"Wrote {target} ({len(plan.triples):,} triples)." + (f" The previous version is kept as {kept}." if kept else "")
           + " Run `cspkg build` to publish it.")
     return EXIT_OK
+
+
+def _warn_foreign(plan) -> None:
+    """An administrator's import may write anything; warn of what an upload would be refused for."""
+    from . import ownership
+    from .errors import CspkgError, StoreMissing
+    from .settings import Settings
+    from .store import open_store
+
+    if plan.problems:
+        return
+    try:
+        refused = ownership.refusals(open_store(Settings.from_env()), plan.plan, plan.triples)
+    except StoreMissing:
+        return  # no built store to compare with: nothing to say
+    except CspkgError as err:  # a check that cannot be made must not stop the administrator's import
+        print(f"warning: could not check what the plan describes against the store: {err}", file=sys.stderr)
+        return
+    for r in refused:
+        print(f"warning: {r} (an upload would be refused for it; an import, the administrator's, writes it)", file=sys.stderr)
 
 
 def _missing(path: Path):
@@ -120,6 +141,28 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_token(args) -> int:
+    from . import tokens
+    from .settings import Settings
+
+    path = args.file or Settings.from_env().tokens_file
+    if args.action == "issue":
+        token, entry = tokens.issue(path, args.partnership, args.label, tokens.partnerships(args.data))
+        print(f"Issued a write token for partnership {entry.partnership} (hash {entry.digest[:12]}), kept in {path}.", file=sys.stderr)
+        print("It is shown only now: give it to the partnership, which sends it as 'Authorization: Bearer <token>'.", file=sys.stderr)
+        print(token)
+    elif args.action == "list":
+        entries = tokens.read(path)
+        print(f"{len(entries)} token(s) in {path}" + (":" if entries else ""))
+        for e in entries:
+            print(f"  {e.digest[:12]}  {e.partnership:<28} {e.issued:<10}  {e.label}")
+    else:
+        entry = tokens.revoke(path, args.prefix)
+        print(f"Revoked token {entry.digest[:12]} of partnership {entry.partnership} ({entry.label or 'no label'}); "
+              "servers refuse it from their next request.")
+    return EXIT_OK
+
+
 def add_commands(sub, data_default: Path) -> None:
     t = sub.add_parser("template", help="write an empty plan workbook (XLSX, or a folder of CSV files)")
     t.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx file (or folder, with --format csv) to write")
@@ -151,3 +194,16 @@ def add_commands(sub, data_default: Path) -> None:
     h.add_argument("plan", help="the plan's key")
     h.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
     h.set_defaults(func=cmd_history)
+
+    k = sub.add_parser("token", help="issue, list or revoke write tokens scoped to one partnership")
+    ks = k.add_subparsers(dest="action", required=True)
+    ki = ks.add_parser("issue", help="make a token for a partnership; it is printed once, only its hash is kept")
+    ki.add_argument("--partnership", required=True, help="the partnership's key, e.g. tendring-csp")
+    ki.add_argument("--label", default="", help="who or what the token is for")
+    ki.add_argument("--data", type=Path, default=data_default, help="data folder whose reference data lists the partnerships")
+    ks.add_parser("list", help="show each token's partnership, label, date and hash prefix")
+    kr = ks.add_parser("revoke", help="remove a token, named by the start of its hash")
+    kr.add_argument("prefix", help="the first hex digits of the token's hash, as `cspkg token list` shows them")
+    for each in (ki, ks.choices["list"], kr):
+        each.add_argument("--file", type=Path, default=None, help="the token file (default: CSPKG_TOKENS_FILE, or write-tokens in the repo)")
+        each.set_defaults(func=cmd_token)

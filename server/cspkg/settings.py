@@ -30,6 +30,7 @@ class Settings:
     cache_size: int = 512  # CSPKG_CACHE_SIZE: canned-query answers kept per worker (0: no cache)
     data: Path = REPO / "data"  # CSPKG_DATA: the data folder uploads write plan files into
     write_token: str = ""  # CSPKG_WRITE_TOKEN: the bearer token that allows plan uploads (empty: writes are off)
+    tokens_file: Path = REPO / "write-tokens"  # CSPKG_TOKENS_FILE: hashes of write tokens scoped to one partnership (`cspkg token`)
     max_upload: int = 20_000_000  # CSPKG_MAX_UPLOAD: bytes an uploaded plan may hold
     backend: str = "embedded"  # CSPKG_BACKEND: embedded (the on-disk store in CSPKG_STORE) or remote (a SPARQL 1.1 store)
     sparql_query: str = ""  # CSPKG_SPARQL_QUERY: the remote store's SPARQL query endpoint

@@ -1,7 +1,9 @@
 """Plan upload: POST a workbook or Turtle; a conforming plan is written to its file and swapped into the store.
 
-Writes are off unless the server has a write token (CSPKG_WRITE_TOKEN); a request must carry it
-as `Authorization: Bearer <token>`. The data folder stays the source of truth: the plan file is
+Writes are off unless the server has a write token (CSPKG_WRITE_TOKEN, the administrator's: any
+plan) or partnership tokens (CSPKG_TOKENS_FILE, from `cspkg token issue`: that partnership's plans);
+a request must carry one as `Authorization: Bearer <token>`. An upload may describe only its own
+plan's resources, blank nodes and new resources (ownership.py). The data folder stays the source of truth: the plan file is
 written (its previous version kept under data/history/) after validation and before the store's
 `current` link is swapped, so a crash at any point leaves a store and a data folder that a later
 `cspkg build` agrees with. Every worker sees the new store on its next request.
@@ -10,31 +12,91 @@ written (its previous version kept under data/history/) after validation and bef
 from __future__ import annotations
 
 import hmac
+import logging
 
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, g, jsonify, request, send_file
 
 from .. import intake as plan_intake
 from .. import namespaces as ns
-from .. import planfiles
+from .. import ownership, planfiles, tokens
+from ..errors import BadInput
+from ..store import EmbeddedStore
 from ..update import replace_plan
 from . import context
 from .errors import ApiError
 
 bp = Blueprint("uploads", __name__)
+log = logging.getLogger("cspkg.web")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TURTLE = "text/turtle"
 
 
 def authorise() -> None:
-    token = context.settings().write_token
-    if not token:
-        raise ApiError(403, "writes are off on this server (it has no write token; see CSPKG_WRITE_TOKEN)")
+    """Let the request write if it carries the administrator's token (any plan) or a partnership's
+    token from the token file (that partnership's plans only: see refuse_foreign_writes)."""
+    settings = context.settings()
+    registry = _registry(settings.tokens_file)
+    try:
+        scoped = registry.entries()
+    except BadInput as err:  # a damaged token file: trust none of it, and tell the administrator
+        log.error("write tokens: %s", err)
+        raise ApiError(503, "write tokens cannot be checked: the server's token file is damaged (its log says where)") from None
+    if not settings.write_token and not scoped:
+        raise ApiError(403, "writes are off on this server (it has no write token; see CSPKG_WRITE_TOKEN and `cspkg token`)")
     given = request.headers.get("Authorization", "")
     scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
-        raise ApiError(401, "a valid write token is needed: send it as 'Authorization: Bearer <token>'",
-                       {"WWW-Authenticate": 'Bearer realm="cspkg"'})
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        if settings.write_token and hmac.compare_digest(value.encode(), settings.write_token.encode()):
+            g.cspkg_writer = None  # the administrator: any plan
+            return
+        entry = registry.match(value)
+        if entry is not None:
+            g.cspkg_writer = entry
+            return
+    raise ApiError(401, "a valid write token is needed: send it as 'Authorization: Bearer <token>'",
+                   {"WWW-Authenticate": 'Bearer realm="cspkg"'})
+
+
+_registries: dict = {}
+
+
+def _registry(path):
+    if path not in _registries:
+        _registries[path] = tokens.Registry(path)
+    return _registries[path]
+
+
+def refuse_foreign_writes(plan):
+    """A response refusing the upload if it writes what its writer does not own; None if it may go on.
+
+    A partnership's token writes only plans of that partnership, as the upload names it and as the
+    stored plan with the same key names it (so a plan cannot be taken over by renaming its
+    partnership): 403. Any writer's upload may describe only its own plan's resources, blank nodes
+    and new resources: 422 naming each refused statement (see ownership.py).
+    """
+    store = EmbeddedStore.open(context.settings().store)
+    entry = g.get("cspkg_writer")
+    if entry is not None:
+        named, stored = ownership.upload_partnerships(plan.plan, plan.triples), ownership.stored_partnerships(store, plan.plan)
+        if named != [entry.partnership] or stored not in ([], [entry.partnership]):
+            raise ApiError(403, f"this token is for partnership {entry.partnership}; plan {plan.plan} belongs to "
+                                + _partnerships(named, stored) + "; nothing was changed")
+    refused = ownership.refusals(store, plan.plan, plan.triples)
+    if not refused:
+        return None
+    response = jsonify({"ok": False, "status": 422,
+                        "error": f"plan {plan.plan}'s upload makes {len(refused)} statement(s) about resources it does not own; "
+                                 "nothing was changed",
+                        "refused": [r.as_json() for r in refused]})
+    response.status_code = 422
+    return response
+
+
+def _partnerships(named: list[str], stored: list[str]) -> str:
+    upload = f"partnership {', '.join(named)} in the upload" if named else "no partnership in the upload (csp:partnership)"
+    return upload + (f" and partnership {', '.join(stored)} in the store" if stored else "")
 
 
 def finding_json(plan, f) -> dict:
@@ -69,6 +131,8 @@ def upload():
     body_ttl = planfiles.turtle(plan.triples, plan.plan)
     existed = planfiles.plan_path(settings.data, plan.plan).exists()
     kept = []
+    if (refused := refuse_foreign_writes(plan)) is not None:
+        return refused
     result = replace_plan(settings.store, plan.plan, plan.triples,
                           before_swap=lambda _target: kept.append(planfiles.write_plan(settings.data, plan.plan, body_ttl)))
     plan.findings = result.findings

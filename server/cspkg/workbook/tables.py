@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,19 +74,20 @@ def read_xlsx(data: bytes, name: str) -> dict[str, Table]:
     if len(data) > MAX_FILE_BYTES:
         raise BadInput(f"{name}: {len(data):,} bytes is more than a workbook may hold ({MAX_FILE_BYTES:,})")
     if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(LOCAL_HEADER):
+            raise BadInput(f"{name}: the workbook is damaged: {_truncated(data)}")
         raise BadInput(f"{name}: not an Excel workbook (.xlsx); save it as an Excel Workbook, or give a folder of CSV files")
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        unpacked = sum(i.file_size for i in z.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise BadInput(f"{name}: unpacks to {unpacked:,} bytes, more than a workbook may ({MAX_UNPACKED_BYTES:,})")
-        if "xl/workbook.xml" not in z.namelist():
-            raise BadInput(f"{name}: a zip file but not an Excel workbook (.xlsx)")
-        for item in z.infolist():
-            # A DTD can only come before the root element, so the head of each part is enough to look at.
-            with z.open(item) as part:
-                if b"<!DOCTYPE" in part.read(4096).upper():
-                    raise BadInput(f"{name}: cannot read the workbook: {item.filename} declares a DTD (XML entities), "
-                                   "which workbooks never need; it is refused")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise BadInput(f"{name}: unpacks to {unpacked:,} bytes, more than a workbook may ({MAX_UNPACKED_BYTES:,})")
+            if "xl/workbook.xml" not in z.namelist():
+                raise BadInput(f"{name}: a zip file but not an Excel workbook (.xlsx)")
+            for item in z.infolist():
+                _check_part(z, item, name)
+    except zipfile.BadZipFile as err:  # the zip directory itself cannot be read
+        raise BadInput(f"{name}: the workbook is damaged: {err}; save it again from Excel and send it again") from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a damaged file
@@ -103,6 +105,52 @@ def read_xlsx(data: bytes, name: str) -> dict[str, Table]:
     finally:
         book.close()
     return tables
+
+
+LOCAL_HEADER = b"PK\x03\x04"  # the signature a zip file (and so every .xlsx) starts with
+CHUNK = 1 << 16
+
+
+def _check_part(z: zipfile.ZipFile, item: zipfile.ZipInfo, name: str) -> None:
+    """Unpack one part whole before openpyxl sees it: zipfile stops at the size the zip directory
+    declares and checks the CRC at the end, so a forged size or CRC, or cut-off data, is found
+    here (and named) rather than deep inside openpyxl. Unpacked bytes stay within the declared
+    sizes already capped above."""
+    damaged = f"{name}: the workbook is damaged: part {item.filename}"
+    got = 0
+    try:
+        with z.open(item) as part:
+            head = part.read(4096)
+            # A DTD can only come before the root element, so the head of each part is enough to look at.
+            if b"<!DOCTYPE" in head.upper():
+                raise BadInput(f"{name}: cannot read the workbook: {item.filename} declares a DTD (XML entities), "
+                               "which workbooks never need; it is refused")
+            got = len(head)
+            while chunk := part.read(CHUNK):
+                got += len(chunk)
+    except BadInput:
+        raise
+    except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, ValueError, OSError) as err:
+        raise BadInput(f"{damaged}: {err}; save it again from Excel and send it again") from None
+    if got != item.file_size:
+        raise BadInput(f"{damaged}: it unpacks to {got:,} bytes but the zip directory says {item.file_size:,}; "
+                       "save it again from Excel and send it again")
+
+
+def _truncated(data: bytes) -> str:
+    """What a zip file without its directory (at its end) still shows: the last part it starts,
+    and whether that part's data is all there (the sizes in each part's own header say)."""
+    last, whole, at = None, True, 0
+    while (at := data.find(LOCAL_HEADER, at)) != -1 and at + 30 <= len(data):
+        size, extra = int.from_bytes(data[at + 26:at + 28], "little"), int.from_bytes(data[at + 28:at + 30], "little")
+        packed = int.from_bytes(data[at + 18:at + 22], "little")
+        last = data[at + 30:at + 30 + size].decode("utf-8", "replace") or last
+        whole = at + 30 + size + extra + packed <= len(data)
+        at += 4
+    if last is None:
+        return "the file is cut short (its zip directory is missing); save or download it again and send it again"
+    where = f"the last part it holds, {last}, is cut off" if not whole else f"its parts up to {last} are whole but the zip directory after them is cut off"
+    return f"the file is cut short: {where}; save or download it again and send it again"
 
 
 def _table(sheet: str, rows, name: str) -> Table:
