@@ -1,17 +1,18 @@
 """Plan upload: POST a workbook or Turtle; a conforming plan is written to its file and swapped into the store.
 
 Writes are off unless the server has a write token (CSPKG_WRITE_TOKEN); a request must carry it
-as `Authorization: Bearer <token>`. The data folder stays the source of truth: the plan file is
-written (its previous version kept under data/history/) after validation and before the store's
-`current` link is swapped, so a crash at any point leaves a store and a data folder that a later
-`cspkg build` agrees with. Every worker sees the new store on its next request.
+as `Authorization: Bearer <token>`. The data folder stays the source of truth: the plan file and
+the store change in one commit under the writer lock (commits.py: the file is staged before the
+store's `current` link is swapped and moved into place after it, its previous version kept under
+data/history/), so a crash at any point leaves them agreeing once the next write or `cspkg serve`
+has recovered. Every worker sees the new store on its next request.
 """
 
 from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from .. import intake as plan_intake
 from .. import namespaces as ns
@@ -67,19 +68,20 @@ def upload():
                         "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message, "where": str(p)}
                                      for p in plan.problems]}), 400
     body_ttl = planfiles.turtle(plan.triples, plan.plan)
-    existed = planfiles.plan_path(settings.data, plan.plan).exists()
-    kept = []
-    result = replace_plan(settings.store, plan.plan, plan.triples,
-                          before_swap=lambda _target: kept.append(planfiles.write_plan(settings.data, plan.plan, body_ttl)))
+    # One commit for the plan file and the store (commits.py): a crash at any point leaves them agreeing.
+    result = replace_plan(settings.store, plan.plan, plan.triples, data_dir=settings.data, body=body_ttl, what="upload")
+    for sentence in result.recovered:
+        current_app.logger.warning("cspkg: recovered: %s", sentence)
+    existed = result.existed
     plan.findings = result.findings
     findings = [finding_json(plan, f) for f in sorted(plan.findings, key=plan.order)]
     if result.violations:
         return jsonify({"ok": False, "status": 422, "error": f"plan {plan.plan} does not conform: nothing was changed",
-                        "report": plan.report(), "findings": findings}), 422
+                        "report": plan.report(), "findings": findings, "recovered": result.recovered}), 422
     response = jsonify({"ok": True, "plan": plan.plan, "iri": ns.plan_iri(plan.plan), "graph": ns.plan_graph(plan.plan),
                         "triples": result.asserted, "inferred": result.inferred, "build": result.store_path.name,
-                        "previous": kept[0].name if kept and kept[0] else None,
-                        "report": plan.report(), "findings": findings})
+                        "previous": result.kept.name if result.kept else None,
+                        "report": plan.report(), "findings": findings, "recovered": result.recovered})
     response.status_code = 200 if existed else 201
     response.headers["Location"] = f"/doc/plan/{plan.plan}"
     return response
