@@ -315,3 +315,12 @@ def test_a_staged_plan_blocks_an_import_until_recovered(site, tmp_path):
     refused_replace(data, store, tmp_path)
     done = cspkg("import", source, "--data", data)
     assert done.returncode == 0, done.stderr
+
+
+def test_serve_starts_while_a_writer_holds_the_lock(site, tmp_path):
+    """`cspkg serve` recovers at start only when no writer is at work (a writer recovers as it takes
+    the lock): a long build does not hold up a server's start."""
+    data, store = site
+    with writer_lock(store, data):
+        with serving_logged(store, data, tmp_path / "server.log") as base:
+            assert requests.get(base + "/healthz", timeout=30).json()["build"] == links(store)[0]

@@ -133,11 +133,10 @@ def cmd_serve(args) -> int:
     from .settings import Settings
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)
-    if settings.backend == "embedded" and settings.store.is_dir():
-        from .store import writer_lock
+    if settings.backend == "embedded":
+        from .commits import recover_at_start
 
-        with writer_lock(settings.store, settings.data) as done:  # finish or undo a write a crash interrupted
-            say_recovered(done)
+        say_recovered(recover_at_start(settings.store, settings.data))  # finish or undo a write a crash interrupted
     check(settings)  # fail now, clearly, if there is nothing to serve
     argv = [
         sys.executable, "-m", "gunicorn",

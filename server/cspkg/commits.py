@@ -57,14 +57,15 @@ def crash_point(step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _flock(path: Path, stack: ExitStack, *, required: bool) -> None:
+def _flock(path: Path, stack: ExitStack, *, required: bool, wait: bool = True) -> None:
     try:
         handle = stack.enter_context(open(path, "a"))
     except OSError:
         if required:
             raise
         return  # a read-only data folder: no one can write it, so there is nothing to serialise
-    fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed, or the process dies
+    # released when the file is closed, or the process dies; BlockingIOError if busy and not waiting
+    fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
     stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
 
 
@@ -85,9 +86,10 @@ def _record_data_dir(root: Path | None) -> Path | None:
 
 
 @contextmanager
-def writer_lock(store_root: Path | None, data_dir: Path | None = None):
+def writer_lock(store_root: Path | None, data_dir: Path | None = None, *, wait: bool = True):
     """Hold the writer lock of the data folder and of the store (either may be None), recover an
-    interrupted commit, and yield what the recovery did (a list of sentences, empty if nothing)."""
+    interrupted commit, and yield what the recovery did (a list of sentences, empty if nothing).
+    With wait False, a lock another writer holds raises BlockingIOError at once."""
     want = {data_dir.resolve()} if data_dir is not None else set()
     for _ in range(10):  # an interrupted commit may name another data folder: lock it too, in order
         stack = ExitStack()
@@ -97,10 +99,10 @@ def writer_lock(store_root: Path | None, data_dir: Path | None = None):
             for folder in folders:
                 if folder in want:
                     folder.mkdir(parents=True, exist_ok=True)
-                _flock(folder / LOCK, stack, required=False)
+                _flock(folder / LOCK, stack, required=False, wait=wait)
             if store_root is not None:
                 store_root.mkdir(parents=True, exist_ok=True)
-                _flock(store_root / LOCK, stack, required=True)
+                _flock(store_root / LOCK, stack, required=True, wait=wait)
             extra = _record_data_dir(store_root)
         except BaseException:
             stack.close()
@@ -112,6 +114,18 @@ def writer_lock(store_root: Path | None, data_dir: Path | None = None):
         raise CspkgError(f"{store_root}: could not take the writer locks (writers kept changing the intent record)")
     with stack:
         yield recover(store_root) if store_root is not None else []
+
+
+def recover_at_start(store_root: Path, data_dir: Path | None) -> list[str]:
+    """The recovery `cspkg serve` runs as it starts. If a writer holds the lock, it has recovered
+    already (each writer does as it takes the lock), so this does not wait for it."""
+    if not store_root.is_dir():
+        return []
+    try:
+        with writer_lock(store_root, data_dir if data_dir is not None and data_dir.is_dir() else None, wait=False) as done:
+            return done
+    except BlockingIOError:
+        return []
 
 
 def _read_link(root: Path, name: str) -> str | None:
