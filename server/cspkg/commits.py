@@ -135,8 +135,9 @@ def _read_link(root: Path, name: str) -> str | None:
         return None
 
 
-def _link(root: Path, name: str, target: str | None) -> None:
-    """Point root/name at target atomically (a new link renamed over the old); None removes it."""
+def _link(root: Path, name: str, target: str | None, sync: bool = True) -> None:
+    """Point root/name at target atomically (a new link renamed over the old); None removes it.
+    sync makes it durable at once (a power cut, not a kill, could otherwise lose it)."""
     if target is None:
         (root / name).unlink(missing_ok=True)
     else:
@@ -144,7 +145,8 @@ def _link(root: Path, name: str, target: str | None) -> None:
         tmp.unlink(missing_ok=True)
         tmp.symlink_to(target)
         os.replace(tmp, root / name)
-    planfiles.sync_dir(root)
+    if sync:
+        planfiles.sync_dir(root)
 
 
 def _write_pending(root: Path, record: dict) -> None:
@@ -158,8 +160,7 @@ def _write_pending(root: Path, record: dict) -> None:
 
 
 def _clear_pending(root: Path) -> None:
-    (root / PENDING).unlink(missing_ok=True)
-    planfiles.sync_dir(root)
+    (root / PENDING).unlink(missing_ok=True)  # not synced: a record that came back would be finished again, harmlessly
 
 
 def swap_in(root: Path, build: str, plan: "planfiles.PlanChange | None" = None, what: str = "build") -> dict:
@@ -174,8 +175,8 @@ def swap_in(root: Path, build: str, plan: "planfiles.PlanChange | None" = None, 
     if plan is not None:
         plan.stage(record["change"])
         crash_point("plan-staged")
-    if record["current"] is not None:
-        _link(root, PREVIOUS, record["current"])
+    if record["current"] is not None:  # made durable with `current` (recovery sets it again if it was lost)
+        _link(root, PREVIOUS, record["current"], sync=False)
     crash_point("previous-linked")
     _link(root, CURRENT, build)
     crash_point("swapped")
@@ -211,6 +212,8 @@ def recover(root: Path) -> list[str]:
         change = record.get("change")
         label = record["what"] + (f" of plan '{change['plan']}'" if change else "")
         if current == record["build"]:
+            if record["current"] is not None:
+                _link(root, PREVIOUS, record["current"])  # the build it replaced is the rollback
             if change is not None:
                 planfiles.finish(change)
             said = f"finished an interrupted {label}: its store {record['build']} had been made current"

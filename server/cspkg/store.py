@@ -4,7 +4,8 @@ The interface is a handful of verbs (query, update, load, dump, graphs, and coun
 describe for the build and the web pages). The remote backend (remote.py) gives the same verbs
 over any SPARQL 1.1 store. A build never writes into the store that is being served: it writes a
 fresh store beside it and swaps a `current` link to it atomically, so a failed build leaves the
-previous store intact.
+previous store intact; a `previous` link names the rollback (commits.py: the writer lock, the
+commit order and the recovery after a crash).
 """
 
 from __future__ import annotations
