@@ -165,11 +165,11 @@ def test_build_killed_at_each_step_is_recovered_by_the_next_write(site, tmp_path
 
 
 @contextmanager
-def serving_logged(store: Path, data: Path, log: Path, crash_at: str | None = None):
+def serving_logged(store: Path, data: Path, log: Path, crash_at: str | None = None, query_timeout: float = 60):
     """`cspkg serve` (gunicorn, one worker, writes on) with its log kept in a file the test reads."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSPKG_")}
-    env.update(CSPKG_DATA=str(data), CSPKG_WRITE_TOKEN=TOKEN, CSPKG_QUERY_TIMEOUT="60")
+    env.update(CSPKG_DATA=str(data), CSPKG_WRITE_TOKEN=TOKEN, CSPKG_QUERY_TIMEOUT=str(query_timeout))
     if crash_at:
         env["CSPKG_CRASH_AT"] = crash_at
     base = f"http://127.0.0.1:{port}"
@@ -324,3 +324,19 @@ def test_serve_starts_while_a_writer_holds_the_lock(site, tmp_path):
     with writer_lock(store, data):
         with serving_logged(store, data, tmp_path / "server.log") as base:
             assert requests.get(base + "/healthz", timeout=30).json()["build"] == links(store)[0]
+
+
+def test_an_upload_that_waits_too_long_for_a_writer_is_refused_in_time(site, tmp_path):
+    """An upload waits for a running write, but answers 503 (nothing changed) before gunicorn's
+    worker timeout would cut it off."""
+    data, store = site
+    before, old = links(store), (data / "plans" / f"{KEY}.ttl").read_bytes()
+    with writer_lock(store, data):
+        with serving_logged(store, data, tmp_path / "server.log", query_timeout=0.5) as base:
+            start = time.monotonic()
+            r = requests.post(base + "/plans", data=edited_plan(data, KEY, "too late"), headers={"Content-Type": "text/turtle", **AUTH},
+                              timeout=120)
+            waited = time.monotonic() - start
+    assert r.status_code == 503 and r.headers["Retry-After"] == "30" and "nothing was changed" in r.json()["error"], r.text
+    assert 15 <= waited < 30.5  # it waited query_timeout + 15 s, under gunicorn's query_timeout + 30 s
+    assert links(store) == before and (data / "plans" / f"{KEY}.ttl").read_bytes() == old

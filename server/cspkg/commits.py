@@ -57,16 +57,35 @@ def crash_point(step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _flock(path: Path, stack: ExitStack, *, required: bool, wait: bool = True) -> None:
+class WriterBusy(CspkgError):
+    """Another writer held the lock for longer than this writer would wait."""
+
+
+def _flock(path: Path, stack: ExitStack, *, required: bool, wait: bool | float = True) -> None:
+    """Take the lock in the file at path: wait True waits as long as it takes, False not at all
+    (BlockingIOError), a number of seconds that long (WriterBusy)."""
     try:
         handle = stack.enter_context(open(path, "a"))
     except OSError:
         if required:
             raise
         return  # a read-only data folder: no one can write it, so there is nothing to serialise
-    # released when the file is closed, or the process dies; BlockingIOError if busy and not waiting
-    fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-    stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+    # released when the file is closed, or the process dies
+    if wait is True:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + (0 if wait is False else wait)
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                if wait is False:
+                    raise
+                raise WriterBusy(f"another write (a build, replace, import or upload) holds the writer lock {path} for "
+                                 "longer than this one can wait; nothing was changed: try again when it is done") from None
+            time.sleep(0.05)
 
 
 def read_pending(root: Path) -> dict | None:
@@ -86,11 +105,13 @@ def _record_data_dir(root: Path | None) -> Path | None:
 
 
 @contextmanager
-def writer_lock(store_root: Path | None, data_dir: Path | None = None, *, wait: bool = True):
+def writer_lock(store_root: Path | None, data_dir: Path | None = None, *, wait: bool | float = True):
     """Hold the writer lock of the data folder and of the store (either may be None), recover an
     interrupted commit, and yield what the recovery did (a list of sentences, empty if nothing).
-    With wait False, a lock another writer holds raises BlockingIOError at once."""
+    With wait False, a lock another writer holds raises BlockingIOError at once; with a number of
+    seconds, WriterBusy once the locks have been waited for that long in all."""
     want = {data_dir.resolve()} if data_dir is not None else set()
+    deadline = time.monotonic() + wait if not isinstance(wait, bool) else None
     for _ in range(10):  # an interrupted commit may name another data folder: lock it too, in order
         stack = ExitStack()
         extra = _record_data_dir(store_root)
@@ -99,10 +120,10 @@ def writer_lock(store_root: Path | None, data_dir: Path | None = None, *, wait: 
             for folder in folders:
                 if folder in want:
                     folder.mkdir(parents=True, exist_ok=True)
-                _flock(folder / LOCK, stack, required=False, wait=wait)
+                _flock(folder / LOCK, stack, required=False, wait=_left(wait, deadline))
             if store_root is not None:
                 store_root.mkdir(parents=True, exist_ok=True)
-                _flock(store_root / LOCK, stack, required=True, wait=wait)
+                _flock(store_root / LOCK, stack, required=True, wait=_left(wait, deadline))
             extra = _record_data_dir(store_root)
         except BaseException:
             stack.close()
@@ -114,6 +135,11 @@ def writer_lock(store_root: Path | None, data_dir: Path | None = None, *, wait: 
         raise CspkgError(f"{store_root}: could not take the writer locks (writers kept changing the intent record)")
     with stack:
         yield recover(store_root) if store_root is not None else []
+
+
+def _left(wait: bool | float, deadline: float | None) -> bool | float:
+    """What is left of a wait in seconds (one deadline for every lock a writer takes)."""
+    return wait if deadline is None else max(0.0, deadline - time.monotonic())
 
 
 def recover_at_start(store_root: Path, data_dir: Path | None) -> list[str]:

@@ -52,20 +52,21 @@ def background(store: EmbeddedStore) -> set[ox.Triple]:
 
 def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
                  editorial_triples: Iterable[ox.Triple] | None = None, *, data_dir: Path | None = None,
-                 body: bytes | None = None, what: str = "replace", before_swap=None) -> Replacement:
+                 body: bytes | None = None, what: str = "replace", wait: bool | float = True, before_swap=None) -> Replacement:
     """Reason and validate the plan `key` alone; if it conforms, make it the store's version.
 
     editorial_triples None keeps the plan's editorial graph as it is in the store (it is read
     with the plan, as in a build); an empty collection removes it. With data_dir and body, the
     plan file data_dir/plans/<key>.ttl becomes body in the same commit. `what` names the writer
-    in the intent record. `before_swap` is called with the new store's path before the commit
-    begins (tests use it to simulate a failure).
+    in the intent record; `wait` is how long to wait for the writer lock (commits.writer_lock).
+    `before_swap` is called with the new store's path before the commit begins (tests use it to
+    simulate a failure).
     """
     plan_triples = set(plan_triples)
     plan = ox.NamedNode(ns.plan_iri(key))
     if not any(t.subject == plan for t in plan_triples):
         raise BadInput(f"plan '{key}': the triples say nothing about {ns.plan_iri(key)} (the file name must be the plan's key)")
-    with writer_lock(store_root, data_dir) as recovered:
+    with writer_lock(store_root, data_dir, wait=wait) as recovered:
         current = EmbeddedStore.open(store_root)
         if editorial_triples is None:
             editorial_triples = current.triples(ns.editorial_graph(key))

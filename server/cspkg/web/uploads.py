@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from .. import intake as plan_intake
 from .. import namespaces as ns
 from .. import planfiles
+from ..commits import WriterBusy
 from ..update import replace_plan
 from . import context
 from .errors import ApiError
@@ -69,7 +70,11 @@ def upload():
                                      for p in plan.problems]}), 400
     body_ttl = planfiles.turtle(plan.triples, plan.plan)
     # One commit for the plan file and the store (commits.py): a crash at any point leaves them agreeing.
-    result = replace_plan(settings.store, plan.plan, plan.triples, data_dir=settings.data, body=body_ttl, what="upload")
+    try:  # wait for a running build or upload, but answer before gunicorn's worker timeout (query_timeout + 30 s)
+        result = replace_plan(settings.store, plan.plan, plan.triples, data_dir=settings.data, body=body_ttl, what="upload",
+                              wait=settings.query_timeout + 15)
+    except WriterBusy as err:
+        raise ApiError(503, str(err), {"Retry-After": "30"}) from None
     for sentence in result.recovered:
         current_app.logger.warning("cspkg: recovered: %s", sentence)
     existed = result.existed
