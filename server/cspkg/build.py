@@ -18,7 +18,7 @@ from . import namespaces as ns
 from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
-from .store import open_builder
+from .store import open_builder, writer_lock
 from . import scopes
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
 
@@ -66,6 +66,7 @@ class BuildResult:
     seconds: dict[str, float]
     titles: dict[str, str]
     store_path: Path | str | None = None
+    recovered: list[str] = field(default_factory=list)  # what the writer lock's recovery did before the build
 
     @property
     def violations(self) -> list[Finding]:
@@ -225,8 +226,19 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
 
 def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
     """Build (store_root given) or only validate (store_root None). Violations never reach the store.
-    The store is the embedded one at store_root unless the settings select the remote backend."""
-    timer = Timer()
+    The store is the embedded one at store_root unless the settings select the remote backend.
+    A build holds the writer lock (data folder and store) from before it reads the data folder
+    until its new store is current, so no upload, replace or import falls between the two; what
+    the lock's recovery did first is in the result's `recovered`."""
+    if store_root is None:
+        return _run(data_dir, None, extra, settings, Timer())
+    with writer_lock(store_root, data_dir) as recovered:
+        result = _run(data_dir, store_root, extra, settings, Timer())
+    result.recovered = recovered
+    return result
+
+
+def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, settings, timer: Timer) -> BuildResult:
     with timer.stage("load"):
         sources = discover(data_dir)
         if extra:  # files named on the command line replace same-named plans

@@ -22,6 +22,7 @@ def cmd_build(args) -> int:
     from .settings import Settings
 
     result = run(args.data, args.store, settings=Settings.from_env(store=args.store))
+    say_recovered(result.recovered)
     print(build_summary(result))
     if result.findings:
         print()
@@ -30,6 +31,12 @@ def cmd_build(args) -> int:
         print(f"\nBuild refused: {len(result.violations)} violation(s). The previous store is unchanged.", file=sys.stderr)
         return EXIT_NOT_CONFORMING
     return EXIT_OK
+
+
+def say_recovered(done: list[str]) -> None:
+    """What the writer lock's recovery did (commits.recover), on stderr, before the command's own output."""
+    for sentence in done:
+        print(f"cspkg: recovered: {sentence}", file=sys.stderr)
 
 
 def cmd_validate(args) -> int:
@@ -86,8 +93,6 @@ def cmd_query(args) -> int:
 
 
 def cmd_replace(args) -> int:
-    import shutil
-
     from .report import finding_line
     from .sources import Source, parse
     from .update import replace_plan
@@ -96,20 +101,21 @@ def cmd_replace(args) -> int:
     if not path.is_file():
         raise BadInput(f"{path}: file not found")
     key = path.stem
+    body = path.read_bytes()
     editorial_file = args.data / "editorial" / f"{key}.ttl"
     editorial = parse(Source(editorial_file, "editorial")) if editorial_file.is_file() else None
-    result = replace_plan(args.store, key, parse(Source(path, "plan")), editorial)
+    # the plan file is written in the store's commit (its old version kept under history), not after it
+    result = replace_plan(args.store, key, parse(Source(path, "plan")), editorial, data_dir=args.data, body=body)
+    say_recovered(result.recovered)
     for finding in sorted(result.findings, key=lambda f: ("violation", "warning", "info").index(f.severity)):
         print(f"{finding.severity}:{finding_line(finding)[5:]}")
     if result.violations:
         print(f"\nRefused: {len(result.violations)} violation(s) in plan '{key}'. The store is unchanged.", file=sys.stderr)
         return EXIT_NOT_CONFORMING
-    saved = args.data / "plans" / path.name
-    if saved.resolve() != path.resolve():  # keep the data folder in step, so a full build agrees
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, saved)
+    saved = args.data / "plans" / f"{key}.ttl"
     print(f"Replaced plan '{key}': {result.asserted:,} triples asserted, {result.inferred:,} inferred; "
-          f"{len(result.findings)} warning(s) and note(s). Store: {result.store_path} (now current); saved as {saved}")
+          f"{len(result.findings)} warning(s) and note(s). Store: {result.store_path} (now current); saved as {saved}"
+          + (f"; the previous version is kept as {result.kept}" if result.kept else ""))
     return EXIT_OK
 
 
@@ -128,6 +134,10 @@ def cmd_serve(args) -> int:
     from .settings import Settings
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)
+    if settings.backend == "embedded":
+        from .commits import recover_at_start
+
+        say_recovered(recover_at_start(settings.store, settings.data))  # finish or undo a write a crash interrupted
     check(settings)  # fail now, clearly, if there is nothing to serve
     check_available(settings)  # or if query processes could not be kept off the network
     argv = [

@@ -58,7 +58,16 @@ def cmd_import(args) -> int:
     if args.dry_run:
         print("Dry run: nothing was written.")
         return EXIT_OK
-    kept = planfiles.write_plan(args.data, plan.plan, plan.turtle)
+    from .store import writer_lock
+
+    # the data folder's writer lock: a build reading this folder either sees the new file or runs after it
+    with writer_lock(None, args.data):
+        staged = planfiles.staged_path(args.data, plan.plan)
+        if staged.exists():
+            raise BadInput(f"{staged}: a write of plan '{plan.plan}' into a store was interrupted and is not yet finished or "
+                           "undone; any write to that store (`cspkg build`, `cspkg replace`) or `cspkg serve` settles it; "
+                           "then import again")
+        kept = planfiles.write_plan(args.data, plan.plan, plan.turtle)
     target = planfiles.plan_path(args.data, plan.plan)
     print(f"Wrote {target} ({len(plan.triples):,} triples)." + (f" The previous version is kept as {kept}." if kept else "")
           + " Run `cspkg build` to publish it.")

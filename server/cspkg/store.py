@@ -4,16 +4,15 @@ The interface is a handful of verbs (query, update, load, dump, graphs, and coun
 describe for the build and the web pages). The remote backend (remote.py) gives the same verbs
 over any SPARQL 1.1 store. A build never writes into the store that is being served: it writes a
 fresh store beside it and swaps a `current` link to it atomically, so a failed build leaves the
-previous store intact.
+previous store intact; a `previous` link names the rollback (commits.py: the writer lock, the
+commit order and the recovery after a crash).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Protocol
 
@@ -22,9 +21,7 @@ import pyoxigraph as ox
 from .errors import BadInput, StoreMissing
 from .namespaces import BASE, GRAPH
 
-CURRENT = "current"
-KEEP_PREVIOUS = 1  # builds kept besides the current one, so a rollback is one link away
-LOCK = ".writer.lock"  # one writer at a time
+from .commits import CURRENT, KEEP_PREVIOUS, LOCK, PREVIOUS, crash_point, swap_in, writer_lock  # noqa: F401 (for callers)
 # Every build records its id in the store, so a reader of any backend can tell builds apart.
 BUILD_GRAPH = GRAPH + "build"
 DATASET = BASE + "id/dataset/cspkg"
@@ -206,20 +203,10 @@ class EmbeddedStore:
             self._store.optimize()
 
 
-@contextmanager
-def writer_lock(store_root: Path):
-    """Held while a store is written; a second writer waits for the first."""
-    store_root.mkdir(parents=True, exist_ok=True)
-    with open(store_root / LOCK, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 class StoreBuilder:
-    """Writes a new store beside the current one and swaps it in only when asked to."""
+    """Writes a new store beside the current one and swaps it in only when asked to.
+    Its writer holds the writer lock (commits.writer_lock) from before it reads its input until
+    the commit is done."""
 
     def __init__(self, root: Path, copy_of: EmbeddedStore | None = None):
         """A new, empty store; or, with copy_of, a copy of that store to change (an Oxigraph
@@ -228,7 +215,7 @@ class StoreBuilder:
         grows with the store; RocksDB compacts the few small files a change adds on its own."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        now = time.time()  # names sort in time order: pruning keeps the newest
+        now = time.time()  # names sort in time order (for people reading the folder; pruning goes by the links)
         self.name = f"build-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(now))}.{int(now * 1e6) % 10**6:06d}-{os.getpid()}"
         self.target = root / self.name
         if copy_of is not None:
@@ -236,25 +223,17 @@ class StoreBuilder:
         self.store = EmbeddedStore(ox.Store(str(self.target)), self.target)
         self.optimize = copy_of is None  # a new store is compacted once, a copy never
 
-    def commit(self) -> Path:
-        """Make the new store current (an atomic rename of a link), then prune old builds."""
+    def commit(self, plan=None, what: str = "build"):
+        """Make the new store current (commits.swap_in: an intent record, then an atomic rename of
+        a link), with the plan file change `plan` (a planfiles.PlanChange) if given, then prune old
+        builds. Returns the new store's path; self.record is the commit's intent record."""
         # the build's id (a copy of an earlier store holds that store's record)
         self.store.replace_graphs([(BUILD_GRAPH, build_record(self.name))])
         self.store.flush(self.optimize)  # one flush for the whole change
         del self.store  # close the files before readers open them
-        tmp = self.root / f".{CURRENT}-{os.getpid()}"
-        if tmp.is_symlink():
-            tmp.unlink()
-        tmp.symlink_to(self.target.name)
-        os.replace(tmp, self.root / CURRENT)
-        self._prune()
+        self.record = swap_in(self.root, self.name, plan, what)
         return self.target
 
     def abandon(self) -> None:
         del self.store
         shutil.rmtree(self.target, ignore_errors=True)
-
-    def _prune(self) -> None:
-        builds = sorted(p for p in self.root.glob("build-*") if p.is_dir() and p != self.target)
-        for old in builds[: max(0, len(builds) - KEEP_PREVIOUS)]:
-            shutil.rmtree(old, ignore_errors=True)

@@ -3,10 +3,12 @@
 Writes are off unless the server has a write token (CSPKG_WRITE_TOKEN, the administrator's: any
 plan) or partnership tokens (CSPKG_TOKENS_FILE, from `cspkg token issue`: that partnership's plans);
 a request must carry one as `Authorization: Bearer <token>`. An upload may describe only its own
-plan's resources, blank nodes and new resources (ownership.py). The data folder stays the source of truth: the plan file is
-written (its previous version kept under data/history/) after validation and before the store's
-`current` link is swapped, so a crash at any point leaves a store and a data folder that a later
-`cspkg build` agrees with. Every worker sees the new store on its next request.
+plan's resources, blank nodes and new resources (ownership.py), checked under the writer lock.
+The data folder stays the source of truth: the plan file and the store change in one commit under
+the writer lock (commits.py: the file is staged before the store's `current` link is swapped and
+moved into place after it, its previous version kept under data/history/), so a crash at any point
+leaves them agreeing once the next write or `cspkg serve` has recovered. Every worker sees the new
+store on its next request.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from __future__ import annotations
 import hmac
 import logging
 
-from flask import Blueprint, Response, g, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from .. import intake as plan_intake
 from .. import namespaces as ns
 from .. import ownership, planfiles, tokens
+from ..commits import WriterBusy
 from ..errors import BadInput
-from ..store import EmbeddedStore
 from ..update import replace_plan
 from . import context
 from .errors import ApiError
@@ -68,7 +70,20 @@ def _registry(path):
     return _registries[path]
 
 
-def refuse_foreign_writes(plan):
+class Refused(Exception):
+    """The upload writes what its writer does not own: its 422 answer."""
+
+    def __init__(self, response):
+        super().__init__("refused")
+        self.response = response
+
+
+def _guard(plan, store) -> None:
+    if (response := refuse_foreign_writes(plan, store)) is not None:
+        raise Refused(response)
+
+
+def refuse_foreign_writes(plan, store):
     """A response refusing the upload if it writes what its writer does not own; None if it may go on.
 
     A partnership's token writes only plans of that partnership, as the upload names it and as the
@@ -76,7 +91,6 @@ def refuse_foreign_writes(plan):
     partnership): 403. Any writer's upload may describe only its own plan's resources, blank nodes
     and new resources: 422 naming each refused statement (see ownership.py).
     """
-    store = EmbeddedStore.open(context.settings().store)
     entry = g.get("cspkg_writer")
     if entry is not None:
         named, stored = ownership.upload_partnerships(plan.plan, plan.triples), ownership.stored_partnerships(store, plan.plan)
@@ -129,21 +143,28 @@ def upload():
                         "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message, "where": str(p)}
                                      for p in plan.problems]}), 400
     body_ttl = planfiles.turtle(plan.triples, plan.plan)
-    existed = planfiles.plan_path(settings.data, plan.plan).exists()
-    kept = []
-    if (refused := refuse_foreign_writes(plan)) is not None:
-        return refused
-    result = replace_plan(settings.store, plan.plan, plan.triples,
-                          before_swap=lambda _target: kept.append(planfiles.write_plan(settings.data, plan.plan, body_ttl)))
+    # One commit for the plan file and the store (commits.py): a crash at any point leaves them agreeing.
+    # What the upload may write is checked against the store under the same lock, so two uploads
+    # cannot both claim one new resource.
+    try:  # wait for a running build or upload, but answer before gunicorn's worker timeout (query_timeout + 30 s)
+        result = replace_plan(settings.store, plan.plan, plan.triples, data_dir=settings.data, body=body_ttl, what="upload",
+                              wait=settings.query_timeout + 15, guard=lambda store: _guard(plan, store))
+    except WriterBusy as err:
+        raise ApiError(503, str(err), {"Retry-After": "30"}) from None
+    except Refused as refused:
+        return refused.response
+    for sentence in result.recovered:
+        current_app.logger.warning("cspkg: recovered: %s", sentence)
+    existed = result.existed
     plan.findings = result.findings
     findings = [finding_json(plan, f) for f in sorted(plan.findings, key=plan.order)]
     if result.violations:
         return jsonify({"ok": False, "status": 422, "error": f"plan {plan.plan} does not conform: nothing was changed",
-                        "report": plan.report(), "findings": findings}), 422
+                        "report": plan.report(), "findings": findings, "recovered": result.recovered}), 422
     response = jsonify({"ok": True, "plan": plan.plan, "iri": ns.plan_iri(plan.plan), "graph": ns.plan_graph(plan.plan),
                         "triples": result.asserted, "inferred": result.inferred, "build": result.store_path.name,
-                        "previous": kept[0].name if kept and kept[0] else None,
-                        "report": plan.report(), "findings": findings})
+                        "previous": result.kept.name if result.kept else None,
+                        "report": plan.report(), "findings": findings, "recovered": result.recovered})
     response.status_code = 200 if existed else 201
     response.headers["Location"] = f"/doc/plan/{plan.plan}"
     return response
