@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: up install build serve test bench clean
+.PHONY: up install build serve test test-deps bench clean
 
 up: build serve
 
@@ -21,12 +21,16 @@ build: install
 serve: install
 	$(BIN)/cspkg serve
 
-# axe-core (the pages' accessibility checks), pinned by package-lock.json
-node_modules/axe-core/axe.min.js: package-lock.json
+# The Debian packages the tests use (rapper, chromium, chromium-driver, npm), installed when missing
+test-deps:
+	scripts/install-test-deps
+
+# axe-core (the pages' accessibility checks), pinned by package-lock.json; npm may come from test-deps
+node_modules/axe-core/axe.min.js: package-lock.json | test-deps
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: install node_modules/axe-core/axe.min.js
+test: test-deps install node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 # National-scale benchmark (not run in CI): synthetic corpora up to SIZES quads; needs wrk (Debian).

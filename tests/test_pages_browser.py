@@ -3,7 +3,7 @@ Selenium with explicit paths, so nothing downloads a browser or a driver): numbe
 canned queries, links from a plan to the legislation, axe-core accessibility checks, keyboard focus,
 print styles, and screenshots.
 
-Screenshots go to tests/.artifacts/; with CSPKG_SCREENSHOTS=1 the README's docs/screenshots/ are
+Screenshots go to tests/.artifacts/; with CSPKG_SCREENSHOTS=1 docs/screenshots/ (shown in docs/pages.md) are
 written as well.
 """
 
@@ -48,8 +48,8 @@ PAGES = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-
 @pytest.fixture(scope="module")
 def browser():
     for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        assert Path(path).exists(), f"{path} is missing: apt-get install {package} (see .ci/run)"
-    assert AXE.exists(), "node_modules/axe-core is missing: run `npm ci` (see .ci/run)"
+        assert Path(path).exists(), f"{path} is missing: apt-get install {package} (or run `make test-deps`)"
+    assert AXE.exists(), "node_modules/axe-core is missing: run `npm ci` (`make test` does)"
     def no_downloads(*args, **kwargs):
         raise AssertionError("Selenium Manager was asked to find (and maybe download) a browser or driver")
 
