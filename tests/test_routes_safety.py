@@ -165,6 +165,8 @@ def carries_evil(response) -> bool:
     ("/queries/plan-summary", "text/html"),
     ("/.well-known/void", "text/turtle"),
     ("/rdf-graph-store?graph=" + quote(ONTOLOGY, safe=""), "text/turtle"),
+    ("/sparql", "text/turtle"),  # the service description names the endpoint
+    ("/sparql?query=" + quote("SELECT ?iri WHERE { BIND(<relative> AS ?iri) }"), "application/sparql-results+json"),
 ])
 def test_an_unknown_host_header_never_reaches_a_link(server, path, accept):
     response = requests.get(server + path, headers={"Host": EVIL, "Accept": accept}, allow_redirects=False)

@@ -46,6 +46,13 @@ class QueryBusy(QueryUnavailable):
     pass
 
 
+class QueryEngineFault(CspkgError):
+    """The engine itself stopped on a query (a panic in Oxigraph, e.g. ORDER BY over some mixes of
+    terms): the query is the trigger and retrying it will not help, so it is answered 422."""
+
+    exit_code = 3
+
+
 @dataclass
 class Request:
     sparql: str  # the query; for "describe" the resource IRI; for "dump" the graph IRI ("" for all)
@@ -236,7 +243,8 @@ class Runner:
         # Rust aborts (SIGABRT) after "memory allocation of N bytes failed"; the OOM killer sends SIGKILL.
         if (code == -signal.SIGABRT and "memory allocation of" in said) or code == -signal.SIGKILL:
             return QueryTooLarge(self.too_large())
-        return CspkgError(f"the query process stopped with exit code {code} while running the query")
+        return QueryEngineFault("the query engine stopped on this query (a fault in the engine, not a syntax error); "
+                                "its query process was replaced. Rewrite the query, e.g. ORDER BY fewer or other variables")
 
     def too_large(self) -> str:
         return (f"the query needed more memory than the limit of {self.settings.query_memory} MB per query "

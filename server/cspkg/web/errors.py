@@ -8,7 +8,7 @@ from flask import Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import BadInput, CspkgError, StoreMissing
-from ..runner import QueryUnavailable
+from ..runner import QueryEngineFault, QueryUnavailable
 
 log = logging.getLogger("cspkg.web")
 
@@ -47,6 +47,11 @@ def register(app) -> None:
     @app.errorhandler(QueryUnavailable)
     def unavailable(err: QueryUnavailable):  # too slow, too large, or every query process busy
         return error_response(503, str(err), {"Retry-After": str(err.retry_after)} if err.retry_after else None)
+
+    @app.errorhandler(QueryEngineFault)
+    def engine_fault(err: QueryEngineFault):  # well-formed, but the engine cannot evaluate it
+        log.warning("query engine fault: %s", err)
+        return error_response(422, str(err))
 
     @app.errorhandler(CspkgError)
     def internal(err: CspkgError):

@@ -94,7 +94,7 @@ def _dataset(params) -> tuple[list[str] | None, list[str] | None]:
 
 
 def _service_description() -> Response:
-    url = request.base_url
+    url = context.public(request.path)  # never the request's Host header (see context.base_url)
     body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix fmt: <http://www.w3.org/ns/formats/> .
 <{url}> a sd:Service ;
@@ -125,7 +125,7 @@ def endpoint():
     # The default graph is the union of all graphs unless the request or the query names a dataset.
     union = defaults is None and not reading.dataset  # FROM or FROM NAMED: the query names its dataset
     answer = context.runner().run(Request(text, fmt, default_graphs=defaults, named_graphs=named, union=union,
-                                          max_rows=settings.max_rows, base=request.base_url))
+                                          max_rows=settings.max_rows, base=context.public(request.path)))
     response = Response(answer.body, mimetype=media_type(formats, fmt))
     if media_type(formats, fmt).startswith("text/") or "json" in fmt or fmt == "xml":
         response.charset = "utf-8"
