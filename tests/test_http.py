@@ -249,3 +249,13 @@ def test_rows_are_counted_without_parsing_even_when_literals_look_like_rows(fmt)
     store.extend(ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(text)) for i, text in enumerate(tricky))
     body = store.query("SELECT ?s ?o WHERE { ?s ?p ?o }").serialize(format=RESULT_FORMATS[fmt])
     assert count_rows(body, fmt) == len(tricky) == len(list(ox.parse_query_results(body, format=RESULT_FORMATS[fmt])))
+
+
+def test_a_cached_answer_carries_the_links_of_the_request_it_answers(server):
+    # An empty ?format= must not leak into the Link headers of a later request without it.
+    first = requests.get(f"{server}/queries/agency-workload.json?format=", timeout=30)
+    plain = requests.get(f"{server}/queries/agency-workload.json", timeout=30)
+    assert first.status_code == plain.status_code == 200
+    assert "format=" not in plain.headers["Link"] and "format=" not in first.headers["Link"]
+    again = requests.get(f"{server}/queries/agency-workload?format=json", timeout=30)
+    assert "format=json" in again.headers["Link"]

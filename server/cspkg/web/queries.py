@@ -127,7 +127,10 @@ def _values(query: CannedQuery) -> dict[str, str]:
 
 
 def _links(name: str, suffix: str, page: int, more: bool) -> str:
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    # The parameters as read (one value each) and a non-empty format: the same as the cache key has.
+    args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
+    if request.args.get("format"):
+        args["format"] = request.args["format"]
 
     def link(n: int, rel: str) -> str:
         url = context.public(f"/queries/{name}{suffix}")
@@ -165,7 +168,8 @@ def run(name: str, suffix: str | None = None):
     page = _page()
     values = _values(query)
     build = context.runner().build_id()
-    key = hashlib.sha1(repr((build, name, sorted(values.items()), fmt, page)).encode()).hexdigest()
+    # The Link headers repeat the suffix and the format parameter, so both are part of the key.
+    key = hashlib.sha1(repr((build, name, sorted(values.items()), fmt, page, suffix, request.args.get("format") or "")).encode()).hexdigest()
     etag = f'"{key}"'
     if request.if_none_match.contains(key):
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept"})
