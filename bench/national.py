@@ -37,7 +37,7 @@ from cspkg import scopes  # noqa: E402
 from cspkg.catalogue import bind, catalogue  # noqa: E402
 from cspkg.errors import BadInput  # noqa: E402
 from cspkg.sources import DEFAULT_DATA, Source, parse  # noqa: E402
-from cspkg.store import EmbeddedStore  # noqa: E402
+from cspkg.store.embedded import EmbeddedStore  # noqa: E402
 from cspkg.update import replace_plan  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from cspkg.catalogue import QUERIES_DIR, bind, catalogue
 from cspkg.errors import BadInput
-from cspkg.store import EmbeddedStore
+from cspkg.store.embedded import EmbeddedStore
 
 
 def parameters(store: EmbeddedStore, query) -> dict:

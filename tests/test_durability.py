@@ -20,9 +20,9 @@ import requests
 
 from cspkg import namespaces as ns
 from cspkg.build import run
-from cspkg.commits import CURRENT, PENDING, PREVIOUS, STEPS, writer_lock
+from cspkg.store.commits import CURRENT, PENDING, PREVIOUS, STEPS, writer_lock
 from cspkg.sources import DEFAULT_DATA
-from cspkg.store import EmbeddedStore
+from cspkg.store.embedded import EmbeddedStore
 from server import CSPKG, free_port
 
 pytestmark = pytest.mark.slow

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from cspkg.errors import BadInput
-from cspkg.runner import QueryTooLarge, Request, Runner
+from cspkg.errors import QueryTooLarge
+from cspkg.runner import Request, Runner
 from cspkg.settings import Settings
 
 

@@ -16,7 +16,7 @@ import requests
 from cspkg import build, namespaces as ns, update, validation
 from cspkg.build import run
 from cspkg.sources import DEFAULT_DATA, Source, parse
-from cspkg.store import EmbeddedStore
+from cspkg.store.embedded import EmbeddedStore
 from cspkg.synth import synthesise
 
 CSPKG = str(Path(sys.executable).with_name("cspkg"))
@@ -48,7 +48,7 @@ def snapshot(root: Path) -> dict[str, set]:
     RDF compares them (a store's loader gives blank nodes labels of its own)."""
     from rdflib.compare import to_canonical_graph
 
-    from cspkg.store import BUILD_GRAPH
+    from cspkg.store.interface import BUILD_GRAPH
 
     store = EmbeddedStore.open(root)
     out = {}

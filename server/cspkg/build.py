@@ -18,7 +18,8 @@ from . import namespaces as ns
 from .errors import BadInput
 from .reasoning import infer
 from .sources import Source, discover, parse, shape_files
-from .store import open_builder, writer_lock
+from .store.backends import open_builder
+from .store.commits import writer_lock
 from . import scopes
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
 

@@ -55,7 +55,7 @@ def cmd_validate(args) -> int:
 def cmd_sparql(args) -> int:
     from .results import render
     from .settings import Settings
-    from .store import open_store
+    from .store.backends import open_store
 
     text = args.query
     path = Path(text)
@@ -74,7 +74,7 @@ def cmd_query(args) -> int:
     from .catalogue import bind, catalogue
     from .results import render
     from .settings import Settings
-    from .store import open_store
+    from .store.backends import open_store
 
     queries = catalogue()
     if args.name not in queries:
@@ -135,7 +135,7 @@ def cmd_serve(args) -> int:
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)
     if settings.backend == "embedded":
-        from .commits import recover_at_start
+        from .store.commits import recover_at_start
 
         say_recovered(recover_at_start(settings.store, settings.data))  # finish or undo a write a crash interrupted
     check(settings)  # fail now, clearly, if there is nothing to serve
@@ -159,7 +159,7 @@ def cmd_serve(args) -> int:
         "cspkg.web:create_app()",
     ]
     if settings.backend == "remote":
-        from .remote import split_credentials
+        from .store.remote import split_credentials
 
         where = split_credentials(settings.sparql_query)[0]  # never print a password
     else:

@@ -58,7 +58,7 @@ def cmd_import(args) -> int:
     if args.dry_run:
         print("Dry run: nothing was written.")
         return EXIT_OK
-    from .store import writer_lock
+    from .store.commits import writer_lock
 
     # the data folder's writer lock: a build reading this folder either sees the new file or runs after it
     with writer_lock(None, args.data):
@@ -79,7 +79,7 @@ def _warn_foreign(plan) -> None:
     from . import ownership
     from .errors import CspkgError, StoreMissing
     from .settings import Settings
-    from .store import open_store
+    from .store.backends import open_store
 
     if plan.problems:
         return

@@ -21,36 +21,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BadInput, CspkgError, StoreMissing
-from .store import CURRENT
+from .errors import BadInput, CspkgError, QueryBusy, QueryEngineFault, QueryTimeout, QueryTooLarge, StoreMissing
+from .store.commits import current_build
 
 STARTUP = 60  # seconds a fresh child may take to start and set up its sandbox (a busy 2-core machine)
-
-
-class QueryUnavailable(CspkgError):
-    """The query was not answered for a reason of capacity (503); retry_after: seconds, or None."""
-
-    exit_code = 3
-    retry_after: int | None = 1
-
-
-class QueryTimeout(QueryUnavailable):
-    pass
-
-
-class QueryTooLarge(QueryUnavailable):
-    retry_after = None  # the same query would need the same memory again
-
-
-class QueryBusy(QueryUnavailable):
-    pass
-
-
-class QueryEngineFault(CspkgError):
-    """The engine itself stopped on a query (a panic in Oxigraph, e.g. ORDER BY over some mixes of
-    terms): the query is the trigger and retrying it will not help, so it is answered 422."""
-
-    exit_code = 3
 
 
 @dataclass
@@ -75,17 +49,10 @@ class Answer:
     truncated: bool
 
 
-def current_build(root: Path) -> Path:
-    link = root / CURRENT
-    if not link.exists():
-        raise StoreMissing(f"{root}: no built store here; run `cspkg build` first")
-    return link.resolve()
-
-
 def check(settings) -> str:
     """The id of the build the settings point at; StoreMissing (a clear message) if there is none."""
     if settings.backend == "remote":
-        from .remote import RemoteStore
+        from .store.remote import RemoteStore
 
         return RemoteStore(settings, timeout=settings.query_timeout).build_id()
     return current_build(settings.store).name
@@ -157,7 +124,7 @@ class Runner:
             return current_build(self.root).name
         with self._lock:
             if self._remote is None:
-                from .remote import RemoteStore
+                from .store.remote import RemoteStore
 
                 self._remote = RemoteStore(self.settings, timeout=self.timeout)
         return self._remote.build_id()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import BadInput, CspkgError, StoreMissing
-from .store import EmbeddedStore
+from .store.embedded import EmbeddedStore
 from .results import RESULT_FORMATS, serialize_graph, serialize_solutions
 
 
@@ -95,7 +95,7 @@ def open_store(request, stores: dict, settings):
     if request.store not in stores:
         stores.clear()
         if settings.backend == "remote":
-            from .remote import RemoteStore
+            from .store.remote import RemoteStore
 
             # The parent stops a query at the time limit; this only keeps a stuck socket from lingering.
             stores[request.store] = RemoteStore(settings, timeout=settings.query_timeout + 5)

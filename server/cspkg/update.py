@@ -24,7 +24,7 @@ from . import scopes
 from . import planfiles
 from .errors import BadInput
 from .sources import shape_files
-from .store import LOCK, EmbeddedStore, StoreBuilder, writer_lock  # noqa: F401 (LOCK, writer_lock: for callers)
+from .store.embedded import LOCK, EmbeddedStore, StoreBuilder, writer_lock  # noqa: F401 (LOCK, writer_lock: for callers)
 from .validation import Finding, as_triples, load_shapes
 
 

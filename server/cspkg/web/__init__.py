@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         return {"licence": settings.licence}
 
     from ..errors import CspkgError
-    from ..health import StoreHealth
+    from ..store.health import StoreHealth
 
     health = StoreHealth(settings)
 

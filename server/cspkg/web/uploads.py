@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 from .. import intake as plan_intake
 from .. import namespaces as ns
 from .. import ownership, planfiles, tokens
-from ..commits import WriterBusy
+from ..store.commits import WriterBusy
 from ..errors import BadInput
 from ..update import replace_plan
 from . import context

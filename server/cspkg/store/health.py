@@ -8,8 +8,8 @@ import threading
 
 import pyoxigraph as ox
 
-from .errors import StoreMissing
-from .runner import current_build
+from ..errors import StoreMissing
+from ..runner import current_build
 
 
 class StoreHealth:

@@ -36,8 +36,8 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from . import planfiles
-from .errors import CspkgError
+from .. import planfiles
+from ..errors import CspkgError, StoreMissing
 
 CURRENT = "current"
 PREVIOUS = "previous"  # the build that was current before this one: the rollback, set at each commit
@@ -262,3 +262,10 @@ def recover(root: Path) -> list[str]:
         done.append(f"removed {len(gone)} build folder(s) that were neither current nor previous (left by an interrupted "
                     f"write): {', '.join(gone)}")
     return done
+
+
+def current_build(root: Path) -> Path:
+    link = root / CURRENT
+    if not link.exists():
+        raise StoreMissing(f"{root}: no built store here; run `cspkg build` first")
+    return link.resolve()

@@ -19,18 +19,14 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from . import sparqltext
-from .errors import BadInput, CspkgError, StoreMissing
-from .store import BUILD_GRAPH, DATASET, LABELS, VERSION, pick_label
+from .. import sparqltext
+from ..errors import BadInput, CspkgError, QueryTimeout, StoreUnavailable
+from .interface import BUILD_GRAPH, DATASET, LABELS, VERSION, pick_label
 
 DEFAULT_TIMEOUT = 120.0  # seconds, for the command line and builds; the server uses CSPKG_QUERY_TIMEOUT
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 ANY = "<urn:cspkg:no-such-property>"
-
-
-class StoreUnavailable(StoreMissing):
-    """The remote store cannot be reached, refuses us, or is not set up as cspkg needs."""
 
 
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
@@ -68,7 +64,10 @@ class RemoteStore:
     def fetch(self, sparql: str, accept: str, default_graphs=None, named_graphs=None) -> tuple[bytes, str]:
         """The store's answer to a query (bytes and media type), or an error that says what went wrong."""
         from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+        from SPARQLWrapper.SPARQLExceptions import (
+            QueryBadFormed,
+            SPARQLWrapperException,
+        )
 
         client = SPARQLWrapper(self.query_url, returnFormat=JSON if accept == RESULTS_ACCEPT else TURTLE)
         client.setOnlyConneg(True)  # no format=/output= parameters: plain content negotiation
@@ -104,8 +103,6 @@ class RemoteStore:
             raise StoreUnavailable(f"{self.query_url}: cannot reach the SPARQL store ({err.reason})") from None
 
     def _timeout(self) -> CspkgError:
-        from .runner import QueryTimeout
-
         return QueryTimeout(f"the store at {self.query_url} did not answer within {self.timeout:g} s")
 
     def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None,
@@ -221,12 +218,12 @@ class RemoteStore:
     # ---- writing (remote_load.py) -------------------------------------------------------
 
     def update(self, sparql: str) -> None:
-        from .remote_load import post_update
+        from .remote_write import post_update
 
         post_update(self, sparql.encode("utf-8"))
 
     def load(self, triples: Iterable[ox.Triple], graph: str) -> None:
-        from .remote_load import add_graph
+        from .remote_write import add_graph
 
         add_graph(self, list(triples), graph)
 

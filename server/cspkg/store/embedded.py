@@ -1,8 +1,6 @@
-"""The store interface, and the embedded backend: an on-disk Oxigraph store.
+"""The embedded backend: an on-disk Oxigraph store (the interface it gives is in interface.py).
 
-The interface is a handful of verbs (query, update, load, dump, graphs, and count, triples and
-describe for the build and the web pages). The remote backend (remote.py) gives the same verbs
-over any SPARQL 1.1 store. A build never writes into the store that is being served: it writes a
+A build never writes into the store that is being served: it writes a
 fresh store beside it and swaps a `current` link to it atomically, so a failed build leaves the
 previous store intact; a `previous` link names the rollback (commits.py: the writer lock, the
 commit order and the recovery after a crash).
@@ -14,74 +12,21 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable
 
 import pyoxigraph as ox
 
-from .errors import BadInput, StoreMissing
-from .namespaces import BASE, GRAPH
-
-from .commits import CURRENT, KEEP_PREVIOUS, LOCK, PREVIOUS, crash_point, swap_in, writer_lock  # noqa: F401 (for callers)
-# Every build records its id in the store, so a reader of any backend can tell builds apart.
-BUILD_GRAPH = GRAPH + "build"
-DATASET = BASE + "id/dataset/cspkg"
-VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
-
-
-def build_record(build: str) -> list[ox.Triple]:
-    return [ox.Triple(ox.NamedNode(DATASET), ox.NamedNode(VERSION), ox.Literal(build))]
-
-
-LABELS = [ox.NamedNode(p) for p in ("http://www.w3.org/2004/02/skos/core#prefLabel",
-                                      "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")]
-
-
-class Store(Protocol):
-    def query(self, sparql: str, *, union: bool = True, substitutions: dict | None = None,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None, base: str | None = None): ...
-
-    def update(self, sparql: str) -> None: ...
-
-    def load(self, triples: Iterable[ox.Triple], graph: str) -> None: ...
-
-    def load_nquads(self, data) -> None: ...
-
-    def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes: ...
-
-    def graphs(self) -> list[str]: ...
-
-    def count(self, graph: str | None = None) -> int: ...
-
-    def triples(self, graph: str) -> list[ox.Triple]: ...
-
-    def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]: ...
-
-    def labels(self, iris: set[ox.NamedNode]) -> dict[str, str]: ...
-
-
-def open_store(settings) -> "Store":
-    """The store the settings select, ready for reading."""
-    if settings.backend == "remote":
-        from .remote import RemoteStore
-
-        return RemoteStore(settings)
-    return EmbeddedStore.open(settings.store)
-
-
-def open_builder(root: Path, settings=None):
-    """A builder for the store the settings select (embedded at root unless they say remote)."""
-    if settings is not None and settings.backend == "remote":
-        from .remote import RemoteStore
-        from .remote_load import RemoteBuilder
-
-        return RemoteBuilder(RemoteStore(settings, timeout=None))
-    return StoreBuilder(root)
-
-
-def pick_label(values: list[ox.Literal]) -> str:
-    """One label of several: English (or no language) first, then the first in code-point order."""
-    english = [v for v in values if v.language in (None, "en")]
-    return sorted(english or values, key=lambda v: v.value)[0].value
+from ..errors import BadInput, StoreMissing
+from .commits import (  # noqa: F401 (for callers)
+    CURRENT,
+    KEEP_PREVIOUS,
+    LOCK,
+    PREVIOUS,
+    crash_point,
+    swap_in,
+    writer_lock,
+)
+from .interface import BUILD_GRAPH, LABELS, build_record, pick_label
 
 
 class EmbeddedStore:
