@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from server import free_port, serving  # noqa: E402
 
 from cspkg import scopes  # noqa: E402
-from cspkg.catalogue import bind, catalogue  # noqa: E402
+from cspkg.answers.catalogue import bind, catalogue  # noqa: E402
 from cspkg.errors import BadInput  # noqa: E402
 from cspkg.sources import DEFAULT_DATA, Source, parse  # noqa: E402
 from cspkg.store.embedded import EmbeddedStore  # noqa: E402

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cspkg.catalogue import QUERIES_DIR, bind, catalogue
+from cspkg.answers.catalogue import QUERIES_DIR, bind, catalogue
 from cspkg.errors import BadInput
 from cspkg.store.embedded import EmbeddedStore
 

@@ -16,7 +16,7 @@ import requests
 
 from cspkg.build import run
 from cspkg.sources import DEFAULT_DATA
-from cspkg.spreadsheet import csv_bytes, from_sparql_csv, is_number, neutralise, restore
+from cspkg.answers.spreadsheet import csv_bytes, from_sparql_csv, is_number, neutralise, restore
 from cspkg.web.presentation import href
 from cspkg.web.trace import href as trace_href
 from server import serving

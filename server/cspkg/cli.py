@@ -53,7 +53,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sparql(args) -> int:
-    from .results import render
+    from .answers.results import render
     from .settings import Settings
     from .store.backends import open_store
 
@@ -71,8 +71,8 @@ def cmd_sparql(args) -> int:
 def cmd_query(args) -> int:
     import pyoxigraph as ox
 
-    from .catalogue import bind, catalogue
-    from .results import render
+    from .answers.catalogue import bind, catalogue
+    from .answers.results import render
     from .settings import Settings
     from .store.backends import open_store
 
@@ -129,8 +129,8 @@ def cmd_synth(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .runner import check
-    from .sandbox import check_available
+    from .answers.runner import check
+    from .answers.sandbox import check_available
     from .settings import Settings
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)

@@ -24,7 +24,8 @@ from . import scopes
 from . import planfiles
 from .errors import BadInput
 from .sources import shape_files
-from .store.embedded import LOCK, EmbeddedStore, StoreBuilder, writer_lock  # noqa: F401 (LOCK, writer_lock: for callers)
+from .store.commits import writer_lock
+from .store.embedded import EmbeddedStore, StoreBuilder
 from .validation import Finding, as_triples, load_shapes
 
 

@@ -17,15 +17,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from ..errors import BadInput, StoreMissing
-from .commits import (  # noqa: F401 (for callers)
-    CURRENT,
-    KEEP_PREVIOUS,
-    LOCK,
-    PREVIOUS,
-    crash_point,
-    swap_in,
-    writer_lock,
-)
+from .commits import CURRENT, swap_in
 from .interface import BUILD_GRAPH, LABELS, build_record, pick_label
 
 

@@ -9,7 +9,7 @@ import threading
 import pyoxigraph as ox
 
 from ..errors import StoreMissing
-from ..runner import current_build
+from .commits import current_build
 
 
 class StoreHealth:

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from .. import sparqltext
+from ..answers import sparqltext
 from ..errors import BadInput, CspkgError, QueryTimeout, StoreUnavailable
 from .interface import BUILD_GRAPH, DATASET, LABELS, VERSION, pick_label
 

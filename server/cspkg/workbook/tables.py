@@ -21,7 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .. import spreadsheet
+from ..answers import spreadsheet
 from ..errors import BadInput
 from .mapping import Mapping
 

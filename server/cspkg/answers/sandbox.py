@@ -29,7 +29,7 @@ import socket
 import sys
 from urllib.parse import urlsplit
 
-from .errors import EXIT_BAD_INPUT, CspkgError
+from ..errors import EXIT_BAD_INPUT, CspkgError
 
 
 class SandboxUnavailable(CspkgError):

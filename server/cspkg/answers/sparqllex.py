@@ -17,7 +17,7 @@ import bisect
 import re
 from typing import NamedTuple
 
-from .errors import BadInput
+from ..errors import BadInput
 
 MAX_DEPTH = 200  # brackets ({ ( [) nested deeper than this are refused
 

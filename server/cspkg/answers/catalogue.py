@@ -15,10 +15,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from . import iris, sparqltext
-from .errors import BadInput
-from .namespaces import ID
-from .sources import REPO
+from .. import iris
+from . import sparqltext
+from ..errors import BadInput
+from ..namespaces import ID
+from ..sources import REPO
 
 QUERIES_DIR = REPO / "queries"
 XSD = "http://www.w3.org/2001/XMLSchema#"

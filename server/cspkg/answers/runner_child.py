@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import BadInput, CspkgError, StoreMissing
-from .store.embedded import EmbeddedStore
+from ..errors import BadInput, CspkgError, StoreMissing
+from ..store.embedded import EmbeddedStore
 from .results import RESULT_FORMATS, serialize_graph, serialize_solutions
 
 
@@ -19,7 +19,7 @@ def term(text: str):
 
 
 def execute(store, request):
-    from .runner import Answer
+    from .messages import Answer
 
     result = store.query(request.sparql, union=request.union, base=request.base,
                          substitutions={ox.Variable(k): term(v) for k, v in request.substitutions.items()} or None,
@@ -51,7 +51,7 @@ def count_rows(body: bytes, format: str) -> int:
 
 def select(result: ox.QuerySolutions, request):
     """Oxigraph serialises the whole answer (fast); only an answer over the cap is cut and re-written."""
-    from .runner import Answer
+    from .messages import Answer
 
     # CSV cannot be read back (it is lossy), so a CSV answer is counted through TSV.
     fmt = RESULT_FORMATS["tsv" if request.format == "csv" else request.format]
@@ -95,7 +95,7 @@ def open_store(request, stores: dict, settings):
     if request.store not in stores:
         stores.clear()
         if settings.backend == "remote":
-            from .store.remote import RemoteStore
+            from ..store.remote import RemoteStore
 
             # The parent stops a query at the time limit; this only keeps a stuck socket from lingering.
             stores[request.store] = RemoteStore(settings, timeout=settings.query_timeout + 5)

@@ -18,41 +18,27 @@ import signal
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BadInput, CspkgError, QueryBusy, QueryEngineFault, QueryTimeout, QueryTooLarge, StoreMissing
-from .store.commits import current_build
+from ..errors import (
+    BadInput,
+    CspkgError,
+    QueryBusy,
+    QueryEngineFault,
+    QueryTimeout,
+    QueryTooLarge,
+    StoreMissing,
+)
+from ..store.commits import current_build
+from .messages import Answer, Request  # noqa: F401 (Request: for callers that build one)
 
 STARTUP = 60  # seconds a fresh child may take to start and set up its sandbox (a busy 2-core machine)
-
-
-@dataclass
-class Request:
-    sparql: str  # the query; for "describe" the resource IRI; for "dump" the graph IRI ("" for all)
-    format: str  # json | xml | csv | tsv | turtle | ntriples | jsonld | rdfxml | nquads | trig
-    substitutions: dict = field(default_factory=dict)  # variable -> term as N-Triples text
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
-    union: bool = True
-    max_rows: int = 10_000
-    base: str | None = None  # base IRI for relative IRIs in the query
-    kind: str = "query"  # query | describe | dump
-    store: str = ""  # the embedded build's folder ("remote" for the remote store); "" = the current one
-
-
-@dataclass
-class Answer:
-    kind: str  # select | ask | graph
-    body: bytes
-    rows: int | None  # None: not counted (an answer too short to reach the cap)
-    truncated: bool
 
 
 def check(settings) -> str:
     """The id of the build the settings point at; StoreMissing (a clear message) if there is none."""
     if settings.backend == "remote":
-        from .store.remote import RemoteStore
+        from ..store.remote import RemoteStore
 
         return RemoteStore(settings, timeout=settings.query_timeout).build_id()
     return current_build(settings.store).name
@@ -124,7 +110,7 @@ class Runner:
             return current_build(self.root).name
         with self._lock:
             if self._remote is None:
-                from .store.remote import RemoteStore
+                from ..store.remote import RemoteStore
 
                 self._remote = RemoteStore(self.settings, timeout=self.timeout)
         return self._remote.build_id()
