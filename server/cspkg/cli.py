@@ -17,8 +17,8 @@ DEFAULT_DATA_DIR = Path(os.environ.get("CSPKG_DATA", DEFAULT_DATA))
 
 
 def cmd_build(args) -> int:
-    from .build import run
-    from .report import build_summary, validation_report
+    from .pipeline.build import run
+    from .pipeline.report import build_summary, validation_report
     from .settings import Settings
 
     result = run(args.data, args.store, settings=Settings.from_env(store=args.store))
@@ -40,8 +40,8 @@ def say_recovered(done: list[str]) -> None:
 
 
 def cmd_validate(args) -> int:
-    from .build import run
-    from .report import validation_report
+    from .pipeline.build import run
+    from .pipeline.report import validation_report
 
     extra = [classify(Path(f)) for f in args.files] or None
     result = run(args.data, None, extra)
@@ -93,9 +93,9 @@ def cmd_query(args) -> int:
 
 
 def cmd_replace(args) -> int:
-    from .report import finding_line
+    from .pipeline.report import finding_line
     from .sources import Source, parse
-    from .update import replace_plan
+    from .pipeline.replace import replace_plan
 
     path = Path(args.planfile)
     if not path.is_file():

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from . import namespaces as ns
 from .planfiles import LOCAL, PLAN_KEY
-from .rules import RDF, SCHEMA_CLASSES, SCHEMA_PREDICATES
+from .pipeline.rules import RDF, SCHEMA_CLASSES, SCHEMA_PREDICATES
 from .tokens import PARTNERSHIPS
 
 OWNER = "{k}"

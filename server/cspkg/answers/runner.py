@@ -20,15 +20,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..errors import (
-    BadInput,
-    CspkgError,
-    QueryBusy,
-    QueryEngineFault,
-    QueryTimeout,
-    QueryTooLarge,
-    StoreMissing,
-)
+from ..errors import BadInput, CspkgError, QueryBusy, QueryEngineFault, QueryTimeout, QueryTooLarge, StoreMissing
 from ..store.commits import current_build
 from .messages import Answer, Request  # noqa: F401 (Request: for callers that build one)
 

@@ -23,7 +23,7 @@ from .. import namespaces as ns
 from .. import ownership, planfiles, tokens
 from ..store.commits import WriterBusy
 from ..errors import BadInput
-from ..update import replace_plan
+from ..pipeline.replace import replace_plan
 from . import context
 from .errors import ApiError
 

@@ -16,10 +16,10 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from . import namespaces as ns
+from .. import namespaces as ns
 from .rules import fixpoint, scoped_rules
 from .shapes_sparql import FOCUS_GRAPH, FOCUS_OF, Check
-from .store.interface import LABELS
+from ..store.interface import LABELS
 from .validation import Finding, order
 
 SCOPE = "urn:cspkg:scope:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from .build import BuildResult, graph_counts
-from .namespaces import GRAPH
+from ..namespaces import GRAPH
 from .validation import Finding
 
 HEADINGS = {"violation": "Violations (must be fixed before the plan can be published)",

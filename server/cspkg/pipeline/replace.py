@@ -19,13 +19,13 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from . import namespaces as ns
+from .. import namespaces as ns
 from . import scopes
-from . import planfiles
-from .errors import BadInput
-from .sources import shape_files
-from .store.commits import writer_lock
-from .store.embedded import EmbeddedStore, StoreBuilder
+from .. import planfiles
+from ..errors import BadInput
+from ..sources import shape_files
+from ..store.commits import writer_lock
+from ..store.embedded import EmbeddedStore, StoreBuilder
 from .validation import Finding, as_triples, load_shapes
 
 

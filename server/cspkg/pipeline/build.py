@@ -14,12 +14,12 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from . import namespaces as ns
-from .errors import BadInput
+from .. import namespaces as ns
+from ..errors import BadInput
 from .reasoning import infer
-from .sources import Source, discover, parse, shape_files
-from .store.backends import open_builder
-from .store.commits import writer_lock
+from ..sources import Source, discover, parse, shape_files
+from ..store.backends import open_builder
+from ..store.commits import writer_lock
 from . import scopes
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
 
