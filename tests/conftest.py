@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cspkg.build import run
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA, REPO
 from cspkg.store.embedded import EmbeddedStore
 

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from cspkg.build import run
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA
 from cspkg.answers.spreadsheet import csv_bytes, from_sparql_csv, is_number, neutralise, restore
 from cspkg.web.presentation import href

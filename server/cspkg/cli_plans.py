@@ -12,7 +12,7 @@ EXPORT_FORMATS = ("xlsx", "csv", "stratml", "ttl", "jsonld")
 
 
 def cmd_template(args) -> int:
-    from .workbook import mapping, tables
+    from .plans.workbook import mapping, tables
 
     m = mapping.load()
     empty = [tables.Table(s.name, [c.title for c in s.columns]) for s in m.sheets]
@@ -22,7 +22,7 @@ def cmd_template(args) -> int:
 
 
 def _write_tables(tabs, output: Path, fmt: str, m) -> None:
-    from .workbook import tables
+    from .plans.workbook import tables
 
     if fmt == "csv":
         if output.exists() and not output.is_dir():
@@ -35,13 +35,13 @@ def _write_tables(tabs, output: Path, fmt: str, m) -> None:
 
 
 def m_file() -> Path:
-    from .workbook.mapping import MAPPING_FILE
+    from .plans.workbook.mapping import MAPPING_FILE
 
     return MAPPING_FILE
 
 
 def cmd_import(args) -> int:
-    from . import intake, planfiles
+    from .plans import intake, files as planfiles
 
     source = Path(args.workbook)
     if source.suffix == ".ttl":
@@ -76,7 +76,7 @@ def cmd_import(args) -> int:
 
 def _warn_foreign(plan) -> None:
     """An administrator's import may write anything; warn of what an upload would be refused for."""
-    from . import ownership
+    from .plans import ownership
     from .errors import CspkgError, StoreMissing
     from .settings import Settings
     from .store.backends import open_store
@@ -99,14 +99,14 @@ def _missing(path: Path):
 
 
 def cmd_export(args) -> int:
-    from . import planfiles
+    from .plans import files as planfiles
 
     key, path = planfiles.locate(args.data, args.plan)
     triples = planfiles.read_plan(path)
     fmt = args.format
     if fmt in ("xlsx", "csv"):
-        from .workbook import mapping, register
-        from .workbook.exporter import write_tables
+        from .plans.workbook import mapping, register
+        from .plans.workbook.exporter import write_tables
 
         if args.output is None:
             raise BadInput(f"--format {fmt} needs -o PATH (a .xlsx file, or a folder for csv)")
@@ -115,7 +115,7 @@ def cmd_export(args) -> int:
         print(f"Wrote {key} to {args.output}", file=sys.stderr)
         return EXIT_OK
     if fmt == "stratml":
-        from .stratml import export
+        from .plans.stratml import export
 
         body = export(triples, key, args.data)
     elif fmt == "jsonld":
@@ -131,7 +131,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .diff import as_json, as_text, compare
+    from .plans.diff import as_json, as_text, compare
 
     result = compare(args.data, args.plan_a, args.plan_b)
     print(as_json(result) if args.format == "json" else as_text(result))
@@ -139,7 +139,7 @@ def cmd_diff(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from . import planfiles
+    from .plans import files as planfiles
 
     key, _ = planfiles.locate(args.data, args.plan)
     found = planfiles.versions(args.data, key)
@@ -151,7 +151,7 @@ def cmd_history(args) -> int:
 
 
 def cmd_token(args) -> int:
-    from . import tokens
+    from .plans import tokens
     from .settings import Settings
 
     path = args.file or Settings.from_env().tokens_file

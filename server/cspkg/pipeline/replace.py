@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .. import namespaces as ns
 from . import scopes
-from .. import planfiles
+from ..plans import files as planfiles
 from ..errors import BadInput
 from ..sources import shape_files
 from ..store.commits import writer_lock

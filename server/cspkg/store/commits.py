@@ -36,7 +36,7 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .. import planfiles
+from ..plans import files as planfiles
 from ..errors import CspkgError, StoreMissing
 
 CURRENT = "current"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import BadInput
-from .namespaces import ID, PREFIXES
-from .sources import Source, parse
+from ..errors import BadInput
+from ..namespaces import ID, PREFIXES
+from ..sources import Source, parse
 
 PLAN_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Plan-local prefixes, so a written plan reads like the hand-written ones.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import sparql_prefixes
+from ..namespaces import sparql_prefixes
 
 NS = "urn:ISO:std:iso:17469:tech:xsd:PerformancePlanOrReport"
 

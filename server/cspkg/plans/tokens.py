@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import BadInput
-from .namespaces import ID
-from .planfiles import LOCAL, PLAN_KEY
+from ..errors import BadInput
+from ..namespaces import ID
+from .files import LOCAL, PLAN_KEY
 
 HEADER = ("# cspkg write tokens, one a line: sha256-of-token<TAB>partnership<TAB>date issued<TAB>label\n"
           "# Issue, list and revoke them with `cspkg token`; the tokens themselves are never stored.\n")
@@ -122,7 +122,7 @@ def revoke(path: Path, prefix: str) -> Entry:
 
 def partnerships(data_dir: Path) -> set[str]:
     """The partnership keys the data folder's reference data describes (subjects under id/partnership/)."""
-    from .sources import discover, parse
+    from ..sources import discover, parse
 
     return {q.subject.value[len(PARTNERSHIPS):] for source in discover(data_dir) if source.kind == "reference"
             for q in parse(source) if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(PARTNERSHIPS)}

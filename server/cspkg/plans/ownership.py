@@ -29,9 +29,9 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from . import namespaces as ns
-from .planfiles import LOCAL, PLAN_KEY
-from .pipeline.rules import RDF, SCHEMA_CLASSES, SCHEMA_PREDICATES
+from .. import namespaces as ns
+from .files import LOCAL, PLAN_KEY
+from ..pipeline.rules import RDF, SCHEMA_CLASSES, SCHEMA_PREDICATES
 from .tokens import PARTNERSHIPS
 
 OWNER = "{k}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..sources import REPO
+from ...sources import REPO
 
 MAPPING_FILE = REPO / "mappings" / "plan-workbook.json"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

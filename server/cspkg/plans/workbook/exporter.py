@@ -11,8 +11,8 @@ import re
 
 import pyoxigraph as ox
 
-from ..errors import CspkgError
-from ..namespaces import ID
+from ...errors import CspkgError
+from ...namespaces import ID
 from . import values
 from .importer import RDF_TYPE, read_tables
 from .mapping import Column, Mapping, Sheet

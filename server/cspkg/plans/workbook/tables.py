@@ -21,8 +21,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..answers import spreadsheet
-from ..errors import BadInput
+from ...answers import spreadsheet
+from ...errors import BadInput
 from .mapping import Mapping
 
 MAX_FILE_BYTES = 20_000_000  # a plan workbook is well under 1 MB

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..namespaces import ID, plan_graph
+from ...namespaces import ID, plan_graph
 from . import values
 from .mapping import KEY_PATTERN, Column, Mapping, Sheet
 from .register import AGENCY_PREFIXES, LEGISLATION, Register, closest_text

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..namespaces import ID
-from ..sources import DEFAULT_DATA
+from ...namespaces import ID
+from ...sources import DEFAULT_DATA
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import planfiles
-from .errors import BadInput
-from .namespaces import ID
-from .sources import Source
-from .pipeline.validation import Finding
+from . import files as planfiles
+from ..errors import BadInput
+from ..namespaces import ID
+from ..sources import Source
+from ..pipeline.validation import Finding
 from .workbook import mapping as workbook_mapping
 from .workbook import register as workbook_register
 from .workbook import tables as workbook_tables
@@ -99,7 +99,7 @@ def from_turtle(data: bytes, name: str = "upload") -> Intake:
 
 def check(intake: Intake, data_dir: Path) -> Intake:
     """Reason and validate the plan with the reference data (and the plan's editorial file, if any)."""
-    from .pipeline.build import run
+    from ..pipeline.build import run
 
     if intake.problems:
         return intake

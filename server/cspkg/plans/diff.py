@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import planfiles
-from .namespaces import sparql_prefixes
+from . import files as planfiles
+from ..namespaces import sparql_prefixes
 
 MATCH = 0.6  # a pair scoring below this is not the same item
 
