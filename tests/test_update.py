@@ -18,7 +18,7 @@ from cspkg import namespaces as ns
 from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA, Source, parse
 from cspkg.store.embedded import EmbeddedStore
-from cspkg.synth import synthesise
+from cspkg.synth.generate import synthesise
 
 CSPKG = str(Path(sys.executable).with_name("cspkg"))
 

@@ -6,13 +6,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from .errors import EXIT_BAD_INPUT, EXIT_NOT_CONFORMING, EXIT_OK, BadInput
+from ..errors import EXIT_BAD_INPUT, EXIT_NOT_CONFORMING, EXIT_OK, BadInput
 
 EXPORT_FORMATS = ("xlsx", "csv", "stratml", "ttl", "jsonld")
 
 
 def cmd_template(args) -> int:
-    from .plans.workbook import mapping, tables
+    from ..plans.workbook import mapping, tables
 
     m = mapping.load()
     empty = [tables.Table(s.name, [c.title for c in s.columns]) for s in m.sheets]
@@ -22,7 +22,7 @@ def cmd_template(args) -> int:
 
 
 def _write_tables(tabs, output: Path, fmt: str, m) -> None:
-    from .plans.workbook import tables
+    from ..plans.workbook import tables
 
     if fmt == "csv":
         if output.exists() and not output.is_dir():
@@ -35,13 +35,13 @@ def _write_tables(tabs, output: Path, fmt: str, m) -> None:
 
 
 def m_file() -> Path:
-    from .plans.workbook.mapping import MAPPING_FILE
+    from ..plans.workbook.mapping import MAPPING_FILE
 
     return MAPPING_FILE
 
 
 def cmd_import(args) -> int:
-    from .plans import intake, files as planfiles
+    from ..plans import intake, files as planfiles
 
     source = Path(args.workbook)
     if source.suffix == ".ttl":
@@ -58,7 +58,7 @@ def cmd_import(args) -> int:
     if args.dry_run:
         print("Dry run: nothing was written.")
         return EXIT_OK
-    from .store.commits import writer_lock
+    from ..store.commits import writer_lock
 
     # the data folder's writer lock: a build reading this folder either sees the new file or runs after it
     with writer_lock(None, args.data):
@@ -76,10 +76,10 @@ def cmd_import(args) -> int:
 
 def _warn_foreign(plan) -> None:
     """An administrator's import may write anything; warn of what an upload would be refused for."""
-    from .plans import ownership
-    from .errors import CspkgError, StoreMissing
-    from .settings import Settings
-    from .store.backends import open_store
+    from ..plans import ownership
+    from ..errors import CspkgError, StoreMissing
+    from ..settings import Settings
+    from ..store.backends import open_store
 
     if plan.problems:
         return
@@ -99,14 +99,14 @@ def _missing(path: Path):
 
 
 def cmd_export(args) -> int:
-    from .plans import files as planfiles
+    from ..plans import files as planfiles
 
     key, path = planfiles.locate(args.data, args.plan)
     triples = planfiles.read_plan(path)
     fmt = args.format
     if fmt in ("xlsx", "csv"):
-        from .plans.workbook import mapping, register
-        from .plans.workbook.exporter import write_tables
+        from ..plans.workbook import mapping, register
+        from ..plans.workbook.exporter import write_tables
 
         if args.output is None:
             raise BadInput(f"--format {fmt} needs -o PATH (a .xlsx file, or a folder for csv)")
@@ -115,7 +115,7 @@ def cmd_export(args) -> int:
         print(f"Wrote {key} to {args.output}", file=sys.stderr)
         return EXIT_OK
     if fmt == "stratml":
-        from .plans.stratml import export
+        from ..plans.stratml import export
 
         body = export(triples, key, args.data)
     elif fmt == "jsonld":
@@ -131,7 +131,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .plans.diff import as_json, as_text, compare
+    from ..plans.diff import as_json, as_text, compare
 
     result = compare(args.data, args.plan_a, args.plan_b)
     print(as_json(result) if args.format == "json" else as_text(result))
@@ -139,7 +139,7 @@ def cmd_diff(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from .plans import files as planfiles
+    from ..plans import files as planfiles
 
     key, _ = planfiles.locate(args.data, args.plan)
     found = planfiles.versions(args.data, key)
@@ -151,8 +151,8 @@ def cmd_history(args) -> int:
 
 
 def cmd_token(args) -> int:
-    from .plans import tokens
-    from .settings import Settings
+    from ..plans import tokens
+    from ..settings import Settings
 
     path = args.file or Settings.from_env().tokens_file
     if args.action == "issue":

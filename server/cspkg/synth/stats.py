@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import sparql_prefixes
+from ..namespaces import sparql_prefixes
 
 
 @dataclass

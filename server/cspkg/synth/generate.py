@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import BadInput
-from .sources import DEFAULT_DATA, REPO
-from .synth_stats import Stats, read_stats
+from ..errors import BadInput
+from ..sources import DEFAULT_DATA, REPO
+from .stats import Stats, read_stats
 
 ID = "https://w3id.org/cspkg/id/"
 FIRST_YEAR = 2016

@@ -8,18 +8,18 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, EXIT_OK, BadInput, CspkgError
-from .sources import DEFAULT_DATA, REPO, classify
+from .. import __version__
+from ..errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_CONFORMING, EXIT_OK, BadInput, CspkgError
+from ..sources import DEFAULT_DATA, REPO, classify
 
 DEFAULT_STORE = Path(os.environ.get("CSPKG_STORE", REPO / "store"))
 DEFAULT_DATA_DIR = Path(os.environ.get("CSPKG_DATA", DEFAULT_DATA))
 
 
 def cmd_build(args) -> int:
-    from .pipeline.build import run
-    from .pipeline.report import build_summary, validation_report
-    from .settings import Settings
+    from ..pipeline.build import run
+    from ..pipeline.report import build_summary, validation_report
+    from ..settings import Settings
 
     result = run(args.data, args.store, settings=Settings.from_env(store=args.store))
     say_recovered(result.recovered)
@@ -40,8 +40,8 @@ def say_recovered(done: list[str]) -> None:
 
 
 def cmd_validate(args) -> int:
-    from .pipeline.build import run
-    from .pipeline.report import validation_report
+    from ..pipeline.build import run
+    from ..pipeline.report import validation_report
 
     extra = [classify(Path(f)) for f in args.files] or None
     result = run(args.data, None, extra)
@@ -53,9 +53,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sparql(args) -> int:
-    from .answers.results import render
-    from .settings import Settings
-    from .store.backends import open_store
+    from ..answers.results import render
+    from ..settings import Settings
+    from ..store.backends import open_store
 
     text = args.query
     path = Path(text)
@@ -71,10 +71,10 @@ def cmd_sparql(args) -> int:
 def cmd_query(args) -> int:
     import pyoxigraph as ox
 
-    from .answers.catalogue import bind, catalogue
-    from .answers.results import render
-    from .settings import Settings
-    from .store.backends import open_store
+    from ..answers.catalogue import bind, catalogue
+    from ..answers.results import render
+    from ..settings import Settings
+    from ..store.backends import open_store
 
     queries = catalogue()
     if args.name not in queries:
@@ -93,9 +93,9 @@ def cmd_query(args) -> int:
 
 
 def cmd_replace(args) -> int:
-    from .pipeline.report import finding_line
-    from .sources import Source, parse
-    from .pipeline.replace import replace_plan
+    from ..pipeline.report import finding_line
+    from ..sources import Source, parse
+    from ..pipeline.replace import replace_plan
 
     path = Path(args.planfile)
     if not path.is_file():
@@ -120,7 +120,7 @@ def cmd_replace(args) -> int:
 
 
 def cmd_synth(args) -> int:
-    from .synth import synthesise
+    from ..synth.generate import synthesise
 
     count = synthesise(args.out, args.partnerships, args.years, args.seed, force=args.force, editorial=not args.no_editorial,
                        with_seed=args.with_seed)
@@ -129,13 +129,13 @@ def cmd_synth(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .answers.runner import check
-    from .answers.sandbox import check_available
-    from .settings import Settings
+    from ..answers.runner import check
+    from ..answers.sandbox import check_available
+    from ..settings import Settings
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port, workers=args.workers)
     if settings.backend == "embedded":
-        from .store.commits import recover_at_start
+        from ..store.commits import recover_at_start
 
         say_recovered(recover_at_start(settings.store, settings.data))  # finish or undo a write a crash interrupted
     check(settings)  # fail now, clearly, if there is nothing to serve
@@ -159,7 +159,7 @@ def cmd_serve(args) -> int:
         "cspkg.web:create_app()",
     ]
     if settings.backend == "remote":
-        from .store.remote import split_credentials
+        from ..store.remote import split_credentials
 
         where = split_credentials(settings.sparql_query)[0]  # never print a password
     else:
@@ -223,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--store", type=Path, default=None, help="store folder (default: the repo's store/, or CSPKG_STORE)")
     s.set_defaults(func=cmd_serve)
 
-    from .cli_plans import add_commands
+    from .plans import add_commands
 
     add_commands(sub, DEFAULT_DATA_DIR)
     return p
