@@ -23,12 +23,12 @@ from server import oxigraph_server, remote_settings, serving  # noqa: E402
 
 from http_latency import timed  # noqa: E402  (bench/ is on the path when a script here runs)
 
-from cspkg.build import run  # noqa: E402
-from cspkg.catalogue import bind, catalogue  # noqa: E402
-from cspkg.remote import RemoteStore  # noqa: E402
+from cspkg.pipeline.build import run  # noqa: E402
+from cspkg.answers.catalogue import bind, catalogue  # noqa: E402
+from cspkg.store.remote import RemoteStore  # noqa: E402
 from cspkg.settings import Settings  # noqa: E402
 from cspkg.sources import DEFAULT_DATA, REPO  # noqa: E402
-from cspkg.store import EmbeddedStore  # noqa: E402
+from cspkg.store.embedded import EmbeddedStore  # noqa: E402
 
 
 def p50(fn, n: int) -> float:

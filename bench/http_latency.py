@@ -20,9 +20,9 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from server import serving  # noqa: E402
 
-from cspkg.catalogue import bind, catalogue  # noqa: E402
+from cspkg.answers.catalogue import bind, catalogue  # noqa: E402
 from cspkg.sources import REPO  # noqa: E402
-from cspkg.store import EmbeddedStore  # noqa: E402
+from cspkg.store.embedded import EmbeddedStore  # noqa: E402
 
 
 def pct(samples: list[float], q: float) -> float:

@@ -33,12 +33,12 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from server import free_port, serving  # noqa: E402
 
-from cspkg import scopes  # noqa: E402
-from cspkg.catalogue import bind, catalogue  # noqa: E402
+from cspkg.pipeline import scopes  # noqa: E402
+from cspkg.answers.catalogue import bind, catalogue  # noqa: E402
 from cspkg.errors import BadInput  # noqa: E402
 from cspkg.sources import DEFAULT_DATA, Source, parse  # noqa: E402
-from cspkg.store import EmbeddedStore  # noqa: E402
-from cspkg.update import replace_plan  # noqa: E402
+from cspkg.store.embedded import EmbeddedStore  # noqa: E402
+from cspkg.pipeline.replace import replace_plan  # noqa: E402
 
 BIN = Path(sys.executable).parent
 TARGETS = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cspkg.catalogue import QUERIES_DIR, bind, catalogue
+from cspkg.answers.catalogue import QUERIES_DIR, bind, catalogue
 from cspkg.errors import BadInput
-from cspkg.store import EmbeddedStore
+from cspkg.store.embedded import EmbeddedStore
 
 
 def parameters(store: EmbeddedStore, query) -> dict:

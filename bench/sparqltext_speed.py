@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from cspkg.sparqllex import SparqlTextError, tokenize
+from cspkg.answers.sparqllex import SparqlTextError, tokenize
 
 CHUNK = ('  ?s ex:p\\#q "a \\"string\\" here"@en ; <http://example.org/x?y=1#z> ?o . # a comment\r\n'
          "  FILTER(?o < 3.5e2 && ?x >= -12 || REGEX(STR(?s), '''long\nstring''', \"i\")) OPTIONAL { ?s a ex:T }\n")

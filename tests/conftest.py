@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cspkg.build import run
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA, REPO
-from cspkg.store import EmbeddedStore
+from cspkg.store.embedded import EmbeddedStore
 
 PLANS = ["braintree-2022-23", "castle-point-rochford-2017-18", "colchester-2018-19", "thurrock-2023-24", "tendring-2021-22"]
 
@@ -59,7 +59,7 @@ def remote_settings(oxigraph, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def remote_store(remote_settings):
-    from cspkg.remote import RemoteStore
+    from cspkg.store.remote import RemoteStore
 
     return RemoteStore(remote_settings)
 

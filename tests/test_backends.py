@@ -11,10 +11,11 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from cspkg.errors import BadInput, StoreMissing
-from cspkg.remote import RemoteStore, StoreUnavailable
-from cspkg.remote_load import RemoteBuilder
+from cspkg.store.remote import RemoteStore, StoreUnavailable
+from cspkg.store.remote_load import RemoteBuilder
 from cspkg.settings import Settings
-from cspkg.store import BUILD_GRAPH, EmbeddedStore, StoreBuilder
+from cspkg.store.embedded import EmbeddedStore, StoreBuilder
+from cspkg.store.interface import BUILD_GRAPH
 from server import CSPKG, oxigraph_server, remote_settings
 
 EX = "http://example.org/"

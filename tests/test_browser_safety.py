@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from cspkg.build import run
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA
-from cspkg.spreadsheet import csv_bytes, from_sparql_csv, is_number, neutralise, restore
+from cspkg.answers.spreadsheet import csv_bytes, from_sparql_csv, is_number, neutralise, restore
 from cspkg.web.presentation import href
 from cspkg.web.trace import href as trace_href
 from server import serving

@@ -19,10 +19,10 @@ import pytest
 import requests
 
 from cspkg import namespaces as ns
-from cspkg.build import run
-from cspkg.commits import CURRENT, PENDING, PREVIOUS, STEPS, writer_lock
+from cspkg.pipeline.build import run
+from cspkg.store.commits import CURRENT, PENDING, PREVIOUS, STEPS, writer_lock
 from cspkg.sources import DEFAULT_DATA
-from cspkg.store import EmbeddedStore
+from cspkg.store.embedded import EmbeddedStore
 from server import CSPKG, free_port
 
 pytestmark = pytest.mark.slow
@@ -75,7 +75,7 @@ def iso(triples) -> set[str]:
     relabelled canonically: two graphs are equal here when they are isomorphic."""
     from rdflib.compare import to_canonical_graph
 
-    from cspkg import validation
+    from cspkg.pipeline import validation
 
     mem = ox.Store()
     mem.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from cspkg.catalogue import catalogue
+from cspkg.answers.catalogue import catalogue
 
 GOLDEN = Path(__file__).parent / "golden"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -241,8 +241,8 @@ def test_rows_are_counted_without_parsing_even_when_literals_look_like_rows(fmt)
     (braces, tags, newlines, tabs) do not throw the count."""
     import pyoxigraph as ox
 
-    from cspkg.results import RESULT_FORMATS
-    from cspkg.runner_child import count_rows
+    from cspkg.answers.results import RESULT_FORMATS
+    from cspkg.answers.runner_child import count_rows
 
     store = ox.Store()
     tricky = ['a},{"x": 1}', "<result><binding name='x'>", "two\nlines\tand a tab", 'quote " and \\ backslash', ""]

@@ -217,7 +217,7 @@ def test_void_describes_the_dataset(server, store):
 
 
 def test_etag_changes_when_the_data_are_rebuilt(tmp_path):
-    from cspkg.build import run
+    from cspkg.pipeline.build import run
     from cspkg.sources import DEFAULT_DATA
     from server import serving
 

@@ -214,7 +214,7 @@ def csp_messages(browser) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_lead_page_renders_with_no_csp_violation(server, browser, width):
-    from cspkg.catalogue import catalogue
+    from cspkg.answers.catalogue import catalogue
 
     browser.set_window_size(*WIDTHS[width])
     try:

@@ -8,10 +8,10 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from cspkg import sparqltext
-from cspkg.catalogue import QUERIES_DIR, bind, catalogue
+from cspkg.answers import sparqltext
+from cspkg.answers.catalogue import QUERIES_DIR, bind, catalogue
 from cspkg.errors import BadInput
-from cspkg.results import render
+from cspkg.answers.results import render
 from cspkg.sources import REPO
 
 GOLDEN = REPO / "tests" / "golden"

@@ -8,10 +8,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL
 
-from cspkg.build import group
-from cspkg.reasoning import infer
+from cspkg.pipeline.build import group
+from cspkg.pipeline.reasoning import infer
 from cspkg.sources import DEFAULT_DATA, discover
-from cspkg.validation import to_rdflib
+from cspkg.pipeline.validation import to_rdflib
 from conftest import select
 
 OURS = ("https://w3id.org/cspkg/id/", "http://www.legislation.gov.uk/id/")

@@ -8,8 +8,8 @@ import requests
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from cspkg.build import run
-from cspkg.catalogue import catalogue
+from cspkg.pipeline.build import run
+from cspkg.answers.catalogue import catalogue
 from cspkg.sources import DEFAULT_DATA
 from server import oxigraph_server, remote_settings, serving
 

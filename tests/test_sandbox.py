@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from cspkg.errors import BadInput
-from cspkg.runner import QueryTooLarge, Request, Runner
+from cspkg.errors import QueryTooLarge
+from cspkg.answers.messages import Request
+from cspkg.answers.runner import Runner
 from cspkg.settings import Settings
 
 
@@ -123,7 +125,7 @@ def test_without_the_sandbox_the_engine_does_connect(store_root):
 def _probe_embedded(conn, settings) -> None:
     import ctypes
 
-    from cspkg.sandbox import install
+    from cspkg.answers.sandbox import install
 
     install(settings)
     results = {}
@@ -166,7 +168,7 @@ def test_seccomp_denies_network_sockets_and_io_uring(store_root):
 def _probe_remote(conn, settings, port: int) -> None:
     import urllib.request
 
-    from cspkg.sandbox import install
+    from cspkg.answers.sandbox import install
 
     install(settings)
     results = {}
@@ -251,7 +253,7 @@ def test_a_request_reads_one_build_while_another_swaps_in(store_root, tmp_path):
 
 
 def test_serve_refuses_to_start_without_the_sandbox_unless_told(store_root, monkeypatch):
-    from cspkg.sandbox import SandboxUnavailable, check_available
+    from cspkg.answers.sandbox import SandboxUnavailable, check_available
 
     check_available(Settings(store=store_root))  # libseccomp loads here
     monkeypatch.setitem(sys.modules, "pyseccomp", None)  # as on a machine without it

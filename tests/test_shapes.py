@@ -9,9 +9,9 @@ from pyshacl import validate
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from cspkg.reasoning import infer
+from cspkg.pipeline.reasoning import infer
 from cspkg.sources import ONTOLOGY_DIR, Source, parse, shape_files
-from cspkg.validation import load_shapes, to_rdflib
+from cspkg.pipeline.validation import load_shapes, to_rdflib
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CSPSH = "https://w3id.org/cspkg/def/shapes/"

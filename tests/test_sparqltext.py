@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from cspkg import sparqltext
-from cspkg.sparqllex import IRI, MAX_DEPTH, PUNCT, SparqlTextError, tokenize
-from cspkg.store import StoreBuilder
+from cspkg.answers import sparqltext
+from cspkg.answers.sparqllex import IRI, MAX_DEPTH, PUNCT, SparqlTextError, tokenize
+from cspkg.store.embedded import StoreBuilder
 from server import serving
 
 SUITE = Path(__file__).parent / "fixtures" / "w3c-sparql-syntax"

@@ -10,8 +10,8 @@ import stat
 import pytest
 import requests
 
-from cspkg import tokens
-from cspkg.build import run
+from cspkg.plans import tokens
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA
 from server import serving
 from test_cli import cspkg

@@ -13,11 +13,12 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from cspkg import build, namespaces as ns, update, validation
-from cspkg.build import run
+from cspkg.pipeline import build, replace as update, validation
+from cspkg import namespaces as ns
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA, Source, parse
-from cspkg.store import EmbeddedStore
-from cspkg.synth import synthesise
+from cspkg.store.embedded import EmbeddedStore
+from cspkg.synth.generate import synthesise
 
 CSPKG = str(Path(sys.executable).with_name("cspkg"))
 
@@ -48,7 +49,7 @@ def snapshot(root: Path) -> dict[str, set]:
     RDF compares them (a store's loader gives blank nodes labels of its own)."""
     from rdflib.compare import to_canonical_graph
 
-    from cspkg.store import BUILD_GRAPH
+    from cspkg.store.interface import BUILD_GRAPH
 
     store = EmbeddedStore.open(root)
     out = {}
@@ -141,7 +142,7 @@ def test_a_crash_before_the_swap_leaves_the_old_store_serving(corpus, built_stor
 
 
 def test_replacing_one_plan_reasons_and_validates_exactly_one_scope(corpus, built_store, monkeypatch):
-    from cspkg import scopes
+    from cspkg.pipeline import scopes
 
     calls = {"reasoned": [], "validated": []}
     real_add, real_validate = scopes.ScopeStore.add, scopes.validate_scopes

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from cspkg.build import run
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA, REPO
-from cspkg.workbook import mapping, tables
+from cspkg.plans.workbook import mapping, tables
 from server import serving
 from test_cli import cspkg
 from test_workbook import EXAMPLE, EXAMPLE_CSV, EXAMPLE_XLSX, csv_copy, edit, fingerprint

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 import requests
 
-from cspkg.build import run
+from cspkg.pipeline.build import run
 from cspkg.sources import DEFAULT_DATA
 from server import serving
 from test_cli import cspkg

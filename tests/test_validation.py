@@ -9,13 +9,13 @@ from collections import Counter
 import pytest
 from rdflib import Graph
 
-from cspkg import scopes
-from cspkg.build import group, subjects
-from cspkg.reasoning import infer
+from cspkg.pipeline import scopes
+from cspkg.pipeline.build import group, subjects
+from cspkg.pipeline.reasoning import infer
 from cspkg.sources import DEFAULT_DATA, ONTOLOGY_DIR, Source, discover, parse, shape_files
-from cspkg.shapes_sparql import Unsupported, compile_shapes
-from cspkg.synth import synthesise
-from cspkg.validation import PlanChecker, check, load_shapes, to_rdflib
+from cspkg.pipeline.shapes_sparql import Unsupported, compile_shapes
+from cspkg.synth.generate import synthesise
+from cspkg.pipeline.validation import PlanChecker, check, load_shapes, to_rdflib
 from test_shapes import BREAKS, FIXTURE, PREFIXES
 
 import pyoxigraph as ox

@@ -13,7 +13,7 @@ import pytest
 from defusedxml.ElementTree import fromstring
 
 from cspkg.sources import DEFAULT_DATA, REPO
-from cspkg.workbook import mapping, tables, values
+from cspkg.plans.workbook import mapping, tables, values
 
 from conftest import PLANS
 from test_cli import cspkg
@@ -79,8 +79,8 @@ def test_seed_plan_exports_and_reimports_isomorphically(plan, fmt, tmp_path, dat
 
 
 def test_export_refuses_a_workbook_that_would_not_read_back():
-    from cspkg.workbook import register
-    from cspkg.workbook.exporter import write_tables
+    from cspkg.plans.workbook import register
+    from cspkg.plans.workbook.exporter import write_tables
 
     # An action that does not say it belongs to its plan: a workbook row always does.
     plan = {t for t in graph(DEFAULT_DATA / "plans" / "tendring-2021-22.ttl") if t.predicate.value != "https://w3id.org/cspkg/def/actionOf"

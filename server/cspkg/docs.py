@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from .catalogue import QUERIES_DIR, catalogue
+from .answers.catalogue import QUERIES_DIR, catalogue
 from .sources import REPO
 
 START, END = "<!-- queries:start -->", "<!-- queries:end -->"

@@ -28,3 +28,33 @@ class NotConforming(CspkgError):
 
 class StoreMissing(BadInput):
     """No built store where one was expected."""
+
+
+class StoreUnavailable(StoreMissing):
+    """The remote store cannot be reached, refuses us, or is not set up as cspkg needs."""
+
+
+class QueryUnavailable(CspkgError):
+    """The query was not answered for a reason of capacity (503); retry_after: seconds, or None."""
+
+    exit_code = 3
+    retry_after: int | None = 1
+
+
+class QueryTimeout(QueryUnavailable):
+    pass
+
+
+class QueryTooLarge(QueryUnavailable):
+    retry_after = None  # the same query would need the same memory again
+
+
+class QueryBusy(QueryUnavailable):
+    pass
+
+
+class QueryEngineFault(CspkgError):
+    """The engine itself stopped on a query (a panic in Oxigraph, e.g. ORDER BY over some mixes of
+    terms): the query is the trigger and retrying it will not help, so it is answered 422."""
+
+    exit_code = 3

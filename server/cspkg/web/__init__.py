@@ -21,8 +21,8 @@ SECURITY_HEADERS = {
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from ..catalogue import catalogue
-    from ..runner import Runner
+    from ..answers.catalogue import catalogue
+    from ..answers.runner import Runner
     from . import errors, linkeddata, pages, queries, sparql, uploads, yearonyear
     from .presentation import href
 
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         return {"licence": settings.licence}
 
     from ..errors import CspkgError
-    from ..health import StoreHealth
+    from ..store.health import StoreHealth
 
     health = StoreHealth(settings)
 

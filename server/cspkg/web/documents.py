@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..namespaces import BASE, GRAPH, PREFIXES
-from ..runner import Request
+from ..answers.messages import Request
 from . import context
 
 INFERRED = GRAPH + "inferred/"

@@ -7,8 +7,7 @@ import logging
 from flask import Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import BadInput, CspkgError, StoreMissing
-from ..runner import QueryEngineFault, QueryUnavailable
+from ..errors import BadInput, CspkgError, QueryEngineFault, QueryUnavailable, StoreMissing
 
 log = logging.getLogger("cspkg.web")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..catalogue import CHECKS, MAX_VALUE, SHORT_KEY, CannedQuery, accepts
+from ..answers.catalogue import CHECKS, MAX_VALUE, SHORT_KEY, CannedQuery, accepts
 
 MAX_PAGE = 100_000
 FORMAT_NAMES = ["json", "xml", "csv", "tsv"]

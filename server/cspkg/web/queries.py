@@ -15,11 +15,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from .. import iris
-from ..catalogue import KINDS, SHORT_KEY, CannedQuery, bind
+from ..answers.catalogue import SHORT_KEY, CannedQuery, bind
 from ..namespaces import ID
 from ..errors import BadInput
-from ..runner import Request
-from ..spreadsheet import from_sparql_csv
+from ..answers.messages import Request
+from ..answers.spreadsheet import from_sparql_csv
 from . import context
 from .errors import ApiError
 from .negotiation import TABLE, choose, media_type

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, render_template, request
 
-from .. import sparqltext
+from ..answers import sparqltext
 from ..namespaces import PREFIXES
-from ..runner import Request
+from ..answers.messages import Request
 from . import context
 from .errors import ApiError
 from .negotiation import BOOLEAN, GRAPH, TABLE, choose, media_type

@@ -18,12 +18,12 @@ import logging
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
-from .. import intake as plan_intake
+from ..plans import intake as plan_intake
 from .. import namespaces as ns
-from .. import ownership, planfiles, tokens
-from ..commits import WriterBusy
+from ..plans import ownership, files as planfiles, tokens
+from ..store.commits import WriterBusy
 from ..errors import BadInput
-from ..update import replace_plan
+from ..pipeline.replace import replace_plan
 from . import context
 from .errors import ApiError
 

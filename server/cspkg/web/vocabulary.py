@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ..namespaces import SHAPES_GRAPH, sparql_prefixes
-from ..runner import Request
+from ..answers.messages import Request
 from . import context
 
 ONTOLOGY_TERMS = """

@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 
 from ..namespaces import BASE, CSP, GRAPH, sparql_prefixes
-from ..runner import Request
+from ..answers.messages import Request
 from . import context
 
 DATASET_KEY = "dataset/cspkg"
@@ -27,7 +27,7 @@ def _rows(query: str) -> list[dict]:
 
 
 def description() -> list[ox.Triple]:
-    from .linkeddata import public
+    from .representations import public
 
     n, lit = ox.NamedNode, ox.Literal
     ds = n(DATASET)
@@ -95,7 +95,7 @@ def respond_description(suffix: str | None):
     from flask import render_template
 
     from .documents import FORMATS, serialize
-    from .linkeddata import TRIPLE_FORMATS, negotiate, respond
+    from .representations import TRIPLE_FORMATS, negotiate, respond
 
     fmt = negotiate(suffix, TRIPLE_FORMATS)
     triples = description()

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
 
-from .. import iris, planfiles
-from ..diff import as_json, compare
+from .. import iris
+from ..plans import files as planfiles
+from ..plans.diff import as_json, compare
 from . import context
 from .errors import ApiError
 

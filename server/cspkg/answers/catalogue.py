@@ -1,0 +1,192 @@
+"""The canned-query catalogue: `queries/*.rq` with grlc-style `#+ ` YAML headers.
+
+Parameters follow grlc/BASIL: `?_name` is required, `?__name` optional; a suffix gives the type
+(`_iri`, `_integer`, `_decimal`, `_boolean`, `_date`; none means a plain string). Values are bound as
+RDF terms by substitution before evaluation, never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from .. import iris
+from . import sparqltext
+from ..errors import BadInput
+from ..namespaces import ID
+from ..sources import REPO
+
+QUERIES_DIR = REPO / "queries"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM = re.compile(r"(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)")  # a parameter's variable name
+TYPES = {"iri": None, "integer": XSD + "integer", "decimal": XSD + "decimal", "boolean": XSD + "boolean", "date": XSD + "date"}
+
+# What an IRI parameter names, by the first word of its name: where short keys live, and the
+# class its value must have.
+KINDS = {
+    "plan": ("plan/", "https://w3id.org/cspkg/def/PartnershipPlan", "a partnership plan"),
+    "duty": ("duty/", "https://w3id.org/cspkg/def/LegalDuty", "a legal duty"),
+    "action": ("action/", "https://w3id.org/cspkg/def/Action", "an action"),
+    "agency": ("agency/", "http://www.w3.org/ns/org#Organization", "an agency"),
+    "theme": ("theme/", "http://www.w3.org/2004/02/skos/core#Concept", "a theme"),
+    "partnership": ("partnership/", "https://w3id.org/cspkg/def/CommunitySafetyPartnership", "a partnership"),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # e.g. "duty"
+    var: str  # the variable as written, e.g. "_duty_iri"
+    type: str  # iri | integer | decimal | boolean | date | string
+    required: bool
+
+    @property
+    def kind(self):
+        return KINDS.get(self.name.split("_")[0]) if self.type == "iri" else None
+
+
+@dataclass
+class CannedQuery:
+    name: str
+    path: Path
+    text: str
+    meta: dict
+    params: list[Param] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return str(self.meta.get("summary", self.name))
+
+    @property
+    def description(self) -> str:
+        return str(self.meta.get("description", ""))
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.meta.get("tags", []))
+
+    @property
+    def defaults(self) -> dict[str, str]:
+        out = {}
+        for item in self.meta.get("defaults", []) or []:
+            out.update({str(k): str(v) for k, v in item.items()})
+        return out
+
+    @property
+    def pagination(self) -> int | None:
+        return int(self.meta["pagination"]) if self.meta.get("pagination") else None
+
+    @property
+    def enumerate(self) -> list[str]:
+        return list(self.meta.get("enumerate", []) or [])
+
+
+def parse_header(path: Path, text: str) -> dict:
+    lines = [l[3:] for l in text.splitlines() if l.startswith("#+ ")]
+    try:
+        meta = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as err:
+        raise BadInput(f"{path}: the #+ header is not valid YAML: {err}") from None
+    if not isinstance(meta, dict) or "summary" not in meta:
+        raise BadInput(f"{path}: the #+ header must be YAML with at least a 'summary'")
+    return meta
+
+
+def find_params(text: str, path: Path | None = None) -> list[Param]:
+    """The query's parameters: its variables named ?_name or ?__name, read from its tokens (so never
+    from a comment or a string)."""
+    try:
+        names = sparqltext.variables(text, sigil="?")
+    except sparqltext.SparqlTextError as err:
+        raise BadInput(f"{path or 'the query'}: {err}") from None
+    params = []
+    for var in names:
+        match = PARAM.fullmatch(var)
+        if match is None:
+            continue
+        prefix, name = match.groups()
+        base, _, suffix = name.rpartition("_")
+        kind, pname = (suffix, base) if base and suffix in TYPES else ("string", name)
+        params.append(Param(pname, prefix + name, kind, prefix == "_"))
+    return params
+
+
+def load(path: Path) -> CannedQuery:
+    text = path.read_text(encoding="utf-8")
+    return CannedQuery(path.stem, path, text, parse_header(path, text), find_params(text, path))
+
+
+def catalogue(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
+    return {p.stem: load(p) for p in sorted(folder.glob("*.rq"))}
+
+
+MAX_VALUE = 500  # characters in a parameter value: more than any key, IRI we mint or search text needs
+CHECKS = {"integer": r"[+-]?[0-9]{1,18}", "decimal": r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})",
+          "boolean": r"true|false|1|0", "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}"}
+ACCEPTS = {"integer": "whole number of at most 18 digits (ASCII 0-9)", "decimal": "decimal number such as 12.5",
+           "boolean": "true or false", "date": "date as YYYY-MM-DD", "string": "text"}
+SHORT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*")
+
+
+def accepts(param: Param) -> str:
+    """What a parameter takes, in words, for error messages and the OpenAPI document."""
+    if param.type == "iri":
+        return f"{param.kind[2]}: its short key or its https: IRI" if param.kind else "an absolute http: or https: IRI"
+    return "a " + ACCEPTS[param.type]
+
+
+def term(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
+    """An RDF term for a parameter value, or BadInput naming the parameter and saying what it takes."""
+    where = f"parameter '{param.name}'"
+    if len(raw) > MAX_VALUE:
+        raise BadInput(f"{where}: the value is {len(raw)} characters long; at most {MAX_VALUE} are accepted")
+    if param.type == "iri":
+        if param.kind and SHORT_KEY.fullmatch(raw):
+            raw = ID + param.kind[0] + raw  # a short key
+        try:
+            return iris.check(raw, where)
+        except BadInput as err:
+            raise BadInput(f"{err}; it takes {accepts(param)}") from None
+    if param.type == "string":
+        return ox.Literal(raw.strip())
+    if not re.fullmatch(CHECKS[param.type], raw, flags=re.ASCII):
+        raise BadInput(f"{where}: {iris.short(raw)!r} is not valid; it takes {accepts(param)}")
+    if param.type == "date":
+        try:
+            date.fromisoformat(raw)
+        except ValueError:
+            raise BadInput(f"{where}: {raw!r} is not a calendar date; it takes {accepts(param)}") from None
+    return ox.Literal(raw, datatype=ox.NamedNode(TYPES[param.type]))
+
+
+IS_A = "ASK { ?thing a ?class }"
+
+
+def bind(query: CannedQuery, values: dict[str, str], ask) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Check and convert the given values (defaults filled in) into variable substitutions.
+
+    `ask(sparql, substitutions)` runs an ASK query with its variables bound to terms and returns a
+    bool: it checks that an IRI names a thing of the expected class. Keys of the result are variable
+    names without the `?`.
+    """
+    known = {p.name for p in query.params}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise BadInput(f"parameter '{unknown[0]}' is not a parameter of query '{query.name}' (it takes: {', '.join(sorted(known)) or 'none'})")
+    given = {**query.defaults, **{k: v for k, v in values.items() if v != ""}}
+    substitutions = {}
+    for param in query.params:
+        if param.name not in given:
+            if param.required:
+                raise BadInput(f"parameter '{param.name}' is required by query '{query.name}'")
+            continue
+        value = term(param, given[param.name])
+        if param.kind and not ask(IS_A, {"thing": value, "class": ox.NamedNode(param.kind[1])}):
+            raise BadInput(f"parameter '{param.name}': {value.value} is not {param.kind[2]} in the data")
+        substitutions[param.var] = value
+    return substitutions

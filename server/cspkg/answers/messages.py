@@ -1,0 +1,27 @@
+"""What crosses the pipe between a server worker and its query process: a request and its answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Request:
+    sparql: str  # the query; for "describe" the resource IRI; for "dump" the graph IRI ("" for all)
+    format: str  # json | xml | csv | tsv | turtle | ntriples | jsonld | rdfxml | nquads | trig
+    substitutions: dict = field(default_factory=dict)  # variable -> term as N-Triples text
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    union: bool = True
+    max_rows: int = 10_000
+    base: str | None = None  # base IRI for relative IRIs in the query
+    kind: str = "query"  # query | describe | dump
+    store: str = ""  # the embedded build's folder ("remote" for the remote store); "" = the current one
+
+
+@dataclass
+class Answer:
+    kind: str  # select | ask | graph
+    body: bytes
+    rows: int | None  # None: not counted (an answer too short to reach the cap)
+    truncated: bool

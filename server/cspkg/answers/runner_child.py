@@ -1,0 +1,148 @@
+"""The query child process: sandboxes itself, opens the store (read-only, or the remote one), runs one
+query at a time, serialises it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import BadInput, CspkgError, StoreMissing
+from ..store.embedded import EmbeddedStore
+from .results import RESULT_FORMATS, serialize_graph, serialize_solutions
+
+
+def term(text: str):
+    """A term given as N-Triples text (produced by pyoxigraph on the other side)."""
+    return next(iter(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))).object
+
+
+def execute(store, request):
+    from .messages import Answer
+
+    result = store.query(request.sparql, union=request.union, base=request.base,
+                         substitutions={ox.Variable(k): term(v) for k, v in request.substitutions.items()} or None,
+                         default_graphs=request.default_graphs, named_graphs=request.named_graphs)
+    if isinstance(result, ox.QueryBoolean):
+        fmt = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}.get(request.format, ox.QueryResultsFormat.JSON)
+        return Answer("ask", result.serialize(format=fmt), 1, False)
+    if isinstance(result, ox.QuerySolutions):
+        return select(result, request)
+    rows, truncated = [], False
+    for row in result:
+        if len(rows) == request.max_rows:
+            truncated = True
+            break
+        rows.append(row)
+    return Answer("graph", serialize_graph(rows, request.format), len(rows), truncated)
+
+
+def count_rows(body: bytes, format: str) -> int:
+    """Rows in an answer Oxigraph wrote, read without making terms of them: JSON with the C JSON
+    parser; in XML a `<result>` tag cannot occur inside text (`<` is escaped); in TSV a row is a line
+    (newlines in literals are escaped), after the header line."""
+    if format == "json":
+        return len(json.loads(body)["results"]["bindings"])
+    if format == "xml":
+        return body.count(b"<result>")
+    return max(body.count(b"\n") - 1, 0)
+
+
+def select(result: ox.QuerySolutions, request):
+    """Oxigraph serialises the whole answer (fast); only an answer over the cap is cut and re-written."""
+    from .messages import Answer
+
+    # CSV cannot be read back (it is lossy), so a CSV answer is counted through TSV.
+    fmt = RESULT_FORMATS["tsv" if request.format == "csv" else request.format]
+    body = result.serialize(format=fmt)
+    if request.format != "csv":
+        # every row takes at least a byte in every format: an answer this short is under the cap
+        rows = None if len(body) <= request.max_rows else count_rows(body, request.format)
+        if rows is None or rows <= request.max_rows:
+            return Answer("select", body, rows, False)
+    rows = list(ox.parse_query_results(body, format=fmt))
+    names = [v.value for v in result.variables]
+    truncated = len(rows) > request.max_rows
+    if truncated or request.format == "csv":
+        body = serialize_solutions(names, rows[: request.max_rows], request.format)
+    return Answer("select", body, min(len(rows), request.max_rows), truncated)
+
+
+GRAPH_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
+                 "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+def describe(store, request) -> dict:
+    """What the store says about one resource: its statements in every graph (closed over blank
+    nodes), the statements that point at it (capped), and labels for every IRI they mention."""
+    own, incoming, total = store.describe(request.sparql, request.max_rows)
+    iris = {t for q in own + incoming for t in (q.subject, q.predicate, q.object) if isinstance(t, ox.NamedNode)}
+    return {
+        "own": ox.serialize(own, format=ox.RdfFormat.N_QUADS),
+        "incoming": ox.serialize(incoming, format=ox.RdfFormat.N_QUADS),
+        "incoming_total": total,
+        "labels": store.labels(iris),
+    }
+
+
+def dump(store, request) -> bytes:
+    return store.dump(GRAPH_FORMATS[request.format], request.sparql or None)
+
+
+def open_store(request, stores: dict, settings):
+    """The embedded store of the request's build (reopened when a build swaps in), or the remote one."""
+    if request.store not in stores:
+        stores.clear()
+        if settings.backend == "remote":
+            from ..store.remote import RemoteStore
+
+            # The parent stops a query at the time limit; this only keeps a stuck socket from lingering.
+            stores[request.store] = RemoteStore(settings, timeout=settings.query_timeout + 5)
+        else:
+            stores[request.store] = EmbeddedStore(ox.Store.read_only(request.store), Path(request.store))
+    return stores[request.store]
+
+
+def serve(conn, settings, stderr: str | None = None) -> None:
+    import os
+
+    from .sandbox import install
+
+    if stderr:  # the parent reads it if this process dies (see runner.Child)
+        fd = os.open(stderr, os.O_WRONLY | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+    try:
+        install(settings)  # before any store is opened or any request read
+    except Exception as err:
+        conn.send(("failed", f"its sandbox could not be set up: {err}"))
+        return
+    conn.send(("ready", None))
+    stores: dict = {}
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        try:
+            store = open_store(request, stores, settings)
+            handler = {"query": execute, "describe": describe, "dump": dump}[request.kind]
+            conn.send(("ok", handler(store, request)))
+        except MemoryError:
+            conn.send(("memory", ""))  # the parent words the message
+            return  # the parent starts a fresh process: this one may be short of memory for good
+        except PermissionError:  # the sandbox refused a connection: a SERVICE query got this far
+            conn.send(("bad", "this service does not run federated (SERVICE) queries: its query processes have no network access"))
+        except StoreMissing as err:
+            conn.send(("missing", str(err)))
+        except BadInput as err:
+            conn.send(("bad", str(err)))
+        except SyntaxError as err:
+            conn.send(("bad", f"SPARQL syntax error: {getattr(err, 'msg', err)}"))
+        except (ValueError, TypeError) as err:
+            conn.send(("bad", f"the query cannot be evaluated: {err}"))
+        except CspkgError as err:
+            conn.send(("error", str(err)))
+        except Exception as err:  # reported to the caller as an internal error
+            conn.send(("error", f"{type(err).__name__}: {err}"))

@@ -1,0 +1,1 @@
+"""The command line, `cspkg`: build, query and serve the graph (main.py); plans in and out (plans.py)."""

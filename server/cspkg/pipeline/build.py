@@ -1,0 +1,309 @@
+"""The build pipeline: load every file into its graph, reason, validate, write the store."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+import os
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+
+from .. import namespaces as ns
+from ..errors import BadInput
+from .reasoning import infer
+from ..sources import Source, discover, parse, shape_files
+from ..store.backends import open_builder
+from ..store.commits import writer_lock
+from . import scopes
+from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
+
+
+@dataclass
+class Scope:
+    """What is reasoned and validated together: the reference data, or one plan."""
+
+    name: str
+    graphs: dict[str, set[ox.Triple]] = field(default_factory=dict)
+    inferred_triples: set[ox.Triple] | None = None
+    # A plan reasoned by a worker: its inferences as that worker's N-Quads, read only if asked for.
+    packed: bytes | None = None
+    inferred_count: int = 0
+    # A plan whose files a worker parses: graph -> file, and what the worker found in them.
+    files: dict[str, Source] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    title: str | None = None
+
+    @property
+    def inferred(self) -> set[ox.Triple]:
+        if self.inferred_triples is None:
+            graph = self.inferred_graph
+            self.inferred_triples = {q.triple for q in ox.parse(self.packed, format=ox.RdfFormat.N_QUADS)
+                                     if q.graph_name.value == graph} if self.packed else set()
+        return self.inferred_triples
+
+    @inferred.setter
+    def inferred(self, triples: set[ox.Triple]) -> None:
+        self.inferred_triples, self.packed, self.inferred_count = triples, None, len(triples)
+
+    @property
+    def asserted(self) -> set[ox.Triple]:
+        return set().union(*self.graphs.values()) if self.graphs else set()
+
+    @property
+    def inferred_graph(self) -> str:
+        return ns.REFERENCE_INFERRED_GRAPH if self.name == "reference" else ns.inferred_graph(self.name)
+
+
+@dataclass
+class BuildResult:
+    scopes: list[Scope]
+    findings: list[Finding]
+    seconds: dict[str, float]
+    titles: dict[str, str]
+    store_path: Path | str | None = None
+    recovered: list[str] = field(default_factory=list)  # what the writer lock's recovery did before the build
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+class Timer:
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def stage(self, name: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.seconds[name] = time.perf_counter() - self.start
+
+        return _Stage()
+
+
+def group(sources: list[Source], parse_plans: bool = True) -> tuple[Scope, list[Scope]]:
+    """Parse every file and sort its triples into the reference scope or its plan's scope.
+    With parse_plans False, plans keep their files (Scope.files), for workers to parse."""
+    reference, plans = Scope("reference"), {}
+    for source in sources:
+        if source.kind in ("ontology", "reference"):
+            reference.graphs[source.graph] = set(parse(source))
+        elif parse_plans:
+            plans.setdefault(source.key, Scope(source.key)).graphs[source.graph] = set(parse(source))
+        else:
+            plans.setdefault(source.key, Scope(source.key)).files[source.graph] = source
+    for key, scope in plans.items():
+        if ns.plan_graph(key) not in scope.graphs and ns.plan_graph(key) not in scope.files:
+            raise BadInput(f"data/editorial/{key}.ttl: no plan file data/plans/{key}.ttl for these editorial assertions")
+    return reference, [plans[k] for k in sorted(plans)]
+
+
+def title_of(key: str, triples) -> str:
+    plan = ox.NamedNode(ns.plan_iri(key))
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    return next((t.object.value for t in triples if t.subject == plan and t.predicate == title), key)
+
+
+def plan_title(scope: Scope) -> str:
+    return scope.title or title_of(scope.name, scope.graphs.get(ns.plan_graph(scope.name), ()))
+
+
+def subjects(triples) -> set:
+    """The subjects of triples as rdflib terms (pyshacl's focus nodes)."""
+    return as_rdflib_nodes(t.subject for t in triples)
+
+
+# Plans are reasoned and validated in chunks, each in one in-memory store (scopes.py): one
+# query serves every plan of a chunk. With enough plans the chunks go to worker processes, one
+# per CPU (a fresh interpreter each: forking a process that holds Oxigraph's threads is not safe);
+# each worker parses the background data and the shapes once.
+PARALLEL_FROM = 40
+CHUNK = 100
+_worker: dict = {}
+
+
+def _init_worker(background: set[ox.Triple] | bytes) -> None:
+    if isinstance(background, bytes):
+        background = set(ox.parse(background, format=ox.RdfFormat.N_TRIPLES))
+    _worker.update(background=background, shapes=load_shapes(shape_files()))
+
+
+# A chunk goes to a worker as its plans' files, which the worker parses; it comes back as N-Quads
+# (the plans' graphs, inferred graphs and validation reports, ready for the store) and counts:
+# pickling pyoxigraph terms one by one costs about ten times as much.
+Chunk = list[tuple[str, bool, dict[str, Source]]]
+
+
+def _pack(graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> bytes:
+    return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples),
+                        format=ox.RdfFormat.N_QUADS)
+
+
+@dataclass
+class Done:
+    """What a worker sends back for a chunk."""
+
+    asserted: bytes
+    inferred: bytes
+    reports: bytes
+    counts: dict[str, dict[str, int]]  # plan -> graph -> triples
+    titles: dict[str, str]
+    findings: list[Finding]
+    seconds: tuple[float, float, float]  # parsing, reasoning, validating
+
+
+def _do_chunk(chunk: Chunk) -> Done:
+    start = time.perf_counter()
+    graphs = {name: {graph: set(parse(source)) for graph, source in files.items()} for name, _, files in chunk}
+    parsing = time.perf_counter() - start
+    own = {name: set().union(*graphs[name].values()) for name, _, _ in chunk}
+    inferred, findings, reasoning, validating = scopes.reason_and_validate(
+        _worker["background"], [(name, own[name], want) for name, want, _ in chunk], _worker["shapes"])
+    reports = defaultdict(list)
+    for finding in findings:
+        reports[finding.scope].append(finding)
+    counts = {name: {**{g: len(t) for g, t in graphs[name].items()}, ns.inferred_graph(name): len(inferred[name])}
+              for name, _, _ in chunk}
+    # Only a conforming build is stored, so each stored report conforms.
+    return Done(_pack((g, t) for name, _, _ in chunk for g, t in graphs[name].items()),
+                _pack((ns.inferred_graph(name), inferred[name]) for name, _, _ in chunk),
+                _pack((ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name, _, _ in chunk),
+                counts, {name: title_of(name, graphs[name].get(ns.plan_graph(name), ())) for name, _, _ in chunk},
+                findings, (parsing, reasoning, validating))
+
+
+def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None,
+                        sink: Callable[[list[bytes]], None] | None = None) -> tuple[list[Finding], tuple[float, float, float]]:
+    """Parse, reason and validate every plan against the background (validate those wanted: all
+    when None). Each chunk's graphs (asserted, inferred, reports) go to sink as N-Quads as soon as the
+    chunk is done (until a violation is found: then nothing will be stored).
+
+    Returns the findings and the shares of the work that were parsing, reasoning and validation.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    size = max(1, min(CHUNK, -(-len(plans) // workers)))  # every worker busy, chunks no bigger than CHUNK
+    groups = [plans[i:i + size] for i in range(0, len(plans), size)]
+    chunks = [[(p.name, wanted is None or p.name in wanted, p.files) for p in group] for group in groups]
+    findings: list[Finding] = []
+    spent = [0.0, 0.0, 0.0]
+    pool = None
+    if len(plans) < PARALLEL_FROM or workers < 2:
+        _init_worker(background)
+        outcomes = map(_do_chunk, chunks)
+    else:
+        nt = ox.serialize(background, format=ox.RdfFormat.N_TRIPLES)
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=(nt,))
+        outcomes = pool.map(_do_chunk, chunks)
+    try:
+        for group, done in zip(groups, outcomes):
+            for plan in group:
+                plan.inferred_triples, plan.packed = None, done.inferred
+                plan.counts, plan.title = done.counts[plan.name], done.titles[plan.name]
+                plan.inferred_count = plan.counts[ns.inferred_graph(plan.name)]
+            findings += done.findings
+            spent = [a + b for a, b in zip(spent, done.seconds)]
+            if sink is not None and not any(f.severity == "violation" for f in findings):
+                sink([done.asserted, done.inferred, done.reports])
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    total = max(sum(spent), 1e-9)
+    return order(findings), tuple(x / total for x in spent)
+
+
+def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
+    """Build (store_root given) or only validate (store_root None). Violations never reach the store.
+    The store is the embedded one at store_root unless the settings select the remote backend.
+    A build holds the writer lock (data folder and store) from before it reads the data folder
+    until its new store is current, so no upload, replace or import falls between the two; what
+    the lock's recovery did first is in the result's `recovered`."""
+    if store_root is None:
+        return _run(data_dir, None, extra, settings, Timer())
+    with writer_lock(store_root, data_dir) as recovered:
+        result = _run(data_dir, store_root, extra, settings, Timer())
+    result.recovered = recovered
+    return result
+
+
+def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, settings, timer: Timer) -> BuildResult:
+    with timer.stage("load"):
+        sources = discover(data_dir)
+        if extra:  # files named on the command line replace same-named plans
+            names = {(s.kind, s.key) for s in extra}
+            sources = [s for s in sources if (s.kind, s.key) not in names] + extra
+        reference, plans = group(sources, parse_plans=False)  # plans are parsed by the workers
+    with timer.stage("reason"):
+        reference.inferred = infer(set(), reference.asserted)
+        background = reference.asserted | reference.inferred
+    with timer.stage("validate"):
+        findings = scopes.validate_alone("reference", background, {t.subject for t in reference.asserted}, load_shapes(shape_files()))
+    # Each chunk's graphs go to a spool file as the chunk is done; the store takes them in one bulk
+    # load (one load is much faster than one per chunk, and the file keeps them out of memory).
+    builder = spool = None
+    if store_root is not None:
+        builder = open_builder(store_root, settings)
+        embedded = settings is None or settings.backend != "remote"
+        spool = tempfile.TemporaryFile(dir=store_root if embedded else None)
+    try:
+        with timer.stage("plans"):
+            wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
+            found, shares = reason_and_validate(background, plans, wanted, spool.writelines if spool else None)
+            findings += found
+        # Plans are parsed, reasoned and validated together (in parallel when there are many): the
+        # stage's wall time is split between loading, reasoning and validation in proportion to the
+        # time the workers spent on each.
+        plans_wall = timer.seconds.pop("plans")
+        for stage, share in zip(("load", "reason", "validate"), shares):
+            timer.seconds[stage] += plans_wall * share
+        result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
+        if builder is None or result.violations:
+            if builder is not None:
+                builder.abandon()
+            return result
+        with timer.stage("store"):
+            spool.seek(0)
+            builder.store.load_nquads(spool)
+            shape_triples = set()
+            for path in shape_files():
+                shape_triples |= set(parse(Source(path, "ontology")))
+            builder.store.load_graphs([*reference.graphs.items(), (reference.inferred_graph, reference.inferred),
+                                       # Only conforming data reach the store, so each stored report conforms; its
+                                       # warnings and notes are what the pages show as a plan's completeness.
+                                       (ns.validation_graph("reference"),
+                                        as_triples([f for f in findings if f.scope == "reference"], conforms=True, scope="reference")),
+                                       (ns.SHAPES_GRAPH, shape_triples)])
+            result.store_path = builder.commit()
+    except BaseException:
+        if builder is not None and hasattr(builder, "store"):
+            builder.abandon()
+        raise
+    finally:
+        if spool is not None:
+            spool.close()
+    result.seconds = timer.seconds
+    return result
+
+
+def graph_counts(result: BuildResult) -> dict[str, tuple[int, int]]:
+    counts: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for scope in result.scopes:
+        for graph, triples in scope.graphs.items():
+            counts[graph] = (len(triples), 0)
+        for graph, n in scope.counts.items():
+            counts[graph] = (n, 0)
+        counts[scope.inferred_graph] = (0, scope.inferred_count)
+    return dict(counts)

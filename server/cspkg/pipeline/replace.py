@@ -1,0 +1,104 @@
+"""Replace one plan in a built store: reason and validate that plan alone, then swap it in.
+
+The reference data and its inferences are read back from the current store, so only the new
+plan's scope is reasoned and validated. A conforming plan is written into a copy of the current
+store (an Oxigraph backup: a RocksDB checkpoint of hard links, cheap at any size), and the
+`current` link is swapped to the copy exactly as a full build does. Given the data folder, the
+plan file is written in the same commit (commits.py: staged before the swap, moved into place
+after it, its old version kept under history), so a crash at any point leaves the plan file and
+the store agreeing once the next writer (or `cspkg serve`) has recovered. Servers reopen the
+store when the link changes. One writer at a time: the writer lock (commits.writer_lock). The
+copy is not compacted (a compaction rewrites the whole store, so its cost grows with the store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from .. import namespaces as ns
+from . import scopes
+from ..plans import files as planfiles
+from ..errors import BadInput
+from ..sources import shape_files
+from ..store.commits import writer_lock
+from ..store.embedded import EmbeddedStore, StoreBuilder
+from .validation import Finding, as_triples, load_shapes
+
+
+@dataclass
+class Replacement:
+    key: str
+    findings: list[Finding]
+    store_path: Path | None  # the new current store; None when the plan was refused
+    asserted: int = 0
+    inferred: int = 0
+    recovered: list[str] = field(default_factory=list)  # what the writer lock's recovery did first
+    kept: Path | None = None  # where the plan file's previous version was kept (None: no file changed)
+    existed: bool = False  # the plan file existed before (it was replaced, not added)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "violation"]
+
+
+def background(store: EmbeddedStore) -> set[ox.Triple]:
+    """The reference scope as the build left it: the ontology, reference graphs and their inferences."""
+    graphs = store.graph_names(lambda g: g == ns.ONTOLOGY_GRAPH or g == ns.REFERENCE_INFERRED_GRAPH or g.startswith(ns.GRAPH + "reference/"))
+    return {t for g in graphs for t in store.triples(g)}
+
+
+def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
+                 editorial_triples: Iterable[ox.Triple] | None = None, *, data_dir: Path | None = None,
+                 body: bytes | None = None, what: str = "replace", wait: bool | float = True, before_swap=None, guard=None) -> Replacement:
+    """Reason and validate the plan `key` alone; if it conforms, make it the store's version.
+
+    editorial_triples None keeps the plan's editorial graph as it is in the store (it is read
+    with the plan, as in a build); an empty collection removes it. With data_dir and body, the
+    plan file data_dir/plans/<key>.ttl becomes body in the same commit. `what` names the writer
+    in the intent record; `wait` is how long to wait for the writer lock (commits.writer_lock).
+    `before_swap` is called with the new store's path before the commit begins (tests use it to
+    simulate a failure). `guard`, if given, is called with the current store under the lock before
+    anything is done; it refuses the change by raising.
+    """
+    plan_triples = set(plan_triples)
+    plan = ox.NamedNode(ns.plan_iri(key))
+    if not any(t.subject == plan for t in plan_triples):
+        raise BadInput(f"plan '{key}': the triples say nothing about {ns.plan_iri(key)} (the file name must be the plan's key)")
+    with writer_lock(store_root, data_dir, wait=wait) as recovered:
+        current = EmbeddedStore.open(store_root)
+        if guard is not None:
+            guard(current)
+        if editorial_triples is None:
+            editorial_triples = current.triples(ns.editorial_graph(key))
+        editorial_triples = set(editorial_triples)
+        reference = background(current)
+        own = plan_triples | editorial_triples
+        inferred, findings, _, _ = scopes.reason_and_validate(reference, [(key, own, True)], load_shapes(shape_files()))
+        inferred = inferred[key]
+        result = Replacement(key, findings, None, len(own), len(inferred), recovered)
+        if result.violations:
+            return result
+        builder = StoreBuilder(store_root, copy_of=current)
+        del current
+        try:
+            # In place in the copy, no flush or compaction here: commit flushes once, without compacting.
+            builder.store.replace_graphs([(ns.plan_graph(key), plan_triples),
+                                          (ns.editorial_graph(key), editorial_triples),
+                                          (ns.inferred_graph(key), inferred),
+                                          (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))])
+            if before_swap is not None:
+                before_swap(builder.target)
+        except BaseException:
+            builder.abandon()
+            raise
+        change = planfiles.PlanChange(data_dir, key, body) if data_dir is not None and body is not None else None
+        result.store_path = builder.commit(change, what)
+        record = builder.record
+        if change is not None:
+            result.kept = Path(record["change"]["history"]) if record["change"]["history"] else None
+            result.existed = record["change"]["existed"]
+        return result

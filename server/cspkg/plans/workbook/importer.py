@@ -1,0 +1,430 @@
+"""A workbook's tables, read into a plan graph by the mapping, with every problem located.
+
+Nothing is guessed: an unknown agency, an amount that cannot be read, a key used twice or a
+reference to a row that does not exist is a problem naming its sheet, row and column. The
+caller writes nothing when there is any problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ...namespaces import ID, plan_graph
+from . import values
+from .mapping import KEY_PATTERN, Column, Mapping, Sheet
+from .register import AGENCY_PREFIXES, LEGISLATION, Register, closest_text
+from .tables import Table, column_letter
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+CSP = "https://w3id.org/cspkg/def/"
+PRIORITY_PREFIX = ID + "priority/"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LABELLED = ("Actions", "Objectives", "Outcomes", "Progress")  # a row with no Label is named by its text
+
+
+def short(text: str, limit: int = 120) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit - 2)].rstrip(" ,;:") + " …"
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: str | None  # "F (Lead agency)"
+    message: str
+
+    def __str__(self) -> str:
+        where = self.sheet + (f" row {self.row}" if self.row else "") + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Imported:
+    plan: str
+    triples: set[ox.Triple] = field(default_factory=set)
+    rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # subject IRI -> (sheet, row)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def graph(self) -> str:
+        return plan_graph(self.plan)
+
+
+class Reader:
+    def __init__(self, tables: dict[str, Table], mapping: Mapping, register: Register, source: str = "workbook"):
+        self.tables, self.mapping, self.reg, self.source = tables, mapping, register, source
+        self.document = None
+        self.out = Imported(plan="")
+        self.keys: dict[str, dict[str, int]] = {}  # sheet name -> key -> row
+        self.positions: dict[str, dict[str, int]] = {}  # sheet name -> column name -> index
+
+    # --- problems ---
+    def problem(self, sheet: str, row: int | None, col: Column | None, message: str) -> None:
+        where = None
+        if col is not None:
+            index = self.positions.get(sheet, {}).get(col.name)
+            where = f"{column_letter(index)} ({col.title})" if index is not None else col.title
+        self.out.problems.append(Problem(sheet, row, where, message))
+
+    # --- the passes ---
+    def run(self) -> Imported:
+        known = {s.name for s in self.mapping.sheets}
+        for name in self.tables:
+            if name not in known:
+                self.problem(name, None, None, f"not a sheet of the plan workbook (known sheets: {', '.join(sorted(known))})")
+        for sheet in self.mapping.sheets:
+            if sheet.name in self.tables:
+                self.check_header(sheet, self.tables[sheet.name])
+        plan = self.tables.get("Plan")
+        if plan is None or not plan.rows:
+            self.problem("Plan", None, None, "the Plan sheet is missing or empty: it needs one row with the plan's key and title")
+            return self.out
+        if len(plan.rows) > 1:
+            self.problem("Plan", plan.rows[1][0], None, "the Plan sheet has more than one row: a workbook holds one plan")
+        key = self.cell(self.mapping.sheet("Plan"), plan.rows[0][1], "key")
+        if not key or not KEY_PATTERN.match(key) or key != key.lower():
+            self.problem("Plan", plan.rows[0][0], self.mapping.sheet("Plan").column("key"),
+                         f"'{key}' is not a plan key; write e.g. tendring-2021-22 (lower case, digits and '-')")
+            return self.out
+        self.out.plan = key
+        if self.out.problems:
+            return self.out
+        for sheet in self.mapping.entity_sheets:
+            self.collect_keys(sheet)
+        self.collect_inline_keys()
+        self.default_document()
+        for sheet in self.mapping.entity_sheets:
+            for number, cells in self.tables.get(sheet.name, Table(sheet.name, [])).rows:
+                self.read_row(sheet, number, cells)
+        self.read_notes()
+        self.read_other()
+        return self.out
+
+    def check_header(self, sheet: Sheet, table: Table) -> None:
+        titles = {c.title.casefold(): c for c in sheet.columns}
+        seen = self.positions.setdefault(sheet.name, {})
+        for i, title in enumerate(table.header):
+            if not title:
+                if any(len(cells) > i and cells[i] for _, cells in table.rows):
+                    self.out.problems.append(Problem(sheet.name, 1, column_letter(i), "this column has values but no heading"))
+                continue
+            col = titles.get(title.strip().casefold())
+            if col is None:
+                self.out.problems.append(Problem(sheet.name, 1, f"{column_letter(i)} ({title})",
+                                                 f"unknown column heading '{title}' (this sheet's columns: {', '.join(c.title for c in sheet.columns)})"))
+            elif col.name in seen:
+                self.out.problems.append(Problem(sheet.name, 1, f"{column_letter(i)} ({title})", f"the heading '{title}' appears twice"))
+            else:
+                seen[col.name] = i
+        if table.rows or sheet.name == "Plan":
+            for col in sheet.columns:
+                if col.required and col.name not in seen:
+                    self.problem(sheet.name, 1, None, f"the required column '{col.title}' is missing")
+
+    def cell(self, sheet: Sheet, cells: list[str], name: str) -> str:
+        index = self.positions.get(sheet.name, {}).get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def collect_keys(self, sheet: Sheet) -> None:
+        keys = self.keys.setdefault(sheet.name, {})
+        for number, cells in self.tables.get(sheet.name, Table(sheet.name, [])).rows:
+            key = self.cell(sheet, cells, "key")
+            col = sheet.column("key")
+            if not key:
+                self.problem(sheet.name, number, col, "no key given; every row needs a short id that never changes")
+            elif not KEY_PATTERN.match(key):
+                self.problem(sheet.name, number, col, f"'{key}' is not a key: use letters, digits, '-', '.' or '_'")
+            elif key in keys:
+                self.problem(sheet.name, number, col, f"the key '{key}' is already used on row {keys[key]}")
+            else:
+                keys[key] = number
+    def default_document(self) -> None:
+        """A workbook that names no source document is its own: every row is derived from it."""
+        self.document = None
+        if self.keys.get("Documents"):
+            return
+        sheet = self.mapping.sheet("Documents")
+        self.keys["Documents"] = {self.out.plan: 0}
+        self.document = self.subject(sheet, self.out.plan)
+        title = self.cell(self.mapping.sheet("Plan"), self.tables["Plan"].rows[0][1], "title") or self.out.plan
+        self.add(self.document, RDF_TYPE.value, ox.NamedNode(sheet.classes[""]))
+        for prop in ("http://purl.org/dc/terms/title", "http://www.w3.org/2000/01/rdf-schema#label"):
+            self.add(self.document, prop, values.text(f"{title} (plan workbook)"))
+        self.add(self.document, CSP + "seedFile", values.string(self.source))
+
+    def collect_inline_keys(self) -> None:
+        """An action's one-cell outcome, measure, funding or update is a row keyed like the action."""
+        sheet = self.mapping.sheet("Actions")
+        for target, inline in (("Outcomes", "desired_outcome"), ("Measures", "measure_inline"),
+                               ("Funding", "funding_inline"), ("Progress", "update_inline")):
+            taken = self.keys.setdefault(target, {})
+            for number, cells in self.tables.get("Actions", Table("Actions", [])).rows:
+                key = self.cell(sheet, cells, "key")
+                if key and self.cell(sheet, cells, inline):
+                    if key in taken:
+                        self.problem("Actions", number, sheet.column(inline),
+                                     f"the {target} sheet already has a row with key '{key}' (row {taken[key]}); use one or the other")
+                    else:
+                        taken[key] = -number  # negative: made from an Actions row, not a row of its own sheet
+
+    def subject(self, sheet: Sheet, key: str) -> ox.NamedNode:
+        return ox.NamedNode(self.mapping.iri(sheet, self.out.plan, key))
+
+    def add(self, s, p: str, o) -> None:
+        self.out.triples.add(ox.Triple(s, ox.NamedNode(p), o))
+
+    def read_row(self, sheet: Sheet, number: int, cells: list[str]) -> None:
+        key = self.cell(sheet, cells, "key") if sheet.name != "Plan" else self.out.plan
+        if not key or self.keys.get(sheet.name, {}).get(key, number) != number and sheet.name != "Plan":
+            return  # already reported
+        s = self.subject(sheet, key)
+        self.out.rows[s.value] = (sheet.name, number)
+        if "" in sheet.classes:
+            self.add(s, RDF_TYPE.value, ox.NamedNode(sheet.classes[""]))
+        plan = ox.NamedNode(self.mapping.iri(self.mapping.sheet("Plan"), self.out.plan, self.out.plan))
+        for link in sheet.implicit:
+            if "from" in link:
+                self.add(plan, link["property"], s)
+            else:
+                self.add(s, link["property"], plan)
+        for col in sheet.columns:
+            raw = self.cell(sheet, cells, col.name)
+            if col.kind == "key" or col.kind.startswith("inline:"):
+                continue
+            if not raw:
+                if col.required:
+                    self.problem(sheet.name, number, col, "this column is required but the cell is empty")
+                continue
+            if col.kind == "class":
+                cls = sheet.classes.get(raw.casefold())
+                if cls is None:
+                    self.problem(sheet.name, number, col, f"'{raw}' is not a type here; write one of: {', '.join(sheet.classes)}")
+                else:
+                    self.add(s, RDF_TYPE.value, ox.NamedNode(cls))
+                continue
+            parts = [p.strip() for p in raw.split(";")] if col.multi else [raw]
+            for part in filter(None, parts):
+                term = self.term(sheet, number, col, part)
+                if term is not None:
+                    self.add(s, col.property, term)
+        if self.document is not None and not self.cell(sheet, cells, "source_document") and sheet.name != "Documents":
+            self.add(s, PROV_DERIVED, self.document)
+        if sheet.name in LABELLED and not self.cell(sheet, cells, "label") and self.cell(sheet, cells, "description"):
+            self.add(s, RDFS_LABEL, values.text(short(self.cell(sheet, cells, "description"))))
+        if sheet.name == "Actions":
+            self.read_inline(sheet, number, cells, s, key)
+
+    def term(self, sheet: Sheet, number: int, col: Column, value: str):
+        kind = col.kind
+        try:
+            if kind in values.READERS:
+                return values.READERS[kind](value)
+            if kind == "agency":
+                return self.agency(value)
+            if kind.startswith("local:"):
+                return self.local(kind[6:], value)
+            if kind.startswith("ref:"):
+                return self.reference(kind[4:], value)
+            if kind == "priority":
+                return self.priority(value)
+            if kind == "pfcc":
+                return self.pfcc(value)
+            if kind == "legislation":
+                iri = value if value.startswith(LEGISLATION) else LEGISLATION + value.strip("/")
+                if " " in iri or not iri[len(LEGISLATION):].count("/") >= 2:
+                    raise ValueError(f"'{value}' is not a legislation.gov.uk identifier such as ukpga/1998/37/section/6")
+                return ox.NamedNode(iri)
+            if kind == "related":
+                segment, _, key = value.partition("/")
+                target = self.mapping.by_segment(segment)
+                if target is None or not key:
+                    raise ValueError(f"'{value}' is not written as sheet-type/key, e.g. objective/o2")
+                return self.local(segment, key)
+        except ValueError as err:
+            self.problem(sheet.name, number, col, str(err))
+            return None
+        raise AssertionError(f"mapping kind {kind!r} has no reader")
+
+    def agency(self, value: str) -> ox.NamedNode:
+        found = self.reg.find(AGENCY_PREFIXES, value)
+        if len(found) == 1:
+            return ox.NamedNode(found.pop())
+        if found:
+            names = sorted(self.reg.names.get(i, i) for i in found)
+            raise ValueError(f"'{value}' could be any of {', '.join(names)}; write the full name")
+        raise ValueError(f"unknown agency '{value}' (not in the agency register, data/reference/agencies.ttl)."
+                         + closest_text(self.reg.closest(AGENCY_PREFIXES, value)))
+
+    def local(self, segment: str, key: str) -> ox.NamedNode:
+        sheet = self.mapping.by_segment(segment)
+        if key not in self.keys.get(sheet.name, {}):
+            raise ValueError(f"no row with key '{key}' on the {sheet.name} sheet")
+        return self.subject(sheet, key)
+
+    def reference(self, segment: str, value: str) -> ox.NamedNode:
+        sheet = self.mapping.by_segment(segment)
+        if sheet is not None and value in self.keys.get(sheet.name, {}):
+            return self.subject(sheet, value)  # defined in this workbook (a document, an assessment)
+        prefix = f"{ID}{segment}/"
+        found = self.reg.find((prefix,), value)
+        if len(found) == 1:
+            return ox.NamedNode(found.pop())
+        what = segment.replace("-", " ")
+        if found:
+            raise ValueError(f"'{value}' names more than one {what}: {', '.join(sorted(found))}")
+        where = f" on the {sheet.name} sheet or" if sheet is not None else ""
+        raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data)." + closest_text(self.reg.closest((prefix,), value)))
+
+    def priority(self, value: str) -> ox.NamedNode:
+        """A local priority by key, then by number, then by title."""
+        sheet = self.mapping.sheet("Priorities")
+        keys = self.keys.get(sheet.name, {})
+        if value in keys:
+            return self.subject(sheet, value)
+        table = self.tables.get(sheet.name, Table(sheet.name, []))
+        for by in ("number", "title"):
+            hits = {self.cell(sheet, cells, "key") for _, cells in table.rows
+                    if self.cell(sheet, cells, by).casefold() == value.casefold()}
+            if len(hits) == 1:
+                return self.subject(sheet, hits.pop())
+            if hits:
+                raise ValueError(f"more than one priority has the {by} '{value}'; give its key")
+        raise ValueError(f"no priority with key, number or title '{value}' on the Priorities sheet")
+
+    def pfcc(self, value: str) -> ox.NamedNode:
+        """A Police and Crime Plan priority: by the plan's own number for it, or scheme/key, or title."""
+        sheet = self.mapping.sheet("PFCC numbering")
+        table = self.tables.get(sheet.name, Table(sheet.name, []))
+        numbered = {self.cell(sheet, cells, "priority") for _, cells in table.rows if self.cell(sheet, cells, "number") == value}
+        if len(numbered) > 1:
+            raise ValueError(f"the PFCC numbering sheet gives the number '{value}' to more than one priority; give the priority's key")
+        if numbered:
+            value = numbered.pop()
+        else:  # the number the plan's own Police and Crime Plan gives the priority
+            plan_sheet = self.mapping.sheet("Plan")
+            pcps = self.cell(plan_sheet, self.tables["Plan"].rows[0][1], "has_regard_to")
+            for pcp in filter(None, (p.strip() for p in pcps.split(";"))):
+                hit = self.reg.notations.get(f"{ID}plan/{pcp}", {}).get(value)
+                if hit:
+                    return ox.NamedNode(hit)
+        found = self.reg.find((PRIORITY_PREFIX,), value)
+        found = {i for i in found if not i.startswith(f"{PRIORITY_PREFIX}{self.out.plan}/")}
+        if len(found) == 1:
+            return ox.NamedNode(found.pop())
+        if found:
+            raise ValueError(f"'{value}' names more than one Police and Crime Plan priority; give its key, e.g. essex-pcp-2021-24/serious-violence")
+        raise ValueError(f"unknown Police and Crime Plan priority '{value}' (give the plan's number for it on the PFCC numbering sheet, "
+                         "or a key such as essex-pcp-2021-24/serious-violence)." + closest_text(self.reg.closest((PRIORITY_PREFIX,), value)))
+
+    def read_inline(self, sheet: Sheet, number: int, cells: list[str], action: ox.NamedNode, key: str) -> None:
+        """The Actions sheet's one-cell shortcuts: a desired outcome, a measure, funding, a progress update."""
+        plain = {"desired_outcome": ("Outcomes", CSP + "hasOutcome", CSP + "Outcome"),
+                 "measure_inline": ("Measures", CSP + "hasMeasure", CSP + "Measure"),
+                 "update_inline": ("Progress", CSP + "hasUpdate", CSP + "ProgressUpdate")}
+        desc, label = "http://purl.org/dc/terms/description", "http://www.w3.org/2000/01/rdf-schema#label"
+        for name, (target, link, cls) in plain.items():
+            raw = self.cell(sheet, cells, name)
+            if not raw:
+                continue
+            child = self.subject(self.mapping.sheet(target), key)
+            self.out.rows[child.value] = ("Actions", number)
+            self.add(action, link, child)
+            self.add(child, RDF_TYPE.value, ox.NamedNode(cls))
+            self.add(child, label, values.text(short(raw)))
+            if self.document is not None:
+                self.add(child, PROV_DERIVED, self.document)
+            if name != "measure_inline":
+                self.add(child, desc, values.text(raw))
+            if name == "update_inline":
+                self.add(child, CSP + "updateOf", action)
+                period = self.cell(sheet, cells, "update_period")
+                if period:
+                    self.add(child, CSP + "reportingPeriod", values.string(period))
+        raw, source = self.cell(sheet, cells, "funding_inline"), self.cell(sheet, cells, "funding_source")
+        if not raw:
+            if source:
+                self.problem(sheet.name, number, sheet.column("funding_source"), "a funding source is given but no funding")
+            return
+        try:
+            f = values.funding(raw)
+        except ValueError as err:
+            self.problem(sheet.name, number, sheet.column("funding_inline"), str(err))
+            return
+        child = self.subject(self.mapping.sheet("Funding"), key)
+        self.out.rows[child.value] = ("Actions", number)
+        fsheet = self.mapping.sheet("Funding")
+        self.add(action, CSP + "hasFunding", child)
+        self.add(child, RDF_TYPE.value, ox.NamedNode(fsheet.classes[f.kind]))
+        self.add(child, CSP + "fundingAsStated", values.string(raw))
+        self.add(child, label, values.text(f"Funding: {raw}"))
+        if self.document is not None:
+            self.add(child, PROV_DERIVED, self.document)
+        if f.amount is not None:
+            self.add(child, CSP + "amount", values.typed(f.amount, "decimal"))
+        if f.approximate:
+            self.add(child, CSP + "isApproximate", values.typed("true", "boolean"))
+        for name in filter(None, [f.funder]):
+            try:
+                self.add(child, CSP + "funder", self.agency(name))
+            except ValueError as err:
+                self.problem(sheet.name, number, sheet.column("funding_inline"), str(err))
+        if source:
+            try:
+                self.add(child, CSP + "fundingStream", self.reference("funding-stream", source))
+            except ValueError:
+                try:
+                    self.add(child, CSP + "funder", self.agency(source))
+                except ValueError:
+                    self.problem(sheet.name, number, sheet.column("funding_source"),
+                                 f"'{source}' is neither a known funding stream nor an agency in the register")
+
+    def read_notes(self) -> None:
+        sheet = self.mapping.sheet("Notes")
+        table = self.tables.get(sheet.name)
+        if table is None:
+            return
+        fields = {f.title.casefold(): f for f in sheet.fields}
+        for number, cells in table.rows:
+            item, field_name, text = (self.cell(sheet, cells, n) for n in ("item", "field", "text"))
+            col = sheet.column("item")
+            if item.casefold() == "plan":
+                subject = ox.NamedNode(self.mapping.iri(self.mapping.sheet("Plan"), self.out.plan, self.out.plan))
+            else:
+                segment, _, key = item.partition("/")
+                target = self.mapping.by_segment(segment)
+                if target is None or key not in self.keys.get(target.name, {}):
+                    self.problem(sheet.name, number, col, f"'{item}' is not an item of this workbook; write plan, or sheet-type/key such as action/r01")
+                    continue
+                subject = self.subject(target, key)
+            f = fields.get(field_name.casefold())
+            if f is None:
+                self.problem(sheet.name, number, sheet.column("field"), f"'{field_name}' is not a field; write one of: {', '.join(fields)}")
+                continue
+            if not text:
+                self.problem(sheet.name, number, sheet.column("text"), "no text given")
+                continue
+            self.add(subject, f.property, values.READERS[f.kind](text))
+
+    def read_other(self) -> None:
+        sheet = self.mapping.sheet("Other statements")
+        table = self.tables.get(sheet.name)
+        if table is None:
+            return
+        for number, cells in table.rows:
+            s, p, o = (self.cell(sheet, cells, n) for n in ("subject", "property", "value"))
+            try:
+                triple = next(iter(ox.parse(f"{s} {p} {o} .".encode(), format=ox.RdfFormat.N_TRIPLES))).triple
+            except (SyntaxError, StopIteration) as err:
+                self.problem(sheet.name, number, None, f"not a statement in N-Triples terms ({err})")
+                continue
+            self.out.triples.add(triple)
+
+
+def read_tables(tables: dict[str, Table], mapping: Mapping, register: Register, source: str = "workbook") -> Imported:
+    """source: the workbook's file name, recorded as the text the plan was read from when no Documents row says otherwise."""
+    return Reader(tables, mapping, register, source).run()

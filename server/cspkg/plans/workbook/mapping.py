@@ -1,0 +1,85 @@
+"""The workbook mapping (mappings/plan-workbook.json), loaded into small typed objects."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ...sources import REPO
+
+MAPPING_FILE = REPO / "mappings" / "plan-workbook.json"
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str
+    kind: str  # key | text | string | integer | decimal | boolean | date | month | when | ref:<type> | local:<type> | agency | priority | pfcc | legislation | related | class | inline:<what> | ...
+    property: str | None = None
+    multi: bool = False
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str  # the sheet's title in a workbook
+    file: str  # the CSV file name in a workbook folder
+    description: str
+    columns: tuple[Column, ...]
+    classes: dict[str, str] = field(default_factory=dict)  # type label -> class IRI ("" when the sheet has one class)
+    iri: str = ""  # IRI template under the id base: {plan} and {key}
+    implicit: tuple[dict, ...] = ()  # links to/from the plan every row gets
+    fields: tuple[Column, ...] = ()  # the Notes sheet's Field values
+
+    @property
+    def type_segment(self) -> str:
+        """'action' for action/{plan}/{key}: how Notes and Related columns name this sheet's items."""
+        return self.iri.split("/", 1)[0]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    base: str
+    sheets: tuple[Sheet, ...]
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+    @property
+    def entity_sheets(self) -> tuple[Sheet, ...]:
+        return tuple(s for s in self.sheets if s.iri)
+
+    def iri(self, sheet: Sheet, plan: str, key: str) -> str:
+        return self.base + sheet.iri.format(plan=plan, key=key)
+
+    def by_segment(self, segment: str) -> Sheet | None:
+        return next((s for s in self.entity_sheets if s.type_segment == segment), None)
+
+
+def _column(c: dict) -> Column:
+    return Column(name=c.get("name", c["titles"]), title=c["titles"], kind=c["csp:kind"], property=c.get("propertyUrl"),
+                  multi="separator" in c, required=c.get("required", False), help=c.get("dc:description", ""))
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = MAPPING_FILE) -> Mapping:
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    sheets = []
+    for t in meta["tables"]:
+        cls = t.get("csp:class", "")
+        sheets.append(Sheet(
+            name=t["dc:title"], file=t["url"], description=t.get("dc:description", ""),
+            columns=tuple(_column(c) for c in t["tableSchema"]["columns"]),
+            classes=cls if isinstance(cls, dict) else ({"": cls} if cls else {}),
+            iri=t.get("csp:iri", ""), implicit=tuple(t.get("csp:implicit", ())),
+            fields=tuple(_column(f) for f in t.get("csp:fields", ())),
+        ))
+    return Mapping(base=meta["csp:base"], sheets=tuple(sheets))

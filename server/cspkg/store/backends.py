@@ -1,0 +1,27 @@
+"""Which store the settings select: the embedded on-disk store or a remote SPARQL 1.1 store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .embedded import EmbeddedStore, StoreBuilder
+from .interface import Store
+
+
+def open_store(settings) -> "Store":
+    """The store the settings select, ready for reading."""
+    if settings.backend == "remote":
+        from .remote import RemoteStore
+
+        return RemoteStore(settings)
+    return EmbeddedStore.open(settings.store)
+
+
+def open_builder(root: Path, settings=None):
+    """A builder for the store the settings select (embedded at root unless they say remote)."""
+    if settings is not None and settings.backend == "remote":
+        from .remote import RemoteStore
+        from .remote_load import RemoteBuilder
+
+        return RemoteBuilder(RemoteStore(settings, timeout=None))
+    return StoreBuilder(root)

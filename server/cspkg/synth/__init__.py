@@ -1,0 +1,1 @@
+"""The synthetic national corpus for scale tests: plans drawn from the seed plans' statistics."""

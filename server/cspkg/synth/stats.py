@@ -1,0 +1,120 @@
+"""The distributions the synthetic corpus draws from, read from the real plans with SPARQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..namespaces import sparql_prefixes
+
+
+@dataclass
+class Stats:
+    priorities_per_plan: Counter
+    actions_per_priority: Counter
+    supporters_per_action: Counter
+    outcomes_per_action: Counter
+    updates_per_action: Counter
+    funding_kinds: Counter
+    leads: Counter
+    supporters: Counter
+    funders: Counter
+    streams: Counter
+    priority_duties: Counter
+    plan_duties: Counter
+    p_lead: float
+    p_funding: float
+    p_timing: float
+    p_action_pcp: float
+    p_priority_duty: float
+    amounts: list[float]
+    priority_labels: list[str]
+    action_labels: list[str]
+    outcome_labels: list[str]
+    update_texts: list[str]
+    themes: list[str]
+    pcps: dict[int, str]  # first year covered -> Police and Crime Plan IRI
+    pcp_priorities: dict[str, list[str]]
+    agency_labels: dict[str, str]
+    stream_labels: dict[str, str]
+    duty_labels: dict[str, str]
+
+    def pcp_for_year(self, year: int) -> str | None:
+        starts = [y for y in sorted(self.pcps) if y <= year]
+        return self.pcps[starts[-1]] if starts else None
+
+
+def _rows(store: ox.Store, query: str) -> list[tuple]:
+    return [tuple(None if t is None else t.value for t in row) for row in store.query(sparql_prefixes() + query, use_default_graph_as_union=True)]
+
+
+def _counter(store: ox.Store, query: str) -> Counter:
+    """A histogram of the single integer column a query returns per item."""
+    return Counter(int(r[0]) for r in _rows(store, query))
+
+
+def _share(store: ox.Store, query: str) -> float:
+    (yes, total), = _rows(store, query)
+    return int(yes) / max(int(total), 1)
+
+
+def read_stats(data_dir: Path) -> Stats:
+    store = ox.Store()
+    for folder in ("plans", "reference", "editorial"):
+        for path in sorted((data_dir / folder).glob("*.ttl")):
+            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f"urn:{folder}:{path.stem}"))
+    # Registered things only: a synthetic plan may point only at what the reference data name.
+    agency_labels = dict(_rows(store, "SELECT ?a (SAMPLE(?l) AS ?n) WHERE { GRAPH <urn:reference:agencies> { ?a skos:prefLabel ?l } } GROUP BY ?a"))
+    stream_labels = dict(_rows(store, "SELECT ?s (SAMPLE(?l) AS ?n) WHERE { GRAPH <urn:reference:funding-streams> { ?s a csp:FundingStream ; skos:prefLabel ?l } } GROUP BY ?s"))
+    duty_labels = dict(_rows(store, "SELECT ?d (SAMPLE(?l) AS ?n) WHERE { ?d a csp:LegalDuty ; skos:prefLabel ?l } GROUP BY ?d"))
+
+    def registered(query: str, names: dict) -> Counter:
+        return Counter({k: v for k, v in Counter(r[0] for r in _rows(store, query)).items() if k in names})
+
+    pcps = {}
+    for iri, start in _rows(store, "SELECT ?p ?start WHERE { ?plan csp:hasRegardTo ?p . ?p a csp:PoliceAndCrimePlan . "
+                                   "OPTIONAL { ?p csp:startDate ?start } } GROUP BY ?p ?start"):
+        pcps[int(start[:4]) if start else int(iri.rsplit("-", 2)[-2])] = iri
+    pcp_priorities = {p: sorted(r[0] for r in _rows(store, f"SELECT ?pr WHERE {{ ?pr a csp:PCPPriority ; skos:inScheme <{p}> }}"))
+                      for p in pcps.values()}
+    return Stats(
+        priorities_per_plan=_counter(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?plan csp:hasPriority ?p } GROUP BY ?plan"),
+        actions_per_priority=_counter(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?p a csp:LocalPriority . "
+                                             "OPTIONAL { ?a csp:addressesPriority ?p } } GROUP BY ?p"),
+        supporters_per_action=_counter(store, "SELECT (COUNT(?s) AS ?n) WHERE { ?a a csp:Action . OPTIONAL { ?a csp:supportingAgency ?s } } GROUP BY ?a"),
+        outcomes_per_action=_counter(store, "SELECT (COUNT(?o) AS ?n) WHERE { ?a a csp:Action . OPTIONAL { ?a csp:hasOutcome ?o } } GROUP BY ?a"),
+        updates_per_action=_counter(store, "SELECT (COUNT(?u) AS ?n) WHERE { ?a a csp:Action . OPTIONAL { ?a csp:hasUpdate ?u } } GROUP BY ?a"),
+        funding_kinds=Counter(r[0].rsplit("/", 1)[1] for r in _rows(store, "SELECT ?k WHERE { ?f a ?k . VALUES ?k "
+                              "{ csp:MonetaryFunding csp:InKindFunding csp:NoFundingRequired } }")),
+        leads=registered("SELECT ?l WHERE { ?a csp:leadAgency ?l }", agency_labels),
+        supporters=registered("SELECT ?s WHERE { ?a csp:supportingAgency ?s }", agency_labels),
+        funders=registered("SELECT ?f WHERE { ?x csp:funder ?f }", agency_labels),
+        streams=registered("SELECT ?s WHERE { ?x csp:fundingStream ?s }", stream_labels) or Counter(stream_labels),
+        priority_duties=registered("SELECT ?d WHERE { ?p csp:relatesToDuty|csp:contributesToDuty ?d }", duty_labels),
+        plan_duties=registered("SELECT ?d WHERE { ?p csp:fulfilsDuty ?d }", duty_labels),
+        p_lead=_share(store, "SELECT (COUNT(DISTINCT ?l) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
+                             "OPTIONAL { ?a csp:leadAgency ?x BIND(?a AS ?l) } }"),
+        p_funding=_share(store, "SELECT (COUNT(DISTINCT ?f) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
+                                "OPTIONAL { ?a csp:hasFunding ?x BIND(?a AS ?f) } }"),
+        p_timing=_share(store, "SELECT (COUNT(DISTINCT ?t) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
+                               "OPTIONAL { ?a csp:timingAsStated ?x BIND(?a AS ?t) } }"),
+        p_action_pcp=_share(store, "SELECT (COUNT(DISTINCT ?c) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
+                                   "OPTIONAL { ?a csp:addressesPriority ?x . ?x a csp:PCPPriority BIND(?a AS ?c) } }"),
+        p_priority_duty=_share(store, "SELECT (COUNT(DISTINCT ?d) AS ?y) (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a csp:LocalPriority . "
+                                      "OPTIONAL { ?p csp:relatesToDuty ?x BIND(?p AS ?d) } }"),
+        amounts=sorted(float(Decimal(r[0])) for r in _rows(store, "SELECT ?m WHERE { ?f csp:amount ?m }")),
+        priority_labels=sorted({r[0] for r in _rows(store, "SELECT ?l WHERE { ?p a csp:LocalPriority ; skos:prefLabel ?l }")}),
+        action_labels=sorted({r[0] for r in _rows(store, "SELECT ?l WHERE { ?a a csp:Action ; rdfs:label ?l }")}),
+        outcome_labels=sorted({r[0] for r in _rows(store, "SELECT ?l WHERE { ?o a csp:Outcome ; rdfs:label ?l }")}),
+        update_texts=sorted({r[0] for r in _rows(store, "SELECT ?l WHERE { ?u a csp:ProgressUpdate ; dct:description ?l }")}),
+        themes=sorted({r[0] for r in _rows(store, "SELECT ?t WHERE { ?x csp:hasTheme ?t }")}),
+        pcps=pcps,
+        pcp_priorities=pcp_priorities,
+        agency_labels=agency_labels,
+        stream_labels=stream_labels,
+        duty_labels=duty_labels,
+    )
