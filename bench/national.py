@@ -112,7 +112,7 @@ def build(data: Path, store: Path) -> dict:
 
 
 def open_time(store: Path) -> float:
-    code = ("import sys, time; t = time.perf_counter(); from pathlib import Path; from cspkg.store import EmbeddedStore; "
+    code = ("import sys, time; t = time.perf_counter(); from pathlib import Path; from cspkg.store.embedded import EmbeddedStore; "
             "s = EmbeddedStore.open(Path(sys.argv[1])); bool(s.query('ASK { ?s ?p ?o }')); print(time.perf_counter() - t)")
     return float(subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True).stdout)
 

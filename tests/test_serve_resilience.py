@@ -156,3 +156,31 @@ def test_a_query_the_engine_stops_on_gets_422_and_the_next_is_answered(server):
         assert "query engine stopped on this query" in response.json()["error"]
     after = requests.post(f"{server}/sparql", data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def big_query(size: int) -> str:
+    """A valid SELECT of about `size` bytes: a long VALUES block of strings."""
+    rows = " ".join(f'"v{i:08d}"' for i in range(size // 12))
+    return "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { " + rows + " } }"
+
+
+def test_four_concurrent_megabyte_queries_are_refused_or_answered_fast(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(text: str) -> tuple[int, float]:
+        started = time.monotonic()
+        response = requests.post(f"{server}/sparql", data=text.encode(), timeout=60,
+                                 headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        return response.status_code, time.monotonic() - started
+
+    over, under = big_query(1 << 20), big_query(900_000)
+    assert len(over.encode()) > 1_000_000 > len(under.encode())  # CSPKG_MAX_BODY's default
+    with ThreadPoolExecutor(4) as pool:
+        refused = list(pool.map(post, [over] * 4))
+        answered = list(pool.map(post, [under] * 4))
+        health = pool.submit(timed_get, f"{server}/healthz").result()
+    print(f"1 MB: {refused}; 900 kB: {answered}; /healthz {health}")
+    assert all(status == 413 and seconds < 10 for status, seconds in refused)
+    # Tokenized in linear time and evaluated: answered (or refused as too large for a query process) well in time.
+    assert all(status in (200, 503) and seconds < 30 for status, seconds in answered)
+    assert health[0] == 200

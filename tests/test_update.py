@@ -255,7 +255,7 @@ def test_synthetic_plans_follow_the_iri_scheme_and_build_cleanly(corpus, built_s
 
 def test_the_store_survives_a_restart_without_a_rebuild(built_store):
     """A fresh process opens the built store from disk and answers at once."""
-    code = ("import sys; from pathlib import Path; from cspkg.store import EmbeddedStore; "
+    code = ("import sys; from pathlib import Path; from cspkg.store.embedded import EmbeddedStore; "
             "s = EmbeddedStore.open(Path(sys.argv[1])); "
             "print(len(list(s.query('SELECT ?p WHERE { ?p a <https://w3id.org/cspkg/def/PartnershipPlan> }'))))")
     done = subprocess.run([sys.executable, "-c", code, str(built_store)], capture_output=True, text=True, timeout=60)

@@ -1,4 +1,4 @@
-"""Settings, from `CSPKG_*` environment variables (every one listed in the README)."""
+"""Settings, from `CSPKG_*` environment variables (every one listed in docs/settings.md)."""
 
 from __future__ import annotations
 

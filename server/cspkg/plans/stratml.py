@@ -1,6 +1,6 @@
 """A plan as StratML Part 2 (PerformancePlanOrReport, Type="Performance_Plan").
 
-Mapping (README "StratML export" lists what StratML cannot hold): the partnership is the
+Mapping (docs/plans-in-and-out.md, under "StratML", lists what StratML cannot hold): the partnership is the
 Organization, member agencies its Stakeholders; each local priority is a Goal; the priority's
 objectives and actions are its Objectives (StratML has no action element), leads and supporting
 agencies are Stakeholders with a Performer Role; outcomes and measures are PerformanceIndicators

@@ -3,7 +3,7 @@
 Queries go to the store's query endpoint with SPARQLWrapper; answers come back as SPARQL JSON
 results or N-Triples and are parsed into the same objects the embedded store gives, so the code
 above cannot tell the two apart. The store must treat its default graph as the union of its named
-graphs (README: "Other triple stores"); cspkg checks this and says so when it does not.
+graphs (docs/other-stores.md); cspkg checks this and says so when it does not.
 """
 
 from __future__ import annotations
@@ -231,4 +231,4 @@ class RemoteStore:
 def union_advice(url: str) -> str:
     return (f"{url}: the store's default graph is not the union of its named graphs, and cspkg's queries need it to be; "
             "for Oxigraph start it with --union-default-graph, for Fuseki set tdb2:unionDefaultGraph true "
-            "(README: Other triple stores)")
+            "(see docs/other-stores.md)")
