@@ -156,6 +156,7 @@ def cmd_serve(args) -> int:
         "--timeout", str(int(settings.query_wait + settings.query_timeout) + 30),
         "--limit-request-line", "8190",
         "--access-logfile", "-",
+        "--no-control-socket",  # gunicorn 27's local control socket (reload, scale): nothing here needs it
         "cspkg.web:create_app()",
     ]
     if settings.backend == "remote":
