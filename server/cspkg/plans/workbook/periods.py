@@ -34,8 +34,8 @@ class Period:
     end: dt.date
     reading: str  # how the dates were read from the words, for the record
 
-    def note(self, written: str) -> str:
-        return f'Start and end dates derived from the period as stated, "{written}": {self.reading}.'
+    def note(self, written: str, what: str = "Start and end dates") -> str:
+        return f'{what} derived from the period as stated, "{written}": {self.reading}.'
 
 
 class Unreadable(ValueError):
