@@ -156,3 +156,19 @@ def test_breaking_fixture_fails_on_that_shape(shape, shapes, ontology):
     fixture = Graph().parse(FIXTURE)
     fixture.update(PREFIXES + BREAKS[shape])
     assert shape in failing_shapes(report(fixture, ontology, shapes))
+
+
+@pytest.mark.parametrize("shape, update", [
+    ("PlanDates", "DELETE WHERE { ex:plan csp:startDate ?d }"),
+    ("PlanEndDate", "DELETE WHERE { ex:plan csp:endDate ?d }"),
+    ("PlanPeriod", "DELETE WHERE { ex:plan csp:periodAsStated ?p }"),
+])
+def test_a_plan_without_its_period_is_a_violation(shape, update, shapes, ontology):
+    """A plan's period and its dates are required: without them it does not conform."""
+    fixture = Graph().parse(FIXTURE)
+    fixture.update(PREFIXES + update)
+    results = report(fixture, ontology, shapes)
+    found = [r for r in results.subjects(RDF.type, SH.ValidationResult)
+             if str(results.value(r, SH.sourceShape)) == CSPSH + shape]
+    assert found and all(results.value(r, SH.resultSeverity) == SH.Violation for r in found)
+    assert "2024/25" in str(results.value(found[0], SH.resultMessage))

@@ -378,3 +378,50 @@ def test_diff_with_a_next_year_plan_written_from_this_years_workbook(tmp_path, d
     assert len(act["dropped"]) == 1 and len(act["carried"]) == 35
     text = cspkg("diff", "castle-point-rochford-2017-18", "castle-point-rochford-2018-19", "--data", str(data_copy)).stdout
     assert "Priorities: 10 carried over, 1 added, 1 dropped" in text and '+ "Road safety around schools"' in text
+
+
+# --- the plan's period ---------------------------------------------------------------------------
+
+def test_period_as_written_gives_the_dates_and_says_they_were_derived(tmp_path, data_copy):
+    book = csv_copy(tmp_path)
+    edit(book, "plan.csv", 2, "Period", "Apr 2025 - Mar 2026")
+    edit(book, "plan.csv", 2, "Start date", "")
+    edit(book, "plan.csv", 2, "End date", "")
+    done = cspkg("import", str(book), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    plan = graph(data_copy / "plans" / f"{EXAMPLE}.ttl")
+    csp = "https://w3id.org/cspkg/def/"
+    said = {t.predicate.value.removeprefix(csp): t.object for t in plan if t.subject.value.endswith(f"/plan/{EXAMPLE}")}
+    assert said["periodAsStated"] == values.string("Apr 2025 - Mar 2026")  # the wording as written stays
+    assert (said["startDate"], said["endDate"]) == (values.typed("2025-04-01", "date"), values.typed("2026-03-31", "date"))
+    assert said["periodReading"].value.startswith('Start and end dates derived from the period as stated, "Apr 2025 - Mar 2026"')
+
+
+def test_stated_dates_are_kept_and_not_marked_derived(tmp_path, data_copy):
+    book = csv_copy(tmp_path)
+    edit(book, "plan.csv", 2, "Period", "Year two of three")  # a wording of the plan's own; its dates are stated
+    assert cspkg("import", str(book), "--data", str(data_copy)).returncode == 0
+    plan = graph(data_copy / "plans" / f"{EXAMPLE}.ttl")
+    assert not [t for t in plan if t.predicate.value.endswith("periodReading")]
+    assert values.typed("2025-04-01", "date") in {t.object for t in plan if t.predicate.value.endswith("startDate")}
+
+
+def test_unreadable_period_is_located_with_how_to_fix_it(tmp_path, data_copy):
+    book = csv_copy(tmp_path)
+    edit(book, "plan.csv", 2, "Period", "Year two of three")
+    edit(book, "plan.csv", 2, "Start date", "")
+    edit(book, "plan.csv", 2, "End date", "")
+    refused(book, data_copy, "Plan row 2, column D (Period): 'Year two of three' cannot be read as a period",
+            "write the period as 2024/25 or April 2024 to March 2027")
+
+
+def test_missing_period_is_refused(tmp_path, data_copy):
+    book = csv_copy(tmp_path)
+    edit(book, "plan.csv", 2, "Period", "")
+    refused(book, data_copy, "Plan row 2, column D (Period): this column is required")
+
+
+def test_end_before_start_is_refused(tmp_path, data_copy):
+    book = csv_copy(tmp_path)
+    edit(book, "plan.csv", 2, "End date", "2024-03-31")
+    refused(book, data_copy, "Plan row 2, column F (End date): the plan ends (2024-03-31) before it starts (2025-04-01)")

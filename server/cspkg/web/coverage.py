@@ -5,6 +5,9 @@ heatmap (the count is always printed too) and the link to what lies behind it.""
 from __future__ import annotations
 
 
+UNDATED = "no dates"
+
+
 def key_of(iri: str) -> str:
     """The short key of one of our IRIs: https://w3id.org/cspkg/id/duty/prevent-duty -> prevent-duty."""
     return iri.split("/id/", 1)[1].split("/", 1)[1]
@@ -25,7 +28,9 @@ def _partnerships(plans: list[dict]) -> list[dict]:
 def duty_grid(cells: list[dict], gaps: list[dict], plans: list[dict]) -> dict:
     """Duties down, partnerships across (a handful of columns fits a page and a printout)."""
     partnership_of = {p["plan"]: p["partnership"] for p in plans}
-    unfunded = {(partnership_of[g["plan"]], g["duty"]) for g in gaps if g["gap"] == "cited, no funded action"}
+    # A plan the plans query does not list (no partnership label) has no column to mark: skip, never fail.
+    unfunded = {(partnership_of[g["plan"]], g["duty"]) for g in gaps
+                if g["gap"] == "cited, no funded action" and g["plan"] in partnership_of}
     duties = sorted({(c["dutyLabel"], c["duty"]) for c in cells})
     by_pair = {(c["partnership"], c["duty"]): c for c in cells}
     partnerships = _partnerships(plans)
@@ -58,13 +63,19 @@ def theme_grid(cells: list[dict]) -> dict:
 
 
 def year_grid(plans: list[dict]) -> dict:
-    """Partnerships down, plan years across: the same partnership's plans side by side."""
-    years = sorted({p["startDate"][:4] for p in plans if p.get("startDate")})
+    """Partnerships down, plan years across: the same partnership's plans side by side. Every plan
+    has a cell: two plans starting in one year share it, and a plan without dates is under "no dates"."""
+    def year(p: dict) -> str:
+        return p["startDate"][:4] if p.get("startDate") else UNDATED
+
+    years = sorted({year(p) for p in plans}, key=lambda y: (y == UNDATED, y))
     rows = []
     for partnership in _partnerships(plans):
-        mine = {p["startDate"][:4]: p for p in plans if p["partnership"] == partnership["iri"] and p.get("startDate")}
-        rows.append({**partnership, "cells": [
-            {"year": y, **({"plan": mine[y]["plan"], "key": key_of(mine[y]["plan"]), "period": mine[y]["period"],
-                            **{k: int(float(mine[y][k])) for k in ("priorities", "actions", "fundedActions", "totalGBP")}}
-                           if y in mine else {})} for y in years]})
+        mine: dict[str, list[dict]] = {}
+        for p in plans:
+            if p["partnership"] == partnership["iri"]:
+                mine.setdefault(year(p), []).append(
+                    {"plan": p["plan"], "key": key_of(p["plan"]), "period": p.get("period") or p.get("title") or key_of(p["plan"]),
+                     **{k: int(float(p.get(k) or 0)) for k in ("priorities", "actions", "fundedActions", "totalGBP")}})
+        rows.append({**partnership, "cells": [{"year": y, "plans": mine.get(y, []), **(mine[y][0] if y in mine else {})} for y in years]})
     return {"years": years, "rows": rows}

@@ -118,7 +118,7 @@ def plan(key: str):
     data = {
         "plan": summary["_plan_iri"], "key": key, "title": summary["title"],
         "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"]},
-        "period": summary["period"],
+        "period": summary.get("period"),
         **{k: number(summary[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP")},
         "priorityGroups": list(priorities.values()),
         "funding": funding,
@@ -166,8 +166,9 @@ def duty(key: str):
                 "partnershipKey": None} for r in page.ask("actions-for-duty", duty=key)]
     plans = {r["plan"]: r for r in page.ask("plans")}
     for a in actions:
-        a["partnership"] = plans[a["plan"]]["partnershipLabel"]
-        a["partnershipKey"] = key_of(plans[a["plan"]]["partnership"], "partnership")
+        listed = plans.get(a["plan"])  # a plan the plans query leaves out still shows its actions
+        a["partnership"] = listed["partnershipLabel"] if listed else None
+        a["partnershipKey"] = key_of(listed["partnership"], "partnership") if listed else None
     legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel")} for r in profile if r.get("provision")]
     data = {"duty": first["_duty_iri"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
             "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ...namespaces import ID, plan_graph
-from . import values
+from . import periods, values
 from .mapping import KEY_PATTERN, Column, Mapping, Sheet
 from .register import AGENCY_PREFIXES, LEGISLATION, Register, closest_text
 from .tables import Table, column_letter
@@ -218,6 +218,35 @@ class Reader:
             self.add(s, RDFS_LABEL, values.text(short(self.cell(sheet, cells, "description"))))
         if sheet.name == "Actions":
             self.read_inline(sheet, number, cells, s, key)
+        if sheet.name == "Plan":
+            self.read_period(sheet, number, cells, s)
+
+    def read_period(self, sheet: Sheet, number: int, cells: list[str], plan: ox.NamedNode) -> None:
+        """Start and End date, when not given, derived from the Period as written, with a note that they were."""
+        written = self.cell(sheet, cells, "period")
+        given = {name: self.cell(sheet, cells, name) for name in ("start_date", "end_date")}
+        dates: dict[str, str] = {}
+        for name, raw in given.items():
+            try:
+                dates[name] = values.date(raw).value if raw else ""
+            except ValueError:
+                return  # reported by the column's reader
+        if written and not all(dates.values()):
+            try:
+                period = periods.parse(written)
+            except ValueError as err:
+                self.problem(sheet.name, number, sheet.column("period"), f"{err}, or give the Start date and End date")
+                return
+            derived = {"start_date": period.start.isoformat(), "end_date": period.end.isoformat()}
+            missing = [name for name in derived if not dates[name]]
+            for name in missing:
+                dates[name] = derived[name]
+                self.add(plan, sheet.column(name).property, values.typed(derived[name], "date"))
+            what = "Start and end dates" if len(missing) == 2 else sheet.column(missing[0]).title
+            self.add(plan, CSP + "periodReading", values.text(period.note(written, what)))
+        if all(dates.values()) and dates["end_date"] < dates["start_date"]:
+            self.problem(sheet.name, number, sheet.column("end_date"),
+                         f"the plan ends ({dates['end_date']}) before it starts ({dates['start_date']}); correct the Start date or End date")
 
     def term(self, sheet: Sheet, number: int, col: Column, value: str):
         kind = col.kind

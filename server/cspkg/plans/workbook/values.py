@@ -102,7 +102,8 @@ def when(value: str) -> ox.Literal:
 
 
 READERS = {"text": text, "string": string, "integer": integer, "decimal": decimal, "boolean": boolean,
-           "date": date, "month": month, "when": when}
+           "date": date, "month": month, "when": when,
+           "period": string}  # kept as written; the importer derives the dates (periods.py)
 # The datatype each kind writes, so an export knows which literals a column can hold.
 DATATYPES = {"integer": {"integer"}, "decimal": {"decimal"}, "boolean": {"boolean"}, "date": {"date"},
              "month": {"gYearMonth"}, "when": {"date", "gYearMonth", "gYear"}}
@@ -114,7 +115,7 @@ def fits(kind: str, literal: ox.Literal) -> bool:
         return False
     if kind == "text":
         return literal.language == "en"
-    if kind == "string":
+    if kind in ("string", "period"):
         return literal.language is None and literal.datatype.value == XSD + "string"
     if kind in DATATYPES:
         if literal.datatype.value.removeprefix(XSD) not in DATATYPES[kind]:
