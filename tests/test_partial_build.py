@@ -250,3 +250,36 @@ def test_why_invisible_agrees_with_the_home_page_query(store):
         listed = {row["plan"].value for row in mem.query((REPO / "queries" / "plans.rq").read_text(encoding="utf-8"),
                                                          use_default_graph_as_union=True)}
         assert ns.plan_iri(key) not in listed and why_invisible(reference, key, without), predicate
+
+
+# ---- the remote backend: a failing plan's graphs are left where they are --------------------------
+
+@pytest.mark.parametrize("gsp", [False, True], ids=["update", "graph-store"])
+def test_the_remote_backend_keeps_a_failing_plan_untouched(tmp_path, gsp):
+    from cspkg.settings import Settings
+    from cspkg.store.remote import RemoteStore
+    from server import oxigraph_server, remote_settings
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    with oxigraph_server(tmp_path / "db") as base:
+        settings = Settings(**remote_settings(base, sparql_gsp=f"{base}/store" if gsp else ""))
+        remote = RemoteStore(settings)
+        assert not run(data, tmp_path / "unused", settings=settings).left_out
+        first_build = remote.build_id()
+        kept = snapshot(remote, plan_graphs("braintree-2022-23"))
+        edit(data / "plans" / "braintree-2022-23.ttl", "dct:title", "dct:alternative")
+        broken = copy_plan(data, "tendring-2021-22", BROKEN)
+        edit(broken, "csp:amount 3500", 'csp:amount "lots"')
+        result = run(data, tmp_path / "unused", settings=settings)
+        assert {k: o.kept for k, o in result.left_out.items()} == {"braintree-2022-23": first_build, BROKEN: None}
+        assert remote.build_id() != first_build and remote.build_id() in str(result.store_path)
+        assert snapshot(remote, plan_graphs("braintree-2022-23")) == kept
+        assert stale_plans(remote) == {"braintree-2022-23": first_build}
+        assert plans_listed(remote) == set(SEED)
+        assert not [g for g in remote.graphs() if BROKEN in g]
+        # fixed: published anew, and no longer marked
+        edit(data / "plans" / "braintree-2022-23.ttl", "dct:alternative", "dct:title")
+        broken.unlink()
+        assert not run(data, tmp_path / "unused", settings=settings).left_out
+        assert stale_plans(remote) == {} and plans_listed(remote) == set(SEED)
