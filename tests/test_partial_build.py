@@ -283,3 +283,30 @@ def test_the_remote_backend_keeps_a_failing_plan_untouched(tmp_path, gsp):
         broken.unlink()
         assert not run(data, tmp_path / "unused", settings=settings).left_out
         assert stale_plans(remote) == {} and plans_listed(remote) == set(SEED)
+
+
+def test_validate_names_every_plan_that_does_not_parse(tmp_path):
+    data = with_broken_plans(tmp_path / "data")
+    done = cspkg("validate", "--data", str(data))
+    assert done.returncode == 2 and f"{data / 'plans' / GARBLED}.ttl:40:1: Turtle syntax error" in done.stderr
+    assert f"({GARBLED}): not read: " in done.stdout and BAD_AMOUNT in done.stdout  # the other plans are still checked
+
+
+def test_an_upload_of_a_plan_no_page_would_show_is_refused(seed_store, tmp_path):
+    import requests
+
+    from server import serving
+
+    data, root = seed_store
+    key = "newtown-2025-26"
+    text = (data / "plans" / "thurrock-2023-24.ttl").read_text(encoding="utf-8").replace("thurrock-2023-24", key)
+    body = text.replace("pt:thurrock-csp", "pt:nowhere-csp").encode()  # a partnership the store does not hold
+    link = os.readlink(root / "current")
+    with serving(root, workers=1, data=data, write_token="correct-horse-battery-staple") as base:
+        r = requests.post(base + "/plans", data=body, timeout=120,
+                          headers={"Content-Type": "text/turtle", "X-Filename": f"{key}.ttl",
+                                   "Authorization": "Bearer correct-horse-battery-staple"})
+        assert r.status_code == 400, r.text
+        assert "names partnership nowhere-csp, which the store's reference data does not hold" in r.json()["error"]
+        assert requests.get(f"{base}/plans/{key}", timeout=30).status_code == 404
+    assert os.readlink(root / "current") == link and not (data / "plans" / f"{key}.ttl").exists()

@@ -359,7 +359,7 @@ def carry_over(builder, store_root: Path, embedded: bool, left_out: dict[str, Le
             builder.store.load_graphs([(g, previous.triples(g)) for g in graphs])
         else:
             builder.store.keep.update(graphs)
-        builder.store.load_graphs([(stale_graph(key), marker(key, outcome.kept))])
+        builder.store.load_graphs([(stale_graph(key), marker(key, outcome.kept, bool(outcome.unreadable)))])
 
 
 def graph_counts(result: BuildResult) -> dict[str, tuple[int, int]]:

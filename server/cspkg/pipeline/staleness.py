@@ -5,7 +5,7 @@ the current store holds (its plan, editorial, inferred and validation graphs, un
 it in graph/stale/<key> with two statements about the plan:
 
     <plan> owl:versionInfo "<the build that made the kept version>" ;
-           rdfs:comment "Kept at the version built at ...: the plan's file did not conform at build ...".
+           rdfs:comment "Kept at the version built at ...: at this build the plan's file did not conform ...".
 
 A plan that conforms again (at a build, a replace or an upload) loses the graph. Pages and queries
 can tell a kept plan by `GRAPH <.../graph/stale/<key>> { ?plan owl:versionInfo ?build }`.
@@ -31,9 +31,10 @@ def plan_graphs(key: str) -> list[str]:
     return [ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key)]
 
 
-def marker(key: str, kept: str, refused_at: str | None = None) -> list[ox.Triple]:
+def marker(key: str, kept: str, unreadable: bool = False) -> list[ox.Triple]:
     plan = ox.NamedNode(ns.plan_iri(key))
-    why = f"Kept at the version built at {kept}: the plan's file did not conform" + (f" at build {refused_at}" if refused_at else "")
+    why = f"Kept at the version built at {kept}: at this build the plan's file " + ("could not be read (a Turtle syntax error)"
+                                                                                    if unreadable else "did not conform to the shapes")
     return [ox.Triple(plan, VERSION_INFO, ox.Literal(kept)), ox.Triple(plan, COMMENT, ox.Literal(why, language="en"))]
 
 
