@@ -261,7 +261,11 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
 
 
 def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
-    """Build (store_root given) or only validate (store_root None). Violations never reach the store.
+    """Build (store_root given) or only validate (store_root None). Violations never reach the store:
+    a violation in the reference data (or ontology) publishes nothing, since every plan depends on
+    them; a plan with violations, or whose file does not parse, is left out on its own and the
+    current store's version of it is kept (carry_over), the other plans are published. The result's
+    `left_out` names each such plan and the build its kept version comes from (None: absent).
     The store is the embedded one at store_root unless the settings select the remote backend.
     A build holds the writer lock (data folder and store) from before it reads the data folder
     until its new store is current, so no upload, replace or import falls between the two; what
