@@ -5,6 +5,7 @@ Also: the synthetic corpus, the per-plan checker against plain pyshacl, and the 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -263,10 +264,9 @@ def test_the_store_survives_a_restart_without_a_rebuild(built_store):
     assert done.stdout.strip() == "6"
 
 
-def test_a_broken_plan_file_in_a_parallel_build_names_its_line_and_keeps_the_store(corpus, built_store, tmp_path, monkeypatch):
+def test_a_broken_plan_file_in_a_parallel_build_names_its_line_and_keeps_the_plans_last_version(corpus, built_store, tmp_path,
+                                                                                                  monkeypatch):
     import shutil
-
-    from cspkg.errors import BadInput
 
     data = tmp_path / "data"
     shutil.copytree(corpus, data)
@@ -274,7 +274,12 @@ def test_a_broken_plan_file_in_a_parallel_build_names_its_line_and_keeps_the_sto
     broken.write_text(broken.read_text() + "\n<oops\n")
     before, link = snapshot(built_store), os.readlink(built_store / "current")
     monkeypatch.setattr(build, "PARALLEL_FROM", 2)  # the workers parse the plan files
-    with pytest.raises(BadInput, match=rf"{broken.name}:\d+:\d+: Turtle syntax error"):
-        run(data, built_store)
-    assert os.readlink(built_store / "current") == link and snapshot(built_store) == before
-    assert len(list(built_store.glob("build-*"))) == 1
+    result = run(data, built_store)
+    outcome = result.left_out[broken.stem]
+    assert list(result.left_out) == [broken.stem] and outcome.kept == link
+    assert re.search(rf"{broken.name}:\d+:\d+: Turtle syntax error", outcome.unreadable)
+    after = snapshot(built_store)
+    assert os.readlink(built_store / "current") != link
+    for graph in [*scope_graphs(broken.stem), ns.validation_graph(broken.stem)]:  # the plan's graphs are those of the last build, unchanged
+        assert after.get(graph) == before.get(graph), graph
+    assert len(list(built_store.glob("build-*"))) == 2  # the new one, and the previous for rollback

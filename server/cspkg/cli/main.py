@@ -18,17 +18,25 @@ DEFAULT_DATA_DIR = Path(os.environ.get("CSPKG_DATA", DEFAULT_DATA))
 
 def cmd_build(args) -> int:
     from ..pipeline.build import run
-    from ..pipeline.report import build_summary, validation_report
+    from ..pipeline.report import build_summary, left_out_report, validation_report
     from ..settings import Settings
 
     result = run(args.data, args.store, settings=Settings.from_env(store=args.store))
     say_recovered(result.recovered)
     print(build_summary(result))
-    if result.findings:
+    if result.findings or result.left_out:
         print()
         print(validation_report(result))
-    if result.violations:
-        print(f"\nBuild refused: {len(result.violations)} violation(s). The previous store is unchanged.", file=sys.stderr)
+    if result.refused:
+        n = sum(f.severity == "violation" and f.scope == "reference" for f in result.findings)
+        print(f"\nBuild refused: {n} violation(s) in the reference data, on which every plan depends. "
+              "Nothing was published: the previous store is unchanged.", file=sys.stderr)
+        return EXIT_NOT_CONFORMING
+    if result.left_out:
+        print()
+        print(left_out_report(result))
+        print(f"\nBuild published with {len(result.left_out)} plan(s) left out or kept at an earlier version "
+              f"({', '.join(sorted(result.left_out))}): fix them and build again.", file=sys.stderr)
         return EXIT_NOT_CONFORMING
     return EXIT_OK
 
@@ -46,6 +54,10 @@ def cmd_validate(args) -> int:
     extra = [classify(Path(f)) for f in args.files] or None
     result = run(args.data, None, extra)
     print(validation_report(result, verbose=args.verbose))
+    if result.unreadable:
+        for message in result.unreadable.values():
+            print(f"cspkg: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     conforms = not result.violations
     print(f"\n{'Conforms' if conforms else 'Does not conform'}: "
           f"{len(result.violations)} violation(s), {len(result.warnings)} warning(s).")

@@ -19,8 +19,10 @@ from ..errors import BadInput
 from .reasoning import infer
 from ..sources import Source, discover, parse, shape_files
 from ..store.backends import open_builder
-from ..store.commits import writer_lock
+from ..store.commits import CURRENT, writer_lock
+from ..store.embedded import EmbeddedStore
 from . import scopes
+from .staleness import kept_build, marker, plan_graphs, stale_graph
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
 
 
@@ -38,6 +40,7 @@ class Scope:
     files: dict[str, Source] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     title: str | None = None
+    unreadable: str | None = None  # a plan whose file does not parse: the parser's file:line:column message
 
     @property
     def inferred(self) -> set[ox.Triple]:
@@ -61,6 +64,15 @@ class Scope:
 
 
 @dataclass
+class LeftOut:
+    """A plan whose file did not go into the store: why, and what the store holds of it instead."""
+
+    key: str
+    unreadable: str | None  # the Turtle syntax error (file:line:column), or None: it has violations
+    kept: str | None = None  # the build whose version of the plan the store keeps; None: the plan is absent
+
+
+@dataclass
 class BuildResult:
     scopes: list[Scope]
     findings: list[Finding]
@@ -68,10 +80,20 @@ class BuildResult:
     titles: dict[str, str]
     store_path: Path | str | None = None
     recovered: list[str] = field(default_factory=list)  # what the writer lock's recovery did before the build
+    left_out: dict[str, LeftOut] = field(default_factory=dict)  # plans whose files did not conform or parse
 
     @property
     def violations(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "violation"]
+
+    @property
+    def refused(self) -> bool:
+        """The reference data (on which every plan depends) has violations: nothing is published."""
+        return any(f.severity == "violation" and f.scope == "reference" for f in self.findings)
+
+    @property
+    def unreadable(self) -> dict[str, str]:
+        return {k: o.unreadable for k, o in self.left_out.items() if o.unreadable}
 
     @property
     def warnings(self) -> list[Finding]:
@@ -155,7 +177,7 @@ def _pack(graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> bytes:
 
 @dataclass
 class Done:
-    """What a worker sends back for a chunk."""
+    """What a worker sends back for a chunk: the graphs of its conforming plans, and what it found."""
 
     asserted: bytes
     inferred: bytes
@@ -164,33 +186,43 @@ class Done:
     titles: dict[str, str]
     findings: list[Finding]
     seconds: tuple[float, float, float]  # parsing, reasoning, validating
+    unreadable: dict[str, str] = field(default_factory=dict)  # plan -> its Turtle syntax error
 
 
 def _do_chunk(chunk: Chunk) -> Done:
     start = time.perf_counter()
-    graphs = {name: {graph: set(parse(source)) for graph, source in files.items()} for name, _, files in chunk}
+    graphs, unreadable = {}, {}
+    for name, _, files in chunk:
+        try:  # a plan whose file does not parse is left out on its own: the others do not depend on it
+            graphs[name] = {graph: set(parse(source)) for graph, source in files.items()}
+        except BadInput as err:
+            unreadable[name] = str(err)
+    readable = [(name, want) for name, want, _ in chunk if name in graphs]
     parsing = time.perf_counter() - start
-    own = {name: set().union(*graphs[name].values()) for name, _, _ in chunk}
+    own = {name: set().union(*graphs[name].values()) for name, _ in readable}
     inferred, findings, reasoning, validating = scopes.reason_and_validate(
-        _worker["background"], [(name, own[name], want) for name, want, _ in chunk], _worker["shapes"])
+        _worker["background"], [(name, own[name], want) for name, want in readable], _worker["shapes"]) \
+        if readable else ({}, [], 0.0, 0.0)
     reports = defaultdict(list)
     for finding in findings:
         reports[finding.scope].append(finding)
     counts = {name: {**{g: len(t) for g, t in graphs[name].items()}, ns.inferred_graph(name): len(inferred[name])}
-              for name, _, _ in chunk}
-    # Only a conforming build is stored, so each stored report conforms.
-    return Done(_pack((g, t) for name, _, _ in chunk for g, t in graphs[name].items()),
-                _pack((ns.inferred_graph(name), inferred[name]) for name, _, _ in chunk),
-                _pack((ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name, _, _ in chunk),
-                counts, {name: title_of(name, graphs[name].get(ns.plan_graph(name), ())) for name, _, _ in chunk},
-                findings, (parsing, reasoning, validating))
+              for name, _ in readable}
+    # Only conforming plans are stored (their four graphs together), so each stored report conforms.
+    good = [name for name, _ in readable if not any(f.severity == "violation" for f in reports[name])]
+    return Done(_pack((g, t) for name in good for g, t in graphs[name].items()),
+                _pack((ns.inferred_graph(name), inferred[name]) for name in good),
+                _pack((ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name in good),
+                counts, {name: title_of(name, graphs[name].get(ns.plan_graph(name), ())) for name, _ in readable},
+                findings, (parsing, reasoning, validating), unreadable)
 
 
 def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None,
                         sink: Callable[[list[bytes]], None] | None = None) -> tuple[list[Finding], tuple[float, float, float]]:
     """Parse, reason and validate every plan against the background (validate those wanted: all
-    when None). Each chunk's graphs (asserted, inferred, reports) go to sink as N-Quads as soon as the
-    chunk is done (until a violation is found: then nothing will be stored).
+    when None). The graphs (asserted, inferred, reports) of each chunk's conforming plans go to sink
+    as N-Quads as soon as the chunk is done; a plan with violations, or whose file does not parse
+    (Scope.unreadable), sends none.
 
     Returns the findings and the shares of the work that were parsing, reasoning and validation.
     """
@@ -212,11 +244,14 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
         for group, done in zip(groups, outcomes):
             for plan in group:
                 plan.inferred_triples, plan.packed = None, done.inferred
+                if plan.name in done.unreadable:
+                    plan.unreadable = done.unreadable[plan.name]
+                    continue
                 plan.counts, plan.title = done.counts[plan.name], done.titles[plan.name]
                 plan.inferred_count = plan.counts[ns.inferred_graph(plan.name)]
             findings += done.findings
             spent = [a + b for a, b in zip(spent, done.seconds)]
-            if sink is not None and not any(f.severity == "violation" for f in findings):
+            if sink is not None:
                 sink([done.asserted, done.inferred, done.reports])
     finally:
         if pool is not None:
@@ -226,7 +261,11 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
 
 
 def run(data_dir: Path, store_root: Path | None, extra: list[Source] | None = None, settings=None) -> BuildResult:
-    """Build (store_root given) or only validate (store_root None). Violations never reach the store.
+    """Build (store_root given) or only validate (store_root None). Violations never reach the store:
+    a violation in the reference data (or ontology) publishes nothing, since every plan depends on
+    them; a plan with violations, or whose file does not parse, is left out on its own and the
+    current store's version of it is kept (carry_over), the other plans are published. The result's
+    `left_out` names each such plan and the build its kept version comes from (None: absent).
     The store is the embedded one at store_root unless the settings select the remote backend.
     A build holds the writer lock (data folder and store) from before it reads the data folder
     until its new store is current, so no upload, replace or import falls between the two; what
@@ -254,9 +293,11 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
     # Each chunk's graphs go to a spool file as the chunk is done; the store takes them in one bulk
     # load (one load is much faster than one per chunk, and the file keeps them out of memory).
     builder = spool = None
-    if store_root is not None:
+    # The reference data and ontology are every plan's background: a violation there publishes nothing.
+    refused = any(f.severity == "violation" for f in findings)
+    embedded = settings is None or settings.backend != "remote"
+    if store_root is not None and not refused:
         builder = open_builder(store_root, settings)
-        embedded = settings is None or settings.backend != "remote"
         spool = tempfile.TemporaryFile(dir=store_root if embedded else None)
     try:
         with timer.stage("plans"):
@@ -270,13 +311,14 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
         for stage, share in zip(("load", "reason", "validate"), shares):
             timer.seconds[stage] += plans_wall * share
         result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
-        if builder is None or result.violations:
-            if builder is not None:
-                builder.abandon()
+        failed = {f.scope for f in findings if f.severity == "violation"}
+        result.left_out = {p.name: LeftOut(p.name, p.unreadable) for p in plans if p.unreadable or p.name in failed}
+        if builder is None:
             return result
         with timer.stage("store"):
             spool.seek(0)
             builder.store.load_nquads(spool)
+            carry_over(builder, store_root, embedded, result.left_out)
             shape_triples = set()
             for path in shape_files():
                 shape_triples |= set(parse(Source(path, "ontology")))
@@ -298,9 +340,38 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
     return result
 
 
+def carry_over(builder, store_root: Path, embedded: bool, left_out: dict[str, LeftOut]) -> None:
+    """Keep in the new store the current store's version of each plan left out (its four graphs
+    together, unchanged), marked stale (staleness.py); a plan the current store lacks stays absent.
+    Embedded: the graphs are copied from the current store into the new one. Remote: the new build
+    is swapped in over the old one, so the plan's graphs are left where they are, untouched."""
+    if not left_out:
+        return
+    if embedded:
+        if not (store_root / CURRENT).exists():
+            return
+        previous = EmbeddedStore.open(store_root)
+    else:
+        previous = builder.remote
+    held = set(previous.graphs())
+    for key, outcome in sorted(left_out.items()):
+        if ns.plan_graph(key) not in held:
+            continue
+        outcome.kept = kept_build(previous, key)
+        graphs = [g for g in plan_graphs(key) if g in held]
+        if embedded:
+            builder.store.load_graphs([(g, previous.triples(g)) for g in graphs])
+        else:
+            builder.store.keep.update(graphs)
+        builder.store.load_graphs([(stale_graph(key), marker(key, outcome.kept, bool(outcome.unreadable)))])
+
+
 def graph_counts(result: BuildResult) -> dict[str, tuple[int, int]]:
+    """The graphs this build made, with their triples (asserted, inferred); not those of plans left out."""
     counts: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
     for scope in result.scopes:
+        if scope.name in result.left_out:
+            continue
         for graph, triples in scope.graphs.items():
             counts[graph] = (len(triples), 0)
         for graph, n in scope.counts.items():

@@ -26,7 +26,9 @@ from ..errors import BadInput
 from ..sources import shape_files
 from ..store.commits import writer_lock
 from ..store.embedded import EmbeddedStore, StoreBuilder
+from .staleness import stale_graph
 from .validation import Finding, as_triples, load_shapes
+from .visibility import Invisible, why_invisible
 
 
 @dataclass
@@ -82,6 +84,9 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         result = Replacement(key, findings, None, len(own), len(inferred), recovered)
         if result.violations:
             return result
+        reasons = why_invisible(reference, key, own | inferred)
+        if reasons:  # it conforms, but no page would show it: say what is missing instead of reporting success
+            raise Invisible(key, reasons)
         builder = StoreBuilder(store_root, copy_of=current)
         del current
         try:
@@ -89,7 +94,8 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
             builder.store.replace_graphs([(ns.plan_graph(key), plan_triples),
                                           (ns.editorial_graph(key), editorial_triples),
                                           (ns.inferred_graph(key), inferred),
-                                          (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))])
+                                          (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key)),
+                                          (stale_graph(key), ())])  # this version is new: no longer kept from an old build
             if before_swap is not None:
                 before_swap(builder.target)
         except BaseException:

@@ -44,6 +44,9 @@ def validation_report(result: BuildResult, verbose: bool = False) -> str:
         items = by_scope.get(scope, [])
         title = "Reference data (ontology, duties, agencies, Police and Crime Plans, themes)" if scope == "reference" \
             else f"{result.titles[scope]} ({scope})"
+        if scope in result.unreadable:
+            lines.append(f"{title}: not read: {result.unreadable[scope]}")
+            continue
         counts = [_plural(sum(f.severity == s for f in items), s) for s in ("violation", "warning")]
         lines.append(f"{title}: {', '.join(counts)}")
         for severity in ("violation", "warning", "info"):
@@ -67,4 +70,15 @@ def build_summary(result: BuildResult) -> str:
     lines.append(f"Seconds: {stages}, total {sum(result.seconds.values()):.2f}")
     if result.store_path:
         lines.append(f"Store: {result.store_path} (now current)")
+    return "\n".join(lines)
+
+
+def left_out_report(result: BuildResult) -> str:
+    """One line for each plan whose file did not go into the store: why, and what the store holds instead."""
+    lines = [f"{_plural(len(result.left_out), 'plan')} left out of this build (every other plan was published):"]
+    for key, outcome in sorted(result.left_out.items()):
+        n = sum(f.severity == "violation" and f.scope == key for f in result.findings)
+        why = outcome.unreadable if outcome.unreadable else _plural(n, "violation") + " (listed above)"
+        then = f"kept the version built at {outcome.kept}" if outcome.kept else "left out: it has never conformed"
+        lines.append(f"  {result.titles.get(key, key)} ({key}): {why}; {then}")
     return "\n".join(lines)

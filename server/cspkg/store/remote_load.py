@@ -33,12 +33,13 @@ def check_union(store: RemoteStore) -> None:
         raise StoreUnavailable(union_advice(store.query_url))
 
 
-def swap(store: RemoteStore, graphs: dict[str, set[ox.Triple]], build: str) -> None:
-    """Replace the store's cspkg graphs with these, and record the build's id last."""
+def swap(store: RemoteStore, graphs: dict[str, set[ox.Triple]], build: str, keep: set[str] = frozenset()) -> None:
+    """Replace the store's cspkg graphs with these, but leave the graphs in keep as they are (a
+    plan kept at its earlier version), and record the build's id last."""
     check_union(store)
     # An empty graph does not exist in a quad store; the build's id is written last, on its own.
-    graphs = {g: t for g, t in graphs.items() if t and g != BUILD_GRAPH}
-    stale = [g for g in store.graphs() if g.startswith(GRAPH) and g not in graphs and g != BUILD_GRAPH]
+    graphs = {g: t for g, t in graphs.items() if t and g != BUILD_GRAPH and g not in keep}
+    stale = [g for g in store.graphs() if g.startswith(GRAPH) and g not in graphs and g != BUILD_GRAPH and g not in keep]
     record = f"DROP SILENT GRAPH <{BUILD_GRAPH}> ;\nINSERT DATA {{ GRAPH <{BUILD_GRAPH}> {{ {_ntriples(build_record(build)).decode()} }} }}"
     drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in stale)
     if store.gsp_url:
@@ -57,6 +58,7 @@ class Staged:
 
     def __init__(self):
         self.graphs: dict[str, set[ox.Triple]] = {}
+        self.keep: set[str] = set()  # graphs the store holds already and keeps as they are
 
     def load(self, triples, graph: str) -> None:
         self.graphs.setdefault(graph, set()).update(triples)
@@ -80,7 +82,7 @@ class RemoteBuilder:
 
     def commit(self) -> str:
         build = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        swap(self.remote, self.store.graphs, build)
+        swap(self.remote, self.store.graphs, build, self.store.keep)
         if self.remote.build_id() != build:
             raise CspkgError(f"{self.remote.query_url}: the build was sent but the store does not show it")
         return f"{self.remote.query_url} ({build})"
