@@ -2,9 +2,9 @@
 
 The home page lists the rows of queries/plans.rq and a plan page starts from queries/plan-summary.rq
 (web/pages.py; no row is a 404). Both require of a plan, in the store's union graph: a type
-csp:PartnershipPlan (plans.rq), a dct:title, a csp:periodAsStated, and a csp:partnership whose
-skos:prefLabel the store holds (in the reference data, or in the plan's own graph). The period is
-only a warning to the shapes and a partnership known by type alone passes them (csp:partnership's
+csp:PartnershipPlan (plans.rq), a dct:title, and a csp:partnership whose skos:prefLabel the store
+holds (in the reference data, or in the plan's own graph); the period is a violation to the shapes
+and optional to the queries. A partnership known by type alone passes the shapes (csp:partnership's
 range gives it its type), so a plan can conform and still be invisible: this module says why,
 before a replace or an upload reports success. Each check is one function, so a new way of
 declaring a partnership (a workbook's) can extend the lookup in `labelled`.
@@ -22,7 +22,6 @@ from ..errors import BadInput
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PLAN_CLASS = ox.NamedNode(str(ns.CSP.PartnershipPlan))
 TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-PERIOD = ox.NamedNode(str(ns.CSP.periodAsStated))
 PARTNERSHIP = ox.NamedNode(str(ns.CSP.partnership))
 PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 
@@ -56,8 +55,6 @@ def why_invisible(reference: Iterable[ox.Triple], key: str, triples: Iterable[ox
         reasons.append(f"plan {key} is not typed csp:PartnershipPlan: add `a csp:PartnershipPlan` to {plan}")
     if not values(TITLE):
         reasons.append(f"plan {key} has no title (dct:title)")
-    if not values(PERIOD):
-        reasons.append(f"plan {key} does not state the period it covers (csp:periodAsStated, e.g. \"2024/25\")")
     partnerships = values(PARTNERSHIP)
     if not partnerships:
         reasons.append(f"plan {key} names no partnership (csp:partnership)")
