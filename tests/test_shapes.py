@@ -33,7 +33,8 @@ BREAKS = {
     "PlanDates": "INSERT DATA { ex:plan csp:startDate '2024-05-01'^^xsd:date }",
     "PlanEndDate": "DELETE WHERE { ex:plan csp:endDate ?d } ; INSERT DATA { ex:plan csp:endDate 'March 2025' }",
     "PlanPriorities": "DELETE WHERE { ex:plan csp:hasPriority ?p } ; DELETE WHERE { ?p csp:priorityOf ex:plan }",
-    "PlanActions": "DELETE WHERE { ex:plan csp:hasAction ?a } ; DELETE WHERE { ?a csp:actionOf ex:plan }",
+    "DeliveryPlanActionsShape": "DELETE WHERE { ex:plan csp:hasAction ?a } ; DELETE WHERE { ?a csp:actionOf ex:plan }",
+    "PlanKind": "INSERT DATA { ex:plan csp:planKind csp:approach }",
     "PlanRegardToPCP": "DELETE WHERE { ex:plan csp:hasRegardTo ?p }",
     "PlanSource": "DELETE WHERE { ex:plan prov:wasDerivedFrom ?d }",
     "SourceDocumentTitle": "DELETE WHERE { ex:doc dct:title ?t }",
@@ -156,3 +157,36 @@ def test_breaking_fixture_fails_on_that_shape(shape, shapes, ontology):
     fixture = Graph().parse(FIXTURE)
     fixture.update(PREFIXES + BREAKS[shape])
     assert shape in failing_shapes(report(fixture, ontology, shapes))
+
+
+def severities(results: Graph, shape: str) -> set[str]:
+    return {str(results.value(r, SH.resultSeverity)).removeprefix(str(SH))
+            for r in results.subjects(RDF.type, SH.ValidationResult)
+            if str(results.value(r, SH.sourceShape)) == CSPSH + shape}
+
+
+# A plan with no actions: the fixture's actions, their parts and everything hanging off them go.
+NO_ACTIONS = """
+DELETE { ?x ?p ?o . ?s ?q ?x } WHERE {
+  { ?x a csp:Action } UNION { ?x a csp:ActionPart } UNION { ?x a csp:Funding } UNION { ?x a csp:MonetaryFunding }
+  UNION { ?x a csp:NoFundingRequired } UNION { ?x a csp:ProgressUpdate }
+  { ?x ?p ?o } UNION { ?s ?q ?x } }"""
+
+
+@pytest.mark.parametrize("kind", ["partnershipStrategy", "dutyStrategy"])
+def test_strategy_without_actions_conforms(kind, shapes, ontology):
+    """A multi-year strategy or a duty strategy sets priorities and lists no actions: that is complete."""
+    fixture = Graph().parse(FIXTURE)
+    fixture.update(PREFIXES + NO_ACTIONS + f" ; INSERT DATA {{ ex:plan csp:planKind csp:{kind} }}")
+    results = report(fixture, ontology, shapes)
+    violations = {results.value(r, SH.resultMessage) for r in results.subjects(SH.resultSeverity, SH.Violation)}
+    assert violations == set()
+    assert "DeliveryPlanActionsShape" not in failing_shapes(results)
+
+
+def test_delivery_plan_without_actions_is_a_warning(shapes, ontology):
+    fixture = Graph().parse(FIXTURE)
+    fixture.update(PREFIXES + NO_ACTIONS + " ; INSERT DATA { ex:plan csp:planKind csp:deliveryPlan }")
+    results = report(fixture, ontology, shapes)
+    assert severities(results, "DeliveryPlanActionsShape") == {"Warning"}
+    assert (None, SH.resultSeverity, SH.Violation) not in results

@@ -378,3 +378,44 @@ def test_diff_with_a_next_year_plan_written_from_this_years_workbook(tmp_path, d
     assert len(act["dropped"]) == 1 and len(act["carried"]) == 35
     text = cspkg("diff", "castle-point-rochford-2017-18", "castle-point-rochford-2018-19", "--data", str(data_copy)).stdout
     assert "Priorities: 10 carried over, 1 added, 1 dropped" in text and '+ "Road safety around schools"' in text
+
+
+# --- every kind of plan a partnership publishes ------------------------------------------------
+
+def strategy_book(tmp_path: Path, kind: str) -> Path:
+    """A multi-year strategy as a workbook: priorities with focus areas, no action list."""
+    book = tmp_path / "strategy"
+    book.mkdir()
+    (book / "plan.csv").write_text(
+        "Key,Title,Kind,Partnership,Period,Start date,End date,Police and Crime Plan\n"
+        "example-2024-27,Example Serious Violence Strategy 2024-2027,"
+        f"{kind},Braintree District Community Safety Partnership,2024-2027,01/04/2024,31/03/2027,essex-pcp-2021-24\n",
+        encoding="utf-8")
+    (book / "priorities.csv").write_text(
+        "Key,Number,Title,Part of priority\n"
+        "1,1,Prevention and early intervention,\n"
+        "1-1,1a,Young people at risk of exploitation,1\n"
+        "2,2,Enforcement,\n", encoding="utf-8")
+    return book
+
+
+@pytest.mark.parametrize("kind", ["strategy", "Duty strategy"])
+def test_strategy_without_actions_imports_and_conforms(kind, tmp_path, data_copy):
+    done = cspkg("import", str(strategy_book(tmp_path, kind)), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Plan example-2024-27 conforms (0 violation(s)" in done.stdout
+    assert "lists no actions" not in done.stdout
+    plan = graph(data_copy / "plans" / "example-2024-27.ttl")
+    kinds = {t.object.value for t in plan if t.predicate.value.endswith("/def/planKind")}
+    assert kinds == {"https://w3id.org/cspkg/def/" + ("partnershipStrategy" if kind == "strategy" else "dutyStrategy")}
+
+
+def test_delivery_plan_without_actions_is_warned_not_refused(tmp_path, data_copy):
+    done = cspkg("import", str(strategy_book(tmp_path, "delivery plan")), "--data", str(data_copy), "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "lists no actions" in done.stdout and "(warning)" in done.stdout
+
+
+def test_unknown_plan_kind_is_located(tmp_path, data_copy):
+    refused(strategy_book(tmp_path, "vision"), data_copy, "Plan row 2, column", "Kind",
+            "'vision' is not one of: delivery plan, strategy, duty strategy")

@@ -122,6 +122,8 @@ class Writer:
             if iri.startswith(PRIORITY_PREFIX) and iri in self.reg.known and not key.startswith(self.plan + "/"):
                 return key
             return None
+        if kind == "choice":
+            return next((words for words, choice in col.choices if choice == iri), None)
         if kind == "legislation":
             return iri[len(LEGISLATION):] if iri.startswith(LEGISLATION) and " " not in iri else None
         return None

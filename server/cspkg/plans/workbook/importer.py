@@ -234,6 +234,11 @@ class Reader:
                 return self.priority(value)
             if kind == "pfcc":
                 return self.pfcc(value)
+            if kind == "choice":
+                found = [iri for words, iri in col.choices if words.casefold() == value.casefold()]
+                if not found:
+                    raise ValueError(f"'{value}' is not one of: {', '.join(w for w, _ in col.choices)}")
+                return ox.NamedNode(found[0])
             if kind == "legislation":
                 iri = value if value.startswith(LEGISLATION) else LEGISLATION + value.strip("/")
                 if " " in iri or not iri[len(LEGISLATION):].count("/") >= 2:
