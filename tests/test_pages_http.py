@@ -138,3 +138,19 @@ def test_unknown_keys_are_404(server, path):
     assert html.status_code == 404 and "Traceback" not in html.text
     data = requests.get(server + path, headers={"Accept": "application/json"})
     assert data.status_code == 404 and data.json()["ok"] is False
+
+
+def test_plan_page_shows_money_for_the_plan_as_a_whole(server):
+    """Castle Point and Rochford's 2017/18 allocation (£12,337, committee report 5.1) is plan-level
+    money: listed on its own and counted in the plan's totals."""
+    data = requests.get(f"{server}/plans/castle-point-rochford-2017-18.json").json()["data"]
+    allocations = [f for f in data["planFunding"] if f["kind"] == "allocation"]
+    assert [(f["amountGBP"], f["allocatedTo"], f["period"]) for f in allocations] == [(12337, "Rochford District Council", "2017/18")]
+    rows = every_row(server, "plan-funding", plan="castle-point-rochford-2017-18")
+    assert {r["funding"] for r in rows} == {f["funding"] for f in data["planFunding"]}
+    summary = every_row(server, "plan-summary", plan="castle-point-rochford-2017-18")[0]
+    assert data["totalGBP"] == int(summary["totalGBP"]) >= 12337
+    money = [f for f in every_row(server, "funding-by-source", plan="castle-point-rochford-2017-18") if f["kind"] == "money"]
+    assert data["fundingTotalGBP"] == sum(float(f["totalGBP"]) for f in money) >= 12337
+    page = requests.get(f"{server}/plans/castle-point-rochford-2017-18", headers=HTML).text
+    assert 'id="plan-funding-table"' in page and "£12,337" in page

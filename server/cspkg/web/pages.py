@@ -113,6 +113,8 @@ def plan(key: str):
         group["actions"].append({**row, "amount": number(row.get("amount"))})
     funding = [{**r, **{k: number(r[k]) for k in ("statements", "withAmount", "totalGBP")}}
                for r in page.ask("funding-by-source", plan=key)]
+    plan_funding = [{**r, **{k: number(r.get(k)) for k in ("amountGBP", "matchFundingGBP")}}
+                    for r in page.ask("plan-funding", plan=key)]
     findings = page.ask("plan-completeness", plan=key)
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     data = {
@@ -123,6 +125,7 @@ def plan(key: str):
         "priorityGroups": list(priorities.values()),
         "funding": funding,
         "fundingTotalGBP": sum((r["totalGBP"] or 0) for r in funding if r["kind"] == "money"),
+        "planFunding": plan_funding,
         "completeness": completeness(findings),
         "pfccAlignment": alignment,
     }
