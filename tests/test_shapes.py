@@ -63,6 +63,7 @@ BREAKS = {
     "ActionPartLabel": "DELETE WHERE { ex:a1-1 rdfs:label ?l }",
     "ActionPartPartOf": "DELETE WHERE { ex:a1-1 csp:partOf ?a } ; DELETE WHERE { ?a csp:hasPart ex:a1-1 }",
     "ResultLabel": "DELETE WHERE { ex:out1 rdfs:label ?l }",
+    "ResultOwner": "DELETE WHERE { ex:p1 csp:hasMeasure ?m }",
     "ResultTargetValue": "DELETE WHERE { ex:t1 csp:targetValue ?v } ; INSERT DATA { ex:t1 csp:targetValue 'a thousand' }",
     "ProgressUpdateDescription": "DELETE WHERE { ex:u1 dct:description ?d }",
     "ProgressUpdateUpdateOf": "DELETE WHERE { ex:a1 csp:hasUpdate ?u }",
