@@ -476,3 +476,38 @@ def test_plan_funding_key_shared_with_the_funding_sheet_is_refused(tmp_path, dat
     (book / "plan-funding.csv").write_text("Key,Type,As written,Amount (£),Allocated to\n"
                                            "f1,allocation,£100,100,Braintree District Council\n", encoding="utf-8")
     refused(book, data_copy, "Plan funding row 2", "the key 'f1' is already used on the Funding sheet")
+
+
+@pytest.mark.slow
+def test_cross_cutting_approaches_classify_actions_on_query_and_page(tmp_path, data_copy):
+    """Approaches from the Approaches sheet classify actions beside their priorities: the import
+    conforms, plan-approaches counts them, and the plan page served by `cspkg serve` lists them."""
+    import requests
+
+    from server import serving
+
+    book = csv_copy(tmp_path)
+    (book / "approaches.csv").write_text("Key,Number,Title\nei,1,Early intervention\nsv,2,Supporting victims\n"
+                                         "mo,3,Managing offenders\n", encoding="utf-8")
+    edit(book, "actions.csv", 2, "Approaches", "ei")
+    edit(book, "actions.csv", 3, "Approaches", "ei; sv")
+    done = cspkg("import", str(book), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Plan {EXAMPLE} conforms (0 violation(s), 0 warning(s))" in done.stdout
+    store = tmp_path / "store"
+    assert cspkg("build", "--data", str(data_copy), "--store", str(store)).returncode == 0
+    done = cspkg("query", "plan-approaches", "--param", f"plan={EXAMPLE}", "--store", str(store), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    counts = {r["label"]: int(r["actions"]) for r in csv.DictReader(done.stdout.splitlines())}
+    assert counts == {"Early intervention": 2, "Supporting victims": 1, "Managing offenders": 0}
+    with serving(store, workers=1) as base:
+        data = requests.get(f"{base}/plans/{EXAMPLE}.json", timeout=30).json()["data"]
+        assert {r["label"]: r["actions"] for r in data["approaches"]} == counts
+        page = requests.get(f"{base}/plans/{EXAMPLE}", headers={"Accept": "text/html"}, timeout=30).text
+        assert 'id="approaches-table"' in page and "Managing offenders" in page
+
+
+def test_action_with_an_unknown_approach_is_located(tmp_path, data_copy):
+    book = csv_copy(tmp_path)
+    edit(book, "actions.csv", 2, "Approaches", "early-help")
+    refused(book, data_copy, "Actions row 2", "Approaches", "early-help")

@@ -110,6 +110,7 @@ def plan(key: str):
                for r in page.ask("funding-by-source", plan=key)]
     plan_funding = [{**r, **{k: number(r.get(k)) for k in ("amountGBP", "matchFundingGBP")}}
                     for r in page.ask("plan-funding", plan=key)]
+    approaches = [{**r, "actions": number(r.get("actions"))} for r in page.ask("plan-approaches", plan=key)]
     findings = page.ask("plan-completeness", plan=key)
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     data = {
@@ -121,6 +122,7 @@ def plan(key: str):
         "funding": funding,
         "fundingTotalGBP": sum((r["totalGBP"] or 0) for r in funding if r["kind"] == "money"),
         "planFunding": plan_funding,
+        "approaches": approaches,
         "completeness": completeness(findings),
         "pfccAlignment": alignment,
     }
