@@ -91,7 +91,7 @@ def test_plan_page_numbers_match_the_canned_queries(server, browser):
     assert text(browser, "#n-gbp") == f"£{int(summary['totalGBP']):,}" == "£31,906"
     money = sum(float(f["totalGBP"]) for f in rows(server, "funding-by-source", plan="tendring-2021-22") if f["kind"] == "money")
     assert text(browser, "#funding-total") == f"£{money:,.0f}"
-    action_rows = browser.find_elements(By.CSS_SELECTOR, "#priorities ~ table.actions tbody tr")
+    action_rows = browser.find_elements(By.CSS_SELECTOR, "#priorities ~ section.priority-group table.actions tbody tr")
     assert len(action_rows) == len(rows(server, "plan-actions", plan="tendring-2021-22"))
     screenshot(browser, "plan")
 

@@ -138,3 +138,45 @@ def test_unknown_keys_are_404(server, path):
     assert html.status_code == 404 and "Traceback" not in html.text
     data = requests.get(server + path, headers={"Accept": "application/json"})
     assert data.status_code == 404 and data.json()["ok"] is False
+
+
+def test_plan_page_shows_money_for_the_plan_as_a_whole(server):
+    """Castle Point and Rochford's 2017/18 allocation (£12,337, committee report 5.1) is plan-level
+    money: listed on its own and counted in the plan's totals."""
+    data = requests.get(f"{server}/plans/castle-point-rochford-2017-18.json").json()["data"]
+    allocations = [f for f in data["planFunding"] if f["kind"] == "allocation"]
+    assert [(f["amountGBP"], f["allocatedTo"], f["period"]) for f in allocations] == [(12337, "Rochford District Council", "2017/18")]
+    rows = every_row(server, "plan-funding", plan="castle-point-rochford-2017-18")
+    assert {r["funding"] for r in rows} == {f["funding"] for f in data["planFunding"]}
+    summary = every_row(server, "plan-summary", plan="castle-point-rochford-2017-18")[0]
+    assert data["totalGBP"] == int(summary["totalGBP"]) >= 12337
+    money = [f for f in every_row(server, "funding-by-source", plan="castle-point-rochford-2017-18") if f["kind"] == "money"]
+    assert data["fundingTotalGBP"] == sum(float(f["totalGBP"]) for f in money) >= 12337
+    page = requests.get(f"{server}/plans/castle-point-rochford-2017-18", headers=HTML).text
+    assert 'id="plan-funding-table"' in page and "£12,337" in page
+
+
+def test_plan_page_lists_every_priority_with_sub_priorities_under_it(server):
+    """Castle Point and Rochford sets 4 priorities and 7 sub-priorities (focus areas) under two of
+    them; Partnership Working has no action of its own. Every one is listed, each sub-priority
+    straight after its priority (or a sibling), and counted apart."""
+    data = requests.get(f"{server}/plans/castle-point-rochford-2017-18.json").json()["data"]
+    items = every_row(server, "plan-priorities", plan="castle-point-rochford-2017-18")
+    priorities = {r["item"]: r for r in items if r["kind"] in ("priority", "sub-priority")}
+    groups = [g for g in data["priorityGroups"] if g["priority"] in priorities]
+    assert {g["priority"] for g in groups} == set(priorities) and len(groups) == len(priorities)
+    assert (data["priorities"], data["subPriorities"]) == (4, 7)
+    parent = None
+    for g in groups:
+        row = priorities[g["priority"]]
+        if g["level"] == 0:
+            assert row["kind"] == "priority"
+            parent = g["priority"]
+        else:
+            assert row["kind"] == "sub-priority" and row["broader"] == parent
+    no_actions = [g for g in groups if not g["actions"]]
+    assert "Partnership Working" in {g["label"] for g in no_actions}
+    page = requests.get(f"{server}/plans/castle-point-rochford-2017-18", headers=HTML).text
+    for row in priorities.values():
+        assert row["label"] in page
+    assert page.count('class="priority-group sub-priority"') == 7

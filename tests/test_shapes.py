@@ -33,7 +33,8 @@ BREAKS = {
     "PlanDates": "INSERT DATA { ex:plan csp:startDate '2024-05-01'^^xsd:date }",
     "PlanEndDate": "DELETE WHERE { ex:plan csp:endDate ?d } ; INSERT DATA { ex:plan csp:endDate 'March 2025' }",
     "PlanPriorities": "DELETE WHERE { ex:plan csp:hasPriority ?p } ; DELETE WHERE { ?p csp:priorityOf ex:plan }",
-    "PlanActions": "DELETE WHERE { ex:plan csp:hasAction ?a } ; DELETE WHERE { ?a csp:actionOf ex:plan }",
+    "DeliveryPlanActionsShape": "DELETE WHERE { ex:plan csp:hasAction ?a } ; DELETE WHERE { ?a csp:actionOf ex:plan }",
+    "PlanKind": "INSERT DATA { ex:plan csp:planKind csp:approach }",
     "PlanRegardToPCP": "DELETE WHERE { ex:plan csp:hasRegardTo ?p }",
     "PlanSource": "DELETE WHERE { ex:plan prov:wasDerivedFrom ?d }",
     "SourceDocumentTitle": "DELETE WHERE { ex:doc dct:title ?t }",
@@ -59,9 +60,13 @@ BREAKS = {
     "ActionTiming": "DELETE WHERE { ex:a1 csp:timingAsStated ?t }",
     "ActionFunding": "DELETE WHERE { ex:a1 csp:hasFunding ?f } ; DELETE WHERE { ?f csp:funds ex:a1 }",
     "ActionResults": "DELETE WHERE { ex:a1 csp:hasOutcome ?o }",
+    "ActionApproach": "INSERT DATA { ex:a1 csp:followsApproach ex:some-approach }",
+    "ApproachLabel": "DELETE WHERE { ex:approach1 skos:prefLabel ?l }",
+    "ApproachScheme": "DELETE WHERE { ex:approach1 skos:inScheme ?s }",
     "ActionPartLabel": "DELETE WHERE { ex:a1-1 rdfs:label ?l }",
     "ActionPartPartOf": "DELETE WHERE { ex:a1-1 csp:partOf ?a } ; DELETE WHERE { ?a csp:hasPart ex:a1-1 }",
     "ResultLabel": "DELETE WHERE { ex:out1 rdfs:label ?l }",
+    "ResultOwner": "DELETE WHERE { ex:p1 csp:hasMeasure ?m }",
     "ResultTargetValue": "DELETE WHERE { ex:t1 csp:targetValue ?v } ; INSERT DATA { ex:t1 csp:targetValue 'a thousand' }",
     "ProgressUpdateDescription": "DELETE WHERE { ex:u1 dct:description ?d }",
     "ProgressUpdateUpdateOf": "DELETE WHERE { ex:a1 csp:hasUpdate ?u }",
@@ -74,6 +79,12 @@ BREAKS = {
     "FundingStreamKind": "DELETE WHERE { ex:f1 csp:fundingStream ?s } ; INSERT DATA { ex:f1 csp:fundingStream ex:unknown-grant }",
     "FundingKind": "INSERT DATA { ex:f1 a csp:InKindFunding }",
     "MonetaryFundingShape": "DELETE WHERE { ex:f1 csp:amount ?a } ; DELETE WHERE { ex:f1 csp:fundingStream ?s }",
+    "AllocationAmount": "DELETE WHERE { ex:alloc1 csp:amount ?a }",
+    "AllocationRecipient": "DELETE WHERE { ex:alloc1 csp:allocatedTo ?r }",
+    "AllocationPeriod": "DELETE WHERE { ex:alloc1 csp:fundingPeriodAsStated ?p }",
+    "GrantProject": "DELETE WHERE { ex:grant1 csp:projectAsStated ?p }",
+    "GrantMatchFunding": "DELETE WHERE { ex:grant1 csp:matchFunding ?m } ; INSERT DATA { ex:grant1 csp:matchFunding 'half' }",
+    "GrantMatchFunder": "INSERT DATA { ex:grant1 csp:matchFunder ex:unregistered-trust }",
     "NoFundingRequiredAmount": "INSERT DATA { ex:f2 csp:amount 10.00 }",
     "FundingStreamPrefLabel": "DELETE WHERE { ex:grant skos:prefLabel ?l }",
     "DutyLabel": "DELETE WHERE { ex:duty skos:prefLabel ?l }",
@@ -172,3 +183,36 @@ def test_a_plan_without_its_period_is_a_violation(shape, update, shapes, ontolog
              if str(results.value(r, SH.sourceShape)) == CSPSH + shape]
     assert found and all(results.value(r, SH.resultSeverity) == SH.Violation for r in found)
     assert "2024/25" in str(results.value(found[0], SH.resultMessage))
+
+
+def severities(results: Graph, shape: str) -> set[str]:
+    return {str(results.value(r, SH.resultSeverity)).removeprefix(str(SH))
+            for r in results.subjects(RDF.type, SH.ValidationResult)
+            if str(results.value(r, SH.sourceShape)) == CSPSH + shape}
+
+
+# A plan with no actions: the fixture's actions, their parts and everything hanging off them go.
+NO_ACTIONS = """
+DELETE { ?x ?p ?o . ?s ?q ?x } WHERE {
+  { ?x a csp:Action } UNION { ?x a csp:ActionPart } UNION { ?x a csp:Funding } UNION { ?x a csp:MonetaryFunding }
+  UNION { ?x a csp:NoFundingRequired } UNION { ?x a csp:ProgressUpdate }
+  { ?x ?p ?o } UNION { ?s ?q ?x } }"""
+
+
+@pytest.mark.parametrize("kind", ["partnershipStrategy", "dutyStrategy"])
+def test_strategy_without_actions_conforms(kind, shapes, ontology):
+    """A multi-year strategy or a duty strategy sets priorities and lists no actions: that is complete."""
+    fixture = Graph().parse(FIXTURE)
+    fixture.update(PREFIXES + NO_ACTIONS + f" ; INSERT DATA {{ ex:plan csp:planKind csp:{kind} }}")
+    results = report(fixture, ontology, shapes)
+    violations = {results.value(r, SH.resultMessage) for r in results.subjects(SH.resultSeverity, SH.Violation)}
+    assert violations == set()
+    assert "DeliveryPlanActionsShape" not in failing_shapes(results)
+
+
+def test_delivery_plan_without_actions_is_a_warning(shapes, ontology):
+    fixture = Graph().parse(FIXTURE)
+    fixture.update(PREFIXES + NO_ACTIONS + " ; INSERT DATA { ex:plan csp:planKind csp:deliveryPlan }")
+    results = report(fixture, ontology, shapes)
+    assert severities(results, "DeliveryPlanActionsShape") == {"Warning"}
+    assert (None, SH.resultSeverity, SH.Violation) not in results

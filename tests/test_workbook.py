@@ -425,3 +425,136 @@ def test_end_before_start_is_refused(tmp_path, data_copy):
     book = csv_copy(tmp_path)
     edit(book, "plan.csv", 2, "End date", "2024-03-31")
     refused(book, data_copy, "Plan row 2, column F (End date): the plan ends (2024-03-31) before it starts (2025-04-01)")
+
+
+# --- every kind of plan a partnership publishes ------------------------------------------------
+
+def strategy_book(tmp_path: Path, kind: str) -> Path:
+    """A multi-year strategy as a workbook: priorities with focus areas, no action list."""
+    book = tmp_path / "strategy"
+    book.mkdir()
+    (book / "plan.csv").write_text(
+        "Key,Title,Kind,Partnership,Period,Start date,End date,Police and Crime Plan\n"
+        "example-2024-27,Example Serious Violence Strategy 2024-2027,"
+        f"{kind},Braintree District Community Safety Partnership,2024-2027,01/04/2024,31/03/2027,essex-pcp-2021-24\n",
+        encoding="utf-8")
+    (book / "priorities.csv").write_text(
+        "Key,Number,Title,Part of priority\n"
+        "1,1,Prevention and early intervention,\n"
+        "1-1,1a,Young people at risk of exploitation,1\n"
+        "2,2,Enforcement,\n", encoding="utf-8")
+    return book
+
+
+@pytest.mark.parametrize("kind", ["strategy", "Duty strategy"])
+def test_strategy_without_actions_imports_and_conforms(kind, tmp_path, data_copy):
+    done = cspkg("import", str(strategy_book(tmp_path, kind)), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Plan example-2024-27 conforms (0 violation(s)" in done.stdout
+    assert "lists no actions" not in done.stdout
+    plan = graph(data_copy / "plans" / "example-2024-27.ttl")
+    kinds = {t.object.value for t in plan if t.predicate.value.endswith("/def/planKind")}
+    assert kinds == {"https://w3id.org/cspkg/def/" + ("partnershipStrategy" if kind == "strategy" else "dutyStrategy")}
+
+
+def test_delivery_plan_without_actions_is_warned_not_refused(tmp_path, data_copy):
+    done = cspkg("import", str(strategy_book(tmp_path, "delivery plan")), "--data", str(data_copy), "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "lists no actions" in done.stdout and "(warning)" in done.stdout
+
+
+def test_unknown_plan_kind_is_located(tmp_path, data_copy):
+    refused(strategy_book(tmp_path, "vision"), data_copy, "Plan row 2, column", "Kind",
+            "'vision' is not one of: delivery plan, strategy, duty strategy")
+
+
+@pytest.mark.slow
+def test_strategy_with_focus_areas_outcomes_and_plan_funding_builds_and_answers(tmp_path, data_copy):
+    """A strategy workbook with sub-priorities, outcomes and targets on its priorities, and a
+    grant with match funding for the plan as a whole: imported, built, and answered."""
+    book = strategy_book(tmp_path, "strategy")
+    (book / "priorities.csv").write_text(
+        "Key,Number,Title,Part of priority,Outcomes,Targets\n"
+        "1,1,Prevention and early intervention,,o1,t1\n"
+        "1-1,1a,Young people at risk of exploitation,1,o2,\n"
+        "1-2,1b,Schools and colleges,1,,\n"
+        "2,2,Enforcement,,,\n", encoding="utf-8")
+    (book / "outcomes.csv").write_text("Key,Outcome\no1,Fewer first-time entrants to the youth justice system\n"
+                                       "o2,Young people at risk are known to a trusted adult\n", encoding="utf-8")
+    (book / "targets.csv").write_text("Key,Label,Value,Unit\nt1,Reach 1500 young people a year,1500,young people\n", encoding="utf-8")
+    (book / "plan-funding.csv").write_text(
+        "Key,Type,As written,Amount (£),Allocated to,Period,Funder,Project,Match funding (£),Match funder\n"
+        "g1,grant,\"£20,000 for Street Safe, matched by £5,000 from the council\",£20000,"
+        "Braintree District Community Safety Partnership,2024/25,PFCC,Street Safe,5000,Braintree District Council\n"
+        "a1,allocation,The 2024/25 allocation totals £12000,12000,Braintree District Council,2024/25,PFCC,,,\n",
+        encoding="utf-8")
+    done = cspkg("import", str(book), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Plan example-2024-27 conforms (0 violation(s)" in done.stdout
+    store = tmp_path / "store"
+    assert cspkg("build", "--data", str(data_copy), "--store", str(store)).returncode == 0
+
+    def rows(query: str) -> list[dict]:
+        done = cspkg("query", query, "--param", "plan=example-2024-27", "--store", str(store), "--format", "csv")
+        assert done.returncode == 0, done.stderr
+        return list(csv.DictReader(done.stdout.splitlines()))
+
+    summary = rows("plan-summary")[0]
+    assert (summary["priorities"], summary["subPriorities"], summary["actions"], summary["totalGBP"]) == ("2", "2", "0", "32000")
+    items = {r["label"]: r for r in rows("plan-priorities")}
+    assert items["Prevention and early intervention"]["outcomes"] == "Fewer first-time entrants to the youth justice system"
+    assert items["Prevention and early intervention"]["targets"] == "Reach 1500 young people a year"
+    assert items["Young people at risk of exploitation"]["kind"] == "sub-priority"
+    assert items["Young people at risk of exploitation"]["broaderLabel"] == "Prevention and early intervention"
+    assert items["Enforcement"]["actions"] == "0"
+    grants = {r["kind"]: r for r in rows("plan-funding")}
+    assert (grants["grant"]["project"], grants["grant"]["matchFundingGBP"], grants["grant"]["matchFunders"]) == (
+        "Street Safe", "5000", "Braintree District Council")
+    assert grants["allocation"]["allocatedTo"] == "Braintree District Council"
+    # and back out: the workbook export reads back to the same graph
+    out = tmp_path / "again"
+    assert cspkg("export", "example-2024-27", "--format", "csv", "-o", str(out), "--data", str(data_copy)).returncode == 0
+    assert "g1" in (out / "plan-funding.csv").read_text(encoding="utf-8")
+
+
+def test_plan_funding_key_shared_with_the_funding_sheet_is_refused(tmp_path, data_copy):
+    book = strategy_book(tmp_path, "strategy")
+    (book / "funding.csv").write_text("Key,Type,As written\nf1,none required,None required\n", encoding="utf-8")
+    (book / "plan-funding.csv").write_text("Key,Type,As written,Amount (£),Allocated to\n"
+                                           "f1,allocation,£100,100,Braintree District Council\n", encoding="utf-8")
+    refused(book, data_copy, "Plan funding row 2", "the key 'f1' is already used on the Funding sheet")
+
+
+@pytest.mark.slow
+def test_cross_cutting_approaches_classify_actions_on_query_and_page(tmp_path, data_copy):
+    """Approaches from the Approaches sheet classify actions beside their priorities: the import
+    conforms, plan-approaches counts them, and the plan page served by `cspkg serve` lists them."""
+    import requests
+
+    from server import serving
+
+    book = csv_copy(tmp_path)
+    (book / "approaches.csv").write_text("Key,Number,Title\nei,1,Early intervention\nsv,2,Supporting victims\n"
+                                         "mo,3,Managing offenders\n", encoding="utf-8")
+    edit(book, "actions.csv", 2, "Approaches", "ei")
+    edit(book, "actions.csv", 3, "Approaches", "ei; sv")
+    done = cspkg("import", str(book), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Plan {EXAMPLE} conforms (0 violation(s), 0 warning(s))" in done.stdout
+    store = tmp_path / "store"
+    assert cspkg("build", "--data", str(data_copy), "--store", str(store)).returncode == 0
+    done = cspkg("query", "plan-approaches", "--param", f"plan={EXAMPLE}", "--store", str(store), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    counts = {r["label"]: int(r["actions"]) for r in csv.DictReader(done.stdout.splitlines())}
+    assert counts == {"Early intervention": 2, "Supporting victims": 1, "Managing offenders": 0}
+    with serving(store, workers=1) as base:
+        data = requests.get(f"{base}/plans/{EXAMPLE}.json", timeout=30).json()["data"]
+        assert {r["label"]: r["actions"] for r in data["approaches"]} == counts
+        page = requests.get(f"{base}/plans/{EXAMPLE}", headers={"Accept": "text/html"}, timeout=30).text
+        assert 'id="approaches-table"' in page and "Managing offenders" in page
+
+
+def test_action_with_an_unknown_approach_is_located(tmp_path, data_copy):
+    book = csv_copy(tmp_path)
+    edit(book, "actions.csv", 2, "Approaches", "early-help")
+    refused(book, data_copy, "Actions row 2", "Approaches", "early-help")

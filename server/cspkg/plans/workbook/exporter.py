@@ -33,11 +33,14 @@ class Writer:
         self.notes: list[list[str]] = []
         self.other: list[list[str]] = []
 
-    def place(self, iri: str) -> tuple[Sheet, str] | None:
+    def place(self, iri: str, types: set[str] | None = None) -> tuple[Sheet, str] | None:
+        """The sheet and key of an item; given its types, the sheet whose classes hold them (Funding
+        and Plan funding share an IRI template)."""
         for sheet, pattern in self.patterns:
             m = pattern.match(iri)
             if m and (sheet.name != "Plan" or m.group("key") == self.plan):
-                return sheet, m.group("key")
+                if types is None or types <= set(sheet.classes.values()):
+                    return sheet, m.group("key")
         return None
 
     def run(self) -> list[Table]:
@@ -45,8 +48,8 @@ class Writer:
         for t in self.triples:
             by_subject.setdefault(t.subject.value if isinstance(t.subject, ox.NamedNode) else "_:" + t.subject.value, []).append(t)
         for iri, triples in by_subject.items():
-            placed = self.place(iri) if not iri.startswith("_:") else None
             types = {t.object.value for t in triples if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
+            placed = self.place(iri, types) if not iri.startswith("_:") else None
             if placed and types and types <= set(placed[0].classes.values()) and (len(types) == 1):
                 self.rows[iri] = placed
                 self.cells[iri] = {"key": [placed[1]]}
@@ -122,6 +125,8 @@ class Writer:
             if iri.startswith(PRIORITY_PREFIX) and iri in self.reg.known and not key.startswith(self.plan + "/"):
                 return key
             return None
+        if kind == "choice":
+            return next((words for words, choice in col.choices if choice == iri), None)
         if kind == "legislation":
             return iri[len(LEGISLATION):] if iri.startswith(LEGISLATION) and " " not in iri else None
         return None

@@ -141,8 +141,17 @@ class Reader:
                 self.problem(sheet.name, number, col, f"'{key}' is not a key: use letters, digits, '-', '.' or '_'")
             elif key in keys:
                 self.problem(sheet.name, number, col, f"the key '{key}' is already used on row {keys[key]}")
+            elif twin := self.twin_with_key(sheet, key):
+                self.problem(sheet.name, number, col, f"the key '{key}' is already used on the {twin} sheet; "
+                             "rows of the two sheets are funding of one plan, so give this one another key")
             else:
                 keys[key] = number
+
+    def twin_with_key(self, sheet: Sheet, key: str) -> str | None:
+        """Another sheet whose rows get IRIs from the same template (Funding, Plan funding) using this key."""
+        return next((other.name for other in self.mapping.entity_sheets
+                     if other.iri == sheet.iri and other.name != sheet.name and key in self.keys.get(other.name, {})), None)
+
     def default_document(self) -> None:
         """A workbook that names no source document is its own: every row is derived from it."""
         self.document = None
@@ -263,6 +272,11 @@ class Reader:
                 return self.priority(value)
             if kind == "pfcc":
                 return self.pfcc(value)
+            if kind == "choice":
+                found = [iri for words, iri in col.choices if words.casefold() == value.casefold()]
+                if not found:
+                    raise ValueError(f"'{value}' is not one of: {', '.join(w for w, _ in col.choices)}")
+                return ox.NamedNode(found[0])
             if kind == "legislation":
                 iri = value if value.startswith(LEGISLATION) else LEGISLATION + value.strip("/")
                 if " " in iri or not iri[len(LEGISLATION):].count("/") >= 2:

@@ -18,11 +18,12 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 class Column:
     name: str
     title: str
-    kind: str  # key | text | string | integer | decimal | boolean | date | month | when | ref:<type> | local:<type> | agency | priority | pfcc | legislation | related | class | inline:<what> | ...
+    kind: str  # key | text | string | integer | decimal | boolean | date | month | when | ref:<type> | local:<type> | agency | priority | pfcc | legislation | related | class | choice | inline:<what> | ...
     property: str | None = None
     multi: bool = False
     required: bool = False
     help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # kind "choice": (the words a cell holds, the IRI they mean)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class Mapping:
 
 def _column(c: dict) -> Column:
     return Column(name=c.get("name", c["titles"]), title=c["titles"], kind=c["csp:kind"], property=c.get("propertyUrl"),
-                  multi="separator" in c, required=c.get("required", False), help=c.get("dc:description", ""))
+                  multi="separator" in c, required=c.get("required", False), help=c.get("dc:description", ""),
+                  choices=tuple(c.get("csp:choices", {}).items()))
 
 
 @lru_cache(maxsize=4)
