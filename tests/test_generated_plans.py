@@ -35,8 +35,7 @@ PLANS = 30
 PERIODS = sorted(READ)  # every wording the period parser's tests read; plan n takes the n-th
 FUNDING = ["£5,919.63", "Approx £3,500", "£2k", "£1.2m", "None required", "In kind by Essex Police", "circa £10,000",
            "£500 (approx)", "up to £4,000", "£12000", "£ 750", "No funding required"]
-# Not a bare year: the Due column reads one (xsd:gYear) but the ActionDue shape refuses it.
-DUES = ["2025-03", "2025-12-31", "March 2025", "31/03/2025"]
+DUES = ["2025-03", "2025-12-31", "March 2025", "31/03/2025", "2026"]  # a bare year is an xsd:gYear
 PARTNERSHIPS = ["Braintree District Community Safety Partnership", "tendring-csp", "colchester-csp", "thurrock-csp",
                 "castle-point-rochford-csp"]
 # Printable text in many scripts, no control characters: what officers paste from documents.

@@ -216,3 +216,13 @@ def test_delivery_plan_without_actions_is_a_warning(shapes, ontology):
     results = report(fixture, ontology, shapes)
     assert severities(results, "DeliveryPlanActionsShape") == {"Warning"}
     assert (None, SH.resultSeverity, SH.Violation) not in results
+
+
+@pytest.mark.parametrize("due, ok", [('"2026"^^xsd:gYear', True), ('"2026-03"^^xsd:gYearMonth', True),
+                                     ('"2026-03-31"^^xsd:date', True), ('"by March"', False)])
+def test_an_action_is_due_on_a_date_a_month_or_a_year(due, ok, shapes, ontology):
+    """The workbook's Due column reads a bare year as an xsd:gYear; the shape accepts what it reads."""
+    fixture = Graph().parse(FIXTURE)
+    action = next(fixture.subjects(RDF.type, URIRef("https://w3id.org/cspkg/def/Action")))
+    fixture.update(PREFIXES + f"DELETE WHERE {{ <{action}> csp:due ?d }} ; INSERT DATA {{ <{action}> csp:due {due} }}")
+    assert ("ActionDue" in failing_shapes(report(fixture, ontology, shapes))) is not ok
