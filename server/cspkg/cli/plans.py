@@ -67,8 +67,12 @@ def cmd_import(args) -> int:
             raise BadInput(f"{staged}: a write of plan '{plan.plan}' into a store was interrupted and is not yet finished or "
                            "undone; any write to that store (`cspkg build`, `cspkg replace`) or `cspkg serve` settles it; "
                            "then import again")
+        if plan.area is not None:  # first: a plan file never names things its area file does not hold yet
+            plan.area.write()
         kept = planfiles.write_plan(args.data, plan.plan, plan.turtle)
     target = planfiles.plan_path(args.data, plan.plan)
+    if plan.area is not None:
+        print(f"Wrote {plan.area.target} ({len(plan.area.new)} new: {', '.join(i.rsplit('/', 2)[-2] + '/' + i.rsplit('/', 1)[1] for i in plan.area.new)}).")
     print(f"Wrote {target} ({len(plan.triples):,} triples)." + (f" The previous version is kept as {kept}." if kept else "")
           + " Run `cspkg build` to publish it.")
     return EXIT_OK

@@ -111,9 +111,9 @@ class Declarer:
     def remember(self, prefix: str, text: str, iri: str) -> None:
         self.out.names.setdefault(prefix, {})[names.key(text)] = iri
 
-    def fresh(self, prefix: str, name: str) -> str:
+    def fresh(self, prefix: str, name: str, base: str | None = None) -> str:
         """A key for a new thing from its name; another area's or an existing thing's key gets the area added."""
-        base = names.slug(name)
+        base = base or (names.partnership_slug(name) if prefix == ID + "partnership/" else names.slug(name))
         candidates = [base] + ([f"{base}-{self.out.area}"] if self.out.area and not base.endswith(self.out.area) else [])
         taken = self.reg.known | {t.subject.value for t in self.out.triples}
         for candidate in candidates + [f"{candidates[-1]}-{n}" for n in range(2, 100)]:
@@ -145,7 +145,7 @@ class Declarer:
         return None, candidates
 
     def declare(self, sheet: str, row: int, prefixes: tuple[str, ...], name: str, alts: list[str], what: str,
-                make) -> str:
+                make, base: str | None = None) -> str:
         """Resolve a declared name to an existing thing, or make a new one with `make(iri)`; report which."""
         iri, candidates = self.match(prefixes, name)
         if iri is None:
@@ -157,7 +157,7 @@ class Declarer:
             if iri not in self.out.new:
                 self.out.notices.append(Notice(sheet, row, "existing", f"{what} '{name}' is {self.reg.names.get(iri, iri)} <{iri}>"))
         else:
-            iri = self.fresh(prefixes[0], name)
+            iri = self.fresh(prefixes[0], name, base)
             make(iri)
             self.add(iri, SKOS + "prefLabel", ox.Literal(name, language="en"))
             for alt in alts:
@@ -196,10 +196,22 @@ class Declarer:
     # --- the sheets ---
     def run(self) -> Declared:
         self.partnership()
+        if self.out.partnership is None:  # no Partnership sheet: the plan's partnership, if the graph has it, gives the area
+            written = self.reader.cell(self.reader.mapping.sheet("Plan"), self.reader.tables["Plan"].rows[0][1], "partnership")
+            found = self.reg.find((ID + "partnership/",), written) if written else set()
+            if len(found) == 1:
+                iri = found.pop()
+                self.out.area = self.reg.area_of(iri)
+                self.out.area_name = self.reg.area_names.get(self.out.area or "", None)
+                self.out.roles = {role: set(i) for role, i in self.reg.roles.get(iri, {}).items()} | {"self": {iri}}
         self.organisations()
         self.streams()
         self.strategies()
         self.police_and_crime_plan()
+        if self.out.new and not self.out.area:
+            self.problem("Partnership", 1, None, "the workbook declares new things ("
+                         + ", ".join(self.reg.names.get(i, i.rsplit('/', 1)[1]) for i in self.out.new[:3])
+                         + ") but says no police area to keep them in: fill in the Partnership sheet (Name, Police area)")
         return self.out
 
     def partnership(self) -> None:
@@ -325,7 +337,8 @@ class Declarer:
             for body in self.out.roles.get("pcc", ()):
                 self.add(iri, CSP + "partnership", ox.NamedNode(body))
 
-        pcp = self.declare("Police and Crime Plan", number, (ID + "plan/",), first["plan"], [], "Police and Crime Plan", make)
+        pcp = self.declare("Police and Crime Plan", number, (ID + "plan/",), first["plan"], [], "Police and Crime Plan", make,
+                           names.plan_slug(self.out.area or "area", first["plan"], first["period"]))
         self.out.pcp = pcp
         scheme = pcp.rsplit("/", 1)[1]
         for number, row in rows:

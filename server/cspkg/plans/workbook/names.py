@@ -75,14 +75,30 @@ def slug(text: str) -> str:
     joined = "-".join(words(text.replace("&", " and ")))
     while len(joined) > 60 and "-" in joined:
         joined = joined.rsplit("-", 1)[0]
+    while joined.rsplit("-", 1)[-1] in ("and", "of", "the", "for") and "-" in joined:
+        joined = joined.rsplit("-", 1)[0]
     return joined or "unnamed"
+
+
+def partnership_slug(text: str) -> str:
+    """A partnership's key as the IRI scheme has it: its name with "Community Safety Partnership" as -csp."""
+    return slug(text).replace("community-safety-partnership", "csp")
+
+
+YEARS = re.compile(r"((?:19|20)\d\d)\s*[-/–]\s*(?:19|20)?(\d\d)\b")
+
+
+def plan_slug(area: str, title: str, period: str) -> str:
+    """A Police and Crime Plan's key as the IRI scheme has it: <area>-pcp-<yyyy>-<yy>."""
+    years = YEARS.search(period) or YEARS.search(title)
+    return f"{area}-pcp-{years.group(1)}-{years.group(2)}" if years else f"{area}-pcp-{slug(title)}"
 
 
 # Words many bodies' names share: two names alike only in these are not alike ("Lichfield District
 # Community Safety Partnership" is not near "Braintree District Community Safety Partnership").
 COMMON = DROP | LOOSE_DROP | {"community", "safety", "partnership", "police", "fire", "rescue", "service", "services",
                               "team", "unit", "board", "forum", "group", "office", "officer", "crime", "commissioner",
-                              "authority", "local", "safer", "and", "for", "in", "on", "s"}
+                              "authority", "local", "safer", "and", "for", "in", "on", "s", "plan", "strategy", "fund", "funding", "grant"}
 
 
 def similar(a: str, b: str) -> float:
@@ -90,7 +106,7 @@ def similar(a: str, b: str) -> float:
     names: not COMMON) decide: when both names have some and share none, only their spelling
     (difflib's ratio) counts, so a misspelt place is near and another place is not."""
     wa, wb = set(key(a).split()), set(key(b).split())
-    da, db = wa - COMMON, wb - COMMON
+    da, db = {w for w in wa - COMMON if not w.isdigit()}, {w for w in wb - COMMON if not w.isdigit()}
     if da and db and not da & db:
         return difflib.SequenceMatcher(None, " ".join(sorted(da)), " ".join(sorted(db))).ratio() - 0.15
     overlap = len(wa & wb) / max(len(wa | wb), 1)
