@@ -63,6 +63,11 @@ def cmd_import(args) -> int:
     # the data folder's writer lock: a build reading this folder either sees the new file or runs after it
     with writer_lock(None, args.data):
         staged = planfiles.staged_path(args.data, plan.plan)
+        if plan.area is not None and not staged.exists():
+            from ..plans import areas
+
+            staged = areas.staged_path(args.data, plan.area.area)
+            plan.area.refresh()  # from the area file as it is now, under the lock
         if staged.exists():
             raise BadInput(f"{staged}: a write of plan '{plan.plan}' into a store was interrupted and is not yet finished or "
                            "undone; any write to that store (`cspkg build`, `cspkg replace`) or `cspkg serve` settles it; "

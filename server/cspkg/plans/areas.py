@@ -19,7 +19,6 @@ import pyoxigraph as ox
 
 from ..errors import BadInput
 from ..namespaces import ID, reference_graph
-from .files import sync_dir
 
 FOLDER = "areas"
 AREA_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -105,13 +104,30 @@ def render(triples: set[ox.Triple], area_name: str) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
+def sync_dir(folder: Path) -> None:
+    """Make a rename in the folder durable (as files.sync_dir; this module sits below files.py)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class AreaChange:
-    """An area file to write with a plan: its area, its whole new text, and the things new in it."""
+    """An area file to write with a plan: its area, its whole new text, the things new in it, and
+    the declared statements it was made from (so a writer can make it again under the lock, from
+    the file as it is then: refresh)."""
     data_dir: Path
     area: str
     body: bytes
     new: list[str]
+    declared: frozenset = frozenset()
+    area_name: str = ""
+
+    def refresh(self) -> None:
+        """Make the text again from the area file as it is now (the caller holds the writer lock)."""
+        self.body = render(read(self.target) | set(self.declared), self.area_name or self.area)
 
     @property
     def target(self) -> Path:
@@ -135,7 +151,7 @@ class AreaChange:
     def write(self) -> None:
         """Write the file now (an import: the caller holds the data folder's writer lock)."""
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = staged_path(self.data_dir, self.area)
+        tmp = self.target.with_name(f".{self.area}.{os.getpid()}.tmp")
         _durable_write(tmp, self.body)
         os.replace(tmp, self.target)
         sync_dir(self.target.parent)
@@ -171,4 +187,5 @@ def change(data_dir: Path, declared) -> AreaChange | None:
         raise BadInput(f"'{declared.area_name}' is not a police area name that can name a file; write it in letters, e.g. Staffordshire")
     file = path(data_dir, declared.area)
     triples = read(file) | declared.triples
-    return AreaChange(data_dir, declared.area, render(triples, declared.area_name or declared.area), list(declared.new))
+    return AreaChange(data_dir, declared.area, render(triples, declared.area_name or declared.area), list(declared.new),
+                      frozenset(declared.triples), declared.area_name or declared.area)

@@ -85,6 +85,7 @@ class Declarer:
         self.reader, self.reg, self.plan = reader, register, plan
         self.today = (today or dt.date.today()).isoformat()
         self.out = Declared()
+        self.labels: dict[str, str] = {}  # new thing's IRI -> its name
 
     # --- helpers ---
     def rows(self, sheet: str):
@@ -139,6 +140,9 @@ class Declarer:
         if len(found) == 1:
             return found.pop(), []
         candidates = [self.reg.names.get(i, i) + self.area_text(i) for i in sorted(found | other)]
+        if not candidates:  # this workbook's own new things first: they are of its area
+            candidates = sorted((n for i, n in self.labels.items() if i.startswith(prefixes) and names.similar(text, n) >= names.TYPO),
+                                key=lambda n: -names.similar(text, n))
         if not candidates:
             near = self.reg.closest(prefixes, text, n=3, area=self.out.area)
             candidates = [n + self.area_text(next(iter(self.reg.find(prefixes, n)), "")) for n in near]
@@ -160,6 +164,7 @@ class Declarer:
             iri = self.fresh(prefixes[0], name, base)
             make(iri)
             self.add(iri, SKOS + "prefLabel", ox.Literal(name, language="en"))
+            self.labels[iri] = name
             for alt in alts:
                 self.add(iri, SKOS + "altLabel", ox.Literal(alt, language="en"))
             self.add(iri, DCT + "source", ox.NamedNode(f"{ID}plan/{self.plan}"))

@@ -114,3 +114,4 @@ def similar(a: str, b: str) -> float:
 
 
 NEAR = 0.6  # below this a name is not offered as a candidate
+TYPO = 0.85  # among one workbook's own new names (meant to differ), only a likely misspelling is near

@@ -112,8 +112,15 @@ def _prefix_of(iri: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=2)
 def load(data_dir: Path = DEFAULT_DATA) -> Register:
+    """The register of the data folder's reference files as they are now (cached while no file changes:
+    an import or upload that writes an area file is seen by the next one)."""
+    files = reference_files(data_dir)
+    return _load(data_dir, tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@lru_cache(maxsize=4)
+def _load(data_dir: Path, signature: tuple) -> Register:
     store = ox.Store()
     areas_dir = data_dir / "reference" / AREA_FOLDER
     for path in reference_files(data_dir):
