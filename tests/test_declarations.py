@@ -123,6 +123,20 @@ def test_a_near_name_is_a_warning_with_candidates_of_the_same_area_first():
     assert any("'Staffordshire Polise' is close to Staffordshire Police" in t for t in near), near
 
 
+def test_the_template_has_the_who_is_who_sheets_and_its_about_sheet_explains_them(tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "template.xlsx"
+    done = cspkg("template", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(out, read_only=True)
+    assert {"Partnership", "Organisations", "Funding streams", "Strategies", "Police and Crime Plan"} <= set(book.sheetnames)
+    about = [[c for c in row if c] for row in book["About"].iter_rows(values_only=True)]
+    assert any(row and str(row[0]).startswith("Who is who") and "areas/<police area>.ttl" in row[0] for row in about)
+    assert any(row[:2] == ["Organisations", next(iter(r for r in row[1:] if r))] for row in about if row and row[0] == "Organisations")
+    assert any(row[:2] == ["Police area", "yes"] for row in about)
+
+
 # --- through the command line and the server ---------------------------------------------------
 
 @pytest.fixture
@@ -190,3 +204,65 @@ def test_a_new_partnerships_workbook_uploads_with_its_area_file_in_one_commit(tm
     # a full build from the data folder agrees with what the upload made
     done = cspkg("build", "--data", str(data_copy), "--store", str(store))
     assert done.returncode == 0 and "0 violations" in done.stdout, done.stdout + done.stderr
+
+
+# --- one commit: killed at each step, the area file and the store still agree -------------------
+
+from test_durability import FORWARD, SAYS, STEPS, file_triples, iso, links, seed, serving_logged, site  # noqa: E402,F401
+from test_durability import AUTH as DURABLE_AUTH  # noqa: E402
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", STEPS)
+def test_an_upload_with_an_area_file_killed_at_each_step_is_recovered(site, tmp_path, step):  # noqa: F811
+    data, store = site
+    before = links(store)
+    body = write(tmp_path / "lichfield.xlsx").read_bytes()
+    area_file = data / "reference" / "areas" / "staffordshire.ttl"
+    log = tmp_path / "server.log"
+    with serving_logged(store, data, log, crash_at=step) as base:
+        with pytest.raises(requests.ConnectionError):  # the worker died mid-request
+            requests.post(base + "/plans", data=body, headers={"Content-Type": XLSX, **DURABLE_AUTH}, timeout=120)
+    started = log.stat().st_size
+    with serving_logged(store, data, log) as base:
+        said = log.read_text()[started:]
+        assert f"cspkg: recovered: {SAYS[step]}" in said, said
+        assert not list(area_file.parent.glob(".*")) if area_file.parent.exists() else True  # nothing left staged
+        served = requests.get(f"{base}/graph/reference/areas/staffordshire", headers={"Accept": "application/n-triples"}, timeout=60)
+        if step in FORWARD:  # the commit stands: the area file and the plan file are there, and say what the store says
+            assert area_file.is_file() and (data / "plans" / f"{KEY}.ttl").is_file()
+            assert served.status_code == 200 and iso(ox.parse(served.content, format=ox.RdfFormat.N_TRIPLES)) == file_triples(area_file)
+        else:  # undone: neither file, nor the area's graph
+            assert not area_file.exists() and not (data / "plans" / f"{KEY}.ttl").exists()
+            assert served.status_code == 404 or not served.content.strip()
+            assert links(store) == before
+        again = requests.post(base + "/plans", data=body, headers={"Content-Type": XLSX, **DURABLE_AUTH}, timeout=120)
+        assert again.status_code in (200, 201) and again.json()["recovered"] == [], again.text
+        assert area_file.is_file()
+
+
+@pytest.mark.slow
+def test_a_mistaken_new_organisation_is_merged_into_the_existing_one(tmp_path, data_copy):
+    rows = copy.deepcopy(ROWS)
+    rows["Organisations"].append({"Name": "Staffordshire Polise", "Kind": "police force"})
+    rows["Actions"][1]["Supporting agencies"] += "; Staffordshire Polise"
+    book = write(tmp_path / "typo.xlsx", rows)
+    done = cspkg("import", str(book), "--data", str(data_copy))
+    assert done.returncode == 0 and "is close to Staffordshire Police" in done.stdout, done.stdout + done.stderr
+    plan_file = data_copy / "plans" / f"{KEY}.ttl"
+    assert "staffordshire-polise" in plan_file.read_text(encoding="utf-8")
+    merged = cspkg("merge", "agency/staffordshire-polise", "agency/staffordshire-police", "--data", str(data_copy))
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert f"rewrote plan {KEY}" in merged.stdout
+    assert "staffordshire-polise" not in plan_file.read_text(encoding="utf-8")
+    area = {q.triple for q in ox.parse(path=str(data_copy / "reference" / "areas" / "staffordshire.ttl"), format=ox.RdfFormat.TURTLE)}
+    old, new = ox.NamedNode(f"{ID}agency/staffordshire-polise"), ox.NamedNode(f"{ID}agency/staffordshire-police")
+    assert ox.Triple(old, ox.NamedNode("http://purl.org/dc/terms/isReplacedBy"), new) in area
+    assert ox.Triple(new, ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"), ox.Literal("Staffordshire Polise", language="en")) in area
+    # the same workbook again finds the merged name as the existing force; hand-kept reference data cannot be merged
+    again = cspkg("import", str(book), "--data", str(data_copy))
+    assert again.returncode == 0 and "new: " not in again.stdout, again.stdout + again.stderr
+    refused = cspkg("merge", "agency/essex-police", "agency/staffordshire-police", "--data", str(data_copy))
+    assert refused.returncode == 2 and "not in an area file" in refused.stderr, refused.stderr
+    built = cspkg("build", "--data", str(data_copy), "--store", str(tmp_path / "store"))
+    assert built.returncode == 0 and "0 violations" in built.stdout, built.stdout + built.stderr

@@ -159,6 +159,21 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_merge(args) -> int:
+    from ..plans.merge import merge
+    from ..store.commits import writer_lock
+
+    with writer_lock(None, args.data):
+        done = merge(args.data, args.old, args.new)
+    print(f"Merged {done.old} into {done.new}: the old IRI stays, with dct:isReplacedBy {done.new}.")
+    for path in done.area_files:
+        print(f"  rewrote {path}")
+    for key, kept in done.plans:
+        print(f"  rewrote plan {key}" + (f" (the previous version is kept as {kept})" if kept else ""))
+    print("Run `cspkg build` to publish the change.")
+    return EXIT_OK
+
+
 def cmd_token(args) -> int:
     from ..plans import tokens
     from ..settings import Settings
@@ -212,6 +227,12 @@ def add_commands(sub, data_default: Path) -> None:
     h.add_argument("plan", help="the plan's key")
     h.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
     h.set_defaults(func=cmd_history)
+
+    mg = sub.add_parser("merge", help="merge a thing a plan workbook declared as new (OLD) into the one it should have been (NEW)")
+    mg.add_argument("old", help="the mistaken new thing: type/key (e.g. agency/staffordshire-polise) or its IRI")
+    mg.add_argument("new", help="the thing it should have been: type/key or IRI")
+    mg.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
+    mg.set_defaults(func=cmd_merge)
 
     k = sub.add_parser("token", help="issue, list or revoke write tokens scoped to one partnership")
     ks = k.add_subparsers(dest="action", required=True)
