@@ -266,3 +266,23 @@ def test_a_mistaken_new_organisation_is_merged_into_the_existing_one(tmp_path, d
     assert refused.returncode == 2 and "not in an area file" in refused.stderr, refused.stderr
     built = cspkg("build", "--data", str(data_copy), "--store", str(tmp_path / "store"))
     assert built.returncode == 0 and "0 violations" in built.stdout, built.stdout + built.stderr
+
+
+@pytest.mark.slow
+def test_a_withdrawn_plans_iris_answer_with_what_replaced_it(tmp_path, data_copy):
+    done = cspkg("withdraw", "colchester-2018-19", "--replaced-by", "tendring-2021-22", "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not (data_copy / "plans" / "colchester-2018-19.ttl").exists()
+    assert len(list((data_copy / "history" / "plans" / "colchester-2018-19").glob("*.ttl"))) == 1
+    store = tmp_path / "store"
+    built = cspkg("build", "--data", str(data_copy), "--store", str(store))
+    assert built.returncode == 0 and "0 violations" in built.stdout, built.stdout + built.stderr
+    with serving(store, workers=1) as base:
+        r = requests.get(f"{base}/id/plan/colchester-2018-19", headers={"Accept": "text/turtle"}, timeout=30)
+        assert r.status_code == 200, r.status_code
+        said = {q.triple for q in ox.parse(r.content, format=ox.RdfFormat.TURTLE)}
+        replaced = {t.object.value for t in said if t.predicate.value == "http://purl.org/dc/terms/isReplacedBy"}
+        assert replaced == {f"{ID}plan/tendring-2021-22"}
+        assert any("Withdrawn on" in t.object.value for t in said if t.predicate.value.endswith("historyNote"))
+        home = requests.get(base + "/", timeout=30)
+        assert home.status_code == 200 and "colchester-2018-19" not in home.text

@@ -174,6 +174,17 @@ def cmd_merge(args) -> int:
     return EXIT_OK
 
 
+def cmd_withdraw(args) -> int:
+    from ..plans.withdraw import withdraw
+    from ..store.commits import writer_lock
+
+    with writer_lock(None, args.data):
+        done = withdraw(args.data, args.plan, args.replaced_by)
+    print(f"Withdrew plan {done.key}: its file is kept as {done.kept}; {done.items} IRI(s) recorded in {done.record}"
+          + (f" as replaced by plan {args.replaced_by}" if args.replaced_by else "") + ". Run `cspkg build` to publish the change.")
+    return EXIT_OK
+
+
 def cmd_token(args) -> int:
     from ..plans import tokens
     from ..settings import Settings
@@ -233,6 +244,12 @@ def add_commands(sub, data_default: Path) -> None:
     mg.add_argument("new", help="the thing it should have been: type/key or IRI")
     mg.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
     mg.set_defaults(func=cmd_merge)
+
+    w = sub.add_parser("withdraw", help="take a plan out of the data folder; its IRIs answer that it was withdrawn (and by what it was replaced)")
+    w.add_argument("plan", help="the plan's key")
+    w.add_argument("--replaced-by", default=None, help="the key of the plan that replaces it")
+    w.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
+    w.set_defaults(func=cmd_withdraw)
 
     k = sub.add_parser("token", help="issue, list or revoke write tokens scoped to one partnership")
     ks = k.add_subparsers(dest="action", required=True)

@@ -80,10 +80,14 @@ def render(triples: set[ox.Triple], area_name: str) -> bytes:
         return group, iri
 
     lines = [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()]
-    lines += ["", f"# {area_name}: organisations, funding streams, strategies and plans that plan workbooks of this police area",
-              "# declared as new (cspkg import). Review and correct here, one place for the area; each thing says which plan",
-              "# introduced it and when. The file is rewritten whole when a plan adds to it: put corrections in statements",
-              "# (skos:prefLabel, skos:altLabel, skos:editorialNote), not in comments.", ""]
+    if area_name == "Withdrawn plans":
+        lines += ["", "# Withdrawn plans (cspkg withdraw): the plan and each item it described, with when it was withdrawn, where its",
+                  "# last version is kept and what replaced it, so a published IRI still answers. Rewritten whole at each withdrawal.", ""]
+    else:
+        lines += ["", f"# {area_name}: organisations, funding streams, strategies and plans that plan workbooks of this police area",
+                  "# declared as new (cspkg import). Review and correct here, one place for the area; each thing says which plan",
+                  "# introduced it and when. The file is rewritten whole when a plan adds to it: put corrections in statements",
+                  "# (skos:prefLabel, skos:altLabel, skos:editorialNote), not in comments.", ""]
     for subject in sorted(by_subject, key=order):
         block = sorted(by_subject[subject], key=lambda t: (t.predicate.value != RDF_TYPE, _term(t.predicate), _term(t.object)))
         name = next((t.object.value for t in block if t.predicate.value == SKOS + "prefLabel"), None)
