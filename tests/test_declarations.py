@@ -137,6 +137,23 @@ def test_the_template_has_the_who_is_who_sheets_and_its_about_sheet_explains_the
     assert any(row[:2] == ["Police area", "yes"] for row in about)
 
 
+def test_an_uploads_area_file_may_add_only_things_new_to_the_store(store_root):
+    from cspkg.plans import areas, ownership
+    from cspkg.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore.open(store_root)
+    declared = imported(ROWS).declared
+    area = areas.change(DEFAULT_DATA, declared)
+    assert ownership.area_refusals(store, area) == []
+    # an area file that says something about Essex Police (hand-kept reference data) is refused, statement by statement
+    essex = ox.NamedNode(f"{ID}agency/essex-police")
+    label = ox.Triple(essex, ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"), ox.Literal("Police", language="en"))
+    forged = areas.AreaChange(area.data_dir, area.area, area.body, area.new, area.declared | {label}, area.area_name)
+    refused = ownership.area_refusals(store, forged)
+    assert [r.subject for r in refused] == [essex.value]
+    assert "already exists (graph https://w3id.org/cspkg/graph/reference/agencies)" in refused[0].reason
+
+
 # --- through the command line and the server ---------------------------------------------------
 
 @pytest.fixture

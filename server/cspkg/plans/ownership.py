@@ -175,12 +175,14 @@ def area_refusals(store, area) -> list[Refusal]:
     for t in sorted(area.declared, key=lambda t: (t.subject.value, t.predicate.value, str(t.object))):
         s = t.subject.value
         if s not in verdicts:
-            graphs = [g for g in subject_graphs(store, s) if not is_derived_graph(g)]
+            # the asserted graph first: it is where the resource is written down
+            graphs = sorted((g for g in subject_graphs(store, s) if not is_derived_graph(g)),
+                            key=lambda g: (g == ns.REFERENCE_INFERRED_GRAPH, g))
             if s.startswith(VOCABULARY) or s.startswith(ns.GRAPH):
                 verdicts[s] = "the resource is not a new organisation, stream, strategy or plan of the area"
             elif graphs:
-                verdicts[s] = (f"the resource already exists (graph {graphs[0]}); the workbook's name for it should "
-                               "now resolve to it: send the workbook again")
+                verdicts[s] = (f"the resource already exists (graph {graphs[0]}) and uploads cannot change it; the workbook's "
+                               "name for it should now resolve to it: send the workbook again")
             else:
                 verdicts[s] = None
         if verdicts[s]:
