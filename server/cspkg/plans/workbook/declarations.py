@@ -200,7 +200,13 @@ class Declarer:
 
     # --- the sheets ---
     def run(self) -> Declared:
-        self.partnership()
+        # the partnership (its area) first; then the organisations, so a role column may name one of
+        # them with its kind; then the roles; then what teams and posts belong to (which may be a role)
+        row = self.partnership()
+        pending = self.organisations()
+        if row is not None:
+            self.partnership_roles(*row)
+        self.belongings(pending)
         if self.out.partnership is None:  # no Partnership sheet: the plan's partnership, if the graph has it, gives the area
             written = self.reader.cell(self.reader.mapping.sheet("Plan"), self.reader.tables["Plan"].rows[0][1], "partnership")
             found = self.reg.find((ID + "partnership/",), written) if written else set()
@@ -209,7 +215,6 @@ class Declarer:
                 self.out.area = self.reg.area_of(iri)
                 self.out.area_name = self.reg.area_names.get(self.out.area or "", None)
                 self.out.roles = {role: set(i) for role, i in self.reg.roles.get(iri, {}).items()} | {"self": {iri}}
-        self.organisations()
         self.streams()
         self.strategies()
         self.police_and_crime_plan()
@@ -219,15 +224,15 @@ class Declarer:
                          + ") but says no police area to keep them in: fill in the Partnership sheet (Name, Police area)")
         return self.out
 
-    def partnership(self) -> None:
+    def partnership(self) -> tuple[int, dict, str] | None:
         rows = self.rows("Partnership")
         if not rows:
-            return
+            return None
         if len(rows) > 1:
             self.problem("Partnership", rows[1][0], None, "the Partnership sheet has more than one row: a plan has one partnership")
         number, row = rows[0]
         if not row["name"] or not row["police_area"]:
-            return  # required columns: reported by the header check and the required-cell check below
+            return None  # required columns: reported by the header check and the required-cell check below
         self.out.area, self.out.area_name = names.slug(row["police_area"]), row["police_area"]
         alts = split(row["alt_names"])
         prefixes = (ID + "partnership/",)
@@ -245,6 +250,10 @@ class Declarer:
             self.problem("Partnership", number, "police_area", f"the graph has {self.reg.names.get(iri, iri)} in the police area "
                          f"{self.reg.area_names.get(known_area, known_area)}, not {row['police_area']}")
         self.out.roles["self"] = {iri}
+        return number, row, iri
+
+    def partnership_roles(self, number: int, row: dict, iri: str) -> None:
+        """The bodies the Partnership sheet names for each role: existing, on the Organisations sheet, or new."""
         existing = self.reg.roles.get(iri, {})
         for column, role in ROLE_COLUMNS.items():
             for text in split(row[column]):
@@ -260,7 +269,7 @@ class Declarer:
         for role, bodies in existing.items():
             self.out.roles.setdefault(role, set()).update(bodies)
 
-    def organisations(self) -> None:
+    def organisations(self) -> list:
         rows = self.rows("Organisations")
         pending = []
         for number, row in rows:  # every name first, so a team may belong to an organisation on a later row
@@ -281,6 +290,9 @@ class Declarer:
                 pending.append((iri, cls, number, row))
 
             self.declare("Organisations", number, prefixes, row["name"], split(row["alt_names"]), kind_label(cls), make)
+        return pending
+
+    def belongings(self, pending: list) -> None:
         for iri, cls, number, row in pending:
             link = {"Unit": ORG + "unitOf", "Post": ORG + "postIn"}.get(cls)
             if row["belongs_to"]:
