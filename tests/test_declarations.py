@@ -19,6 +19,8 @@ from cspkg.sources import DEFAULT_DATA
 from lichfield_workbook import FIXTURE, KEY, ROWS, tables_for, write
 from server import serving
 from test_cli import cspkg
+from test_durability import AUTH as DURABLE_AUTH
+from test_durability import FORWARD, SAYS, STEPS, file_triples, iso, links, seed, serving_logged, site  # noqa: F401 (fixtures)
 from test_workbook import fingerprint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -238,8 +240,6 @@ def test_a_new_partnerships_workbook_uploads_with_its_area_file_in_one_commit(tm
 
 # --- one commit: killed at each step, the area file and the store still agree -------------------
 
-from test_durability import FORWARD, SAYS, STEPS, file_triples, iso, links, seed, serving_logged, site  # noqa: E402,F401
-from test_durability import AUTH as DURABLE_AUTH  # noqa: E402
 
 
 @pytest.mark.slow
@@ -250,9 +250,8 @@ def test_an_upload_with_an_area_file_killed_at_each_step_is_recovered(site, tmp_
     body = write(tmp_path / "lichfield.xlsx").read_bytes()
     area_file = data / "reference" / "areas" / "staffordshire.ttl"
     log = tmp_path / "server.log"
-    with serving_logged(store, data, log, crash_at=step) as base:
-        with pytest.raises(requests.ConnectionError):  # the worker died mid-request
-            requests.post(base + "/plans", data=body, headers={"Content-Type": XLSX, **DURABLE_AUTH}, timeout=120)
+    with serving_logged(store, data, log, crash_at=step) as base, pytest.raises(requests.ConnectionError):  # the worker died
+        requests.post(base + "/plans", data=body, headers={"Content-Type": XLSX, **DURABLE_AUTH}, timeout=120)
     started = log.stat().st_size
     with serving_logged(store, data, log) as base:
         said = log.read_text()[started:]

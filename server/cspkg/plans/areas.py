@@ -75,7 +75,7 @@ def render(triples: set[ox.Triple], area_name: str) -> bytes:
         by_subject.setdefault(t.subject.value if isinstance(t.subject, ox.NamedNode) else str(t.subject), []).append(t)
 
     def order(iri: str):
-        rest = iri[len(ID):] if iri.startswith(ID) else iri
+        rest = iri.removeprefix(ID)
         group = next((i for i, head in enumerate(ORDER) if rest.startswith(head)), len(ORDER))
         return group, iri
 

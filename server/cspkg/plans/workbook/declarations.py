@@ -154,7 +154,7 @@ class Declarer:
         iri, candidates = self.match(prefixes, name)
         if iri is None:
             for alt in alts:  # an alternative name may be how the graph knows it
-                iri, more = self.match(prefixes, alt)
+                iri, _ = self.match(prefixes, alt)
                 if iri:
                     break
         if iri is not None:

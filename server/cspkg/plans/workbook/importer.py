@@ -288,7 +288,8 @@ class Reader:
             if hits:
                 raise ValueError(f"'{value}' could be any of the partnership's {what}s ({', '.join(sorted(self.reg.names.get(i, i) for i in hits))}); "
                                  "write the full name")
-            raise ValueError(f"'{value}' means the partnership's own {what}, which neither the graph nor this workbook names: "
+            whose = "the plan's own" if role == "self" else "the partnership's own"
+            raise ValueError(f"'{value}' means {whose} {what}, which neither the graph nor this workbook names: "
                              f"give it on the Partnership sheet ({ROLE_TITLES.get(role, 'Name')} column), or write the {what}'s full name")
         declared = self.declared.find(AGENCY_PREFIXES, value)
         if declared:

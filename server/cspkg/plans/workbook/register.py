@@ -10,7 +10,6 @@ that area: a name given by another area's alternative name never resolves silent
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
