@@ -315,3 +315,18 @@ def test_a_withdrawn_plans_iris_answer_with_what_replaced_it(tmp_path, data_copy
         assert any("Withdrawn on" in t.object.value for t in said if t.predicate.value.endswith("historyNote"))
         home = requests.get(base + "/", timeout=30)
         assert home.status_code == 200 and "colchester-2018-19" not in home.text
+
+
+@pytest.mark.slow
+def test_cspkg_replace_of_an_imported_plan_carries_its_area_file_into_the_store(tmp_path, data_copy):
+    store = tmp_path / "store"
+    assert not run(data_copy, store).violations  # the store knows nothing of Staffordshire
+    done = cspkg("import", str(write(tmp_path / "lichfield.xlsx")), "--data", str(data_copy))
+    assert done.returncode == 0, done.stdout + done.stderr
+    plan_file = data_copy / "plans" / f"{KEY}.ttl"
+    replaced = cspkg("replace", str(plan_file), "--data", str(data_copy), "--store", str(store))
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    answer = cspkg("sparql", "--store", str(store), "--format", "csv",
+                   f"SELECT ?label WHERE {{ GRAPH <https://w3id.org/cspkg/graph/reference/areas/staffordshire> "
+                   f"{{ <{ID}agency/staffordshire-police> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }} }}")
+    assert answer.returncode == 0 and "Staffordshire Police" in answer.stdout, answer.stdout + answer.stderr

@@ -193,3 +193,20 @@ def change(data_dir: Path, declared) -> AreaChange | None:
     triples = read(file) | declared.triples
     return AreaChange(data_dir, declared.area, render(triples, declared.area_name or declared.area), list(declared.new),
                       frozenset(declared.triples), declared.area_name or declared.area)
+
+
+def for_plan(data_dir: Path, triples) -> AreaChange | None:
+    """The area file whose things a plan names (`cspkg replace` of an imported plan carries it into the
+    store with the plan, as an upload does); None when it names none. The file is written back in its
+    sorted form in the same commit."""
+    named = {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+    found = []
+    for file in sorted((data_dir / "reference" / FOLDER).glob("*.ttl")):
+        held = read(file)
+        if named & {t.subject.value for t in held}:
+            name = next((t.object.value for t in held if t.predicate.value == PREFIXES["csp"] + "policeArea"), file.stem)
+            found.append(AreaChange(data_dir, file.stem, file.read_bytes(), [], frozenset(held), name))
+    if len(found) > 1:
+        raise BadInput(f"the plan names things of more than one area file ({', '.join(a.area for a in found)}); "
+                       "run `cspkg build` to publish them all")
+    return found[0] if found else None
