@@ -173,7 +173,7 @@ def refused(book: Path, data: Path, *expected: str, code: int = 2) -> str:
 def test_unknown_agency_is_located_with_the_closest_names(tmp_path, data_copy):
     book = csv_copy(tmp_path)
     edit(book, "actions.csv", 3, "Lead agency", "Essex Polise")
-    refused(book, data_copy, "Actions row 3, column G (Lead agency)", "unknown agency 'Essex Polise'", "'Essex Police'")
+    refused(book, data_copy, "Actions row 3, column G (Lead agency)", "unknown organisation 'Essex Polise'", "Organisations sheet", "'Essex Police'")
 
 
 def test_bad_amount_is_reported_not_guessed(tmp_path, data_copy):

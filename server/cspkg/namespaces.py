@@ -69,7 +69,7 @@ def graph_for(path: Path, kind: str) -> str:
     stem = path.stem
     return {
         "ontology": lambda: ONTOLOGY_GRAPH,
-        "reference": lambda: reference_graph(stem),
+        "reference": lambda: reference_graph(f"areas/{stem}" if path.parent.name == "areas" else stem),
         "plan": lambda: plan_graph(stem),
         "editorial": lambda: editorial_graph(stem),
     }[kind]()

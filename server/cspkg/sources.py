@@ -40,6 +40,8 @@ def discover(data_dir: Path) -> list[Source]:
     sources = [Source(p, "ontology") for p in sorted(ONTOLOGY_DIR.glob("*.ttl"))]
     for folder, kind in KINDS.items():
         sources += [Source(p, kind) for p in sorted((data_dir / folder).glob("*.ttl"))]
+    # the area files: what plan workbooks declared, one file per police area (plans/areas.py)
+    sources += [Source(p, "reference") for p in sorted((data_dir / "reference" / "areas").glob("*.ttl"))]
     if not any(s.kind == "plan" for s in sources):
         raise BadInput(f"{data_dir / 'plans'}: no plan files (*.ttl) found")
     return sources
@@ -49,7 +51,8 @@ def classify(path: Path) -> Source:
     """A file named on the command line: its kind comes from the folder it sits in."""
     if not path.is_file():
         raise BadInput(f"{path}: file not found")
-    kind = KINDS.get(path.resolve().parent.name, "plan")
+    folder = path.resolve().parent
+    kind = "reference" if folder.name == "areas" and folder.parent.name == "reference" else KINDS.get(folder.name, "plan")
     return Source(path, kind)
 
 

@@ -116,8 +116,11 @@ def cmd_replace(args) -> int:
     body = path.read_bytes()
     editorial_file = args.data / "editorial" / f"{key}.ttl"
     editorial = parse(Source(editorial_file, "editorial")) if editorial_file.is_file() else None
-    # the plan file is written in the store's commit (its old version kept under history), not after it
-    result = replace_plan(args.store, key, parse(Source(path, "plan")), editorial, data_dir=args.data, body=body)
+    from ..plans import areas
+
+    triples = parse(Source(path, "plan"))
+    # the plan file (and the area file of the new things it names) is written in the store's commit, not after it
+    result = replace_plan(args.store, key, triples, editorial, data_dir=args.data, body=body, area=areas.for_plan(args.data, triples))
     say_recovered(result.recovered)
     for finding in sorted(result.findings, key=lambda f: ("violation", "warning", "info").index(f.severity)):
         print(f"{finding.severity}:{finding_line(finding)[5:]}")

@@ -63,12 +63,21 @@ def cmd_import(args) -> int:
     # the data folder's writer lock: a build reading this folder either sees the new file or runs after it
     with writer_lock(None, args.data):
         staged = planfiles.staged_path(args.data, plan.plan)
+        if plan.area is not None and not staged.exists():
+            from ..plans import areas
+
+            staged = areas.staged_path(args.data, plan.area.area)
+            plan.area.refresh()  # from the area file as it is now, under the lock
         if staged.exists():
             raise BadInput(f"{staged}: a write of plan '{plan.plan}' into a store was interrupted and is not yet finished or "
                            "undone; any write to that store (`cspkg build`, `cspkg replace`) or `cspkg serve` settles it; "
                            "then import again")
+        if plan.area is not None:  # first: a plan file never names things its area file does not hold yet
+            plan.area.write()
         kept = planfiles.write_plan(args.data, plan.plan, plan.turtle)
     target = planfiles.plan_path(args.data, plan.plan)
+    if plan.area is not None:
+        print(f"Wrote {plan.area.target} ({len(plan.area.new)} new: {', '.join(i.rsplit('/', 2)[-2] + '/' + i.rsplit('/', 1)[1] for i in plan.area.new)}).")
     print(f"Wrote {target} ({len(plan.triples):,} triples)." + (f" The previous version is kept as {kept}." if kept else "")
           + " Run `cspkg build` to publish it.")
     return EXIT_OK
@@ -150,6 +159,32 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_merge(args) -> int:
+    from ..plans.merge import merge
+    from ..store.commits import writer_lock
+
+    with writer_lock(None, args.data):
+        done = merge(args.data, args.old, args.new)
+    print(f"Merged {done.old} into {done.new}: the old IRI stays, with dct:isReplacedBy {done.new}.")
+    for path in done.area_files:
+        print(f"  rewrote {path}")
+    for key, kept in done.plans:
+        print(f"  rewrote plan {key}" + (f" (the previous version is kept as {kept})" if kept else ""))
+    print("Run `cspkg build` to publish the change.")
+    return EXIT_OK
+
+
+def cmd_withdraw(args) -> int:
+    from ..plans.withdraw import withdraw
+    from ..store.commits import writer_lock
+
+    with writer_lock(None, args.data):
+        done = withdraw(args.data, args.plan, args.replaced_by)
+    print(f"Withdrew plan {done.key}: its file is kept as {done.kept}; {done.items} IRI(s) recorded in {done.record}"
+          + (f" as replaced by plan {args.replaced_by}" if args.replaced_by else "") + ". Run `cspkg build` to publish the change.")
+    return EXIT_OK
+
+
 def cmd_token(args) -> int:
     from ..plans import tokens
     from ..settings import Settings
@@ -203,6 +238,18 @@ def add_commands(sub, data_default: Path) -> None:
     h.add_argument("plan", help="the plan's key")
     h.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
     h.set_defaults(func=cmd_history)
+
+    mg = sub.add_parser("merge", help="merge a thing a plan workbook declared as new (OLD) into the one it should have been (NEW)")
+    mg.add_argument("old", help="the mistaken new thing: type/key (e.g. agency/staffordshire-polise) or its IRI")
+    mg.add_argument("new", help="the thing it should have been: type/key or IRI")
+    mg.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
+    mg.set_defaults(func=cmd_merge)
+
+    w = sub.add_parser("withdraw", help="take a plan out of the data folder; its IRIs answer that it was withdrawn (and by what it was replaced)")
+    w.add_argument("plan", help="the plan's key")
+    w.add_argument("--replaced-by", default=None, help="the key of the plan that replaces it")
+    w.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")
+    w.set_defaults(func=cmd_withdraw)
 
     k = sub.add_parser("token", help="issue, list or revoke write tokens scoped to one partnership")
     ks = k.add_subparsers(dest="action", required=True)

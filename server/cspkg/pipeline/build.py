@@ -282,8 +282,8 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
     with timer.stage("load"):
         sources = discover(data_dir)
         if extra:  # files named on the command line replace same-named plans
-            names = {(s.kind, s.key) for s in extra}
-            sources = [s for s in sources if (s.kind, s.key) not in names] + extra
+            names = {s.graph for s in extra}
+            sources = [s for s in sources if s.graph not in names] + extra
         reference, plans = group(sources, parse_plans=False)  # plans are parsed by the workers
     with timer.stage("reason"):
         reference.inferred = infer(set(), reference.asserted)

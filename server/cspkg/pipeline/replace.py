@@ -7,7 +7,10 @@ store (an Oxigraph backup: a RocksDB checkpoint of hard links, cheap at any size
 plan file is written in the same commit (commits.py: staged before the swap, moved into place
 after it, its old version kept under history), so a crash at any point leaves the plan file and
 the store agreeing once the next writer (or `cspkg serve`) has recovered. Servers reopen the
-store when the link changes. One writer at a time: the writer lock (commits.writer_lock). The
+store when the link changes. A plan that declares new things (plans/areas.py) brings its area file:
+that file's graph (graph/reference/areas/<area>) and the reference inferences are replaced in the
+same copy, and the file is staged and renamed with the plan file, in the same commit and recovery.
+One writer at a time: the writer lock (commits.writer_lock). The
 copy is not compacted (a compaction rewrites the whole store, so its cost grows with the store).
 """
 
@@ -21,11 +24,12 @@ import pyoxigraph as ox
 
 from .. import namespaces as ns
 from . import scopes
-from ..plans import files as planfiles
+from ..plans import areas as planareas, files as planfiles
 from ..errors import BadInput
 from ..sources import shape_files
 from ..store.commits import writer_lock
 from ..store.embedded import EmbeddedStore, StoreBuilder
+from .reasoning import infer
 from .staleness import stale_graph
 from .validation import Finding, as_triples, load_shapes
 from .visibility import Invisible, why_invisible
@@ -53,9 +57,21 @@ def background(store: EmbeddedStore) -> set[ox.Triple]:
     return {t for g in graphs for t in store.triples(g)}
 
 
+def with_area(store: EmbeddedStore, area: "planareas.AreaChange") -> tuple[set[ox.Triple], list]:
+    """The reference scope with the area file's new version in place of its graph, its inferences made
+    again (the reference data is small: this is the build's reference reasoning, not the plans'), and
+    the graphs to replace in the new store."""
+    graph = planareas.graph(area.area)
+    names = store.graph_names(lambda g: g == ns.ONTOLOGY_GRAPH or (g.startswith(ns.GRAPH + "reference/") and g != graph))
+    asserted = {t for g in names for t in store.triples(g)} | area.triples
+    inferred = infer(set(), asserted)
+    return asserted | inferred, [(graph, area.triples), (ns.REFERENCE_INFERRED_GRAPH, inferred)]
+
+
 def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
                  editorial_triples: Iterable[ox.Triple] | None = None, *, data_dir: Path | None = None,
-                 body: bytes | None = None, what: str = "replace", wait: bool | float = True, before_swap=None, guard=None) -> Replacement:
+                 body: bytes | None = None, what: str = "replace", wait: bool | float = True, before_swap=None, guard=None,
+                 area: "planareas.AreaChange | None" = None) -> Replacement:
     """Reason and validate the plan `key` alone; if it conforms, make it the store's version.
 
     editorial_triples None keeps the plan's editorial graph as it is in the store (it is read
@@ -64,7 +80,9 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
     in the intent record; `wait` is how long to wait for the writer lock (commits.writer_lock).
     `before_swap` is called with the new store's path before the commit begins (tests use it to
     simulate a failure). `guard`, if given, is called with the current store under the lock before
-    anything is done; it refuses the change by raising.
+    anything is done; it refuses the change by raising. `area` (with data_dir and body) is the area
+    file with the new things the plan declares: made again from the file as it is under the lock,
+    carried into the store's reference data and written with the plan file.
     """
     plan_triples = set(plan_triples)
     plan = ox.NamedNode(ns.plan_iri(key))
@@ -78,6 +96,10 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
             editorial_triples = current.triples(ns.editorial_graph(key))
         editorial_triples = set(editorial_triples)
         reference = background(current)
+        reference_graphs = []
+        if area is not None:
+            area.refresh()
+            reference, reference_graphs = with_area(current, area)
         own = plan_triples | editorial_triples
         inferred, findings, _, _ = scopes.reason_and_validate(reference, [(key, own, True)], load_shapes(shape_files()))
         inferred = inferred[key]
@@ -91,7 +113,7 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         del current
         try:
             # In place in the copy, no flush or compaction here: commit flushes once, without compacting.
-            builder.store.replace_graphs([(ns.plan_graph(key), plan_triples),
+            builder.store.replace_graphs(reference_graphs + [(ns.plan_graph(key), plan_triples),
                                           (ns.editorial_graph(key), editorial_triples),
                                           (ns.inferred_graph(key), inferred),
                                           (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key)),
@@ -101,7 +123,7 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         except BaseException:
             builder.abandon()
             raise
-        change = planfiles.PlanChange(data_dir, key, body) if data_dir is not None and body is not None else None
+        change = planfiles.PlanChange(data_dir, key, body, area) if data_dir is not None and body is not None else None
         result.store_path = builder.commit(change, what)
         record = builder.record
         if change is not None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import BadInput
+from . import areas
 from ..namespaces import ID, PREFIXES
 from ..sources import Source, parse
 
@@ -129,6 +130,7 @@ class PlanChange:
     data_dir: Path
     key: str
     body: bytes
+    area: "areas.AreaChange | None" = None  # the area file with the new things the plan declares, in the same commit
 
     def intent(self) -> dict:
         """What the commit will do to the data folder, for the intent record: the plan file, where
@@ -138,9 +140,11 @@ class PlanChange:
         return {"data": str(self.data_dir.resolve()), "plan": self.key, "target": str(target.resolve()),
                 "staged": None if same else str(staged_path(self.data_dir, self.key).resolve()),
                 "history": str(history_name(self.data_dir, self.key).resolve()) if target.exists() and not same else None,
-                "existed": target.exists()}
+                "existed": target.exists(), "area": self.area.intent() if self.area is not None else None}
 
     def stage(self, intent: dict) -> None:
+        if self.area is not None:  # first, so a staged plan never names things its area file lacks
+            self.area.stage(intent["area"])
         if intent["staged"]:
             staged = Path(intent["staged"])
             staged.parent.mkdir(parents=True, exist_ok=True)
@@ -157,7 +161,8 @@ def keep_history(intent: dict) -> None:
 
 
 def move_into_place(intent: dict) -> None:
-    """Commit step: rename the staged version over the plan file (done already: nothing to do)."""
+    """Commit step: rename the staged area file, then the staged version over the plan file (done already: nothing to do)."""
+    areas.move_into_place(intent.get("area"))
     staged = intent["staged"]
     if staged and Path(staged).exists():
         os.replace(staged, intent["target"])
@@ -172,11 +177,12 @@ def finish(intent: dict) -> None:
 
 def unstage(intent: dict) -> bool:
     """Undo a plan change that never committed: its staged file goes; the plan file was not touched."""
+    area = areas.unstage(intent.get("area"))
     staged = intent.get("staged")
     if staged and Path(staged).exists():
         os.unlink(staged)
         return True
-    return False
+    return area
 
 
 def versions(data_dir: Path, key: str) -> list[Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import files as planfiles
+from . import areas, files as planfiles
 from ..errors import BadInput
 from ..namespaces import ID
 from ..sources import Source
@@ -33,6 +33,8 @@ class Intake:
     problems: list[Problem] = field(default_factory=list)  # the file could not be read as a plan
     findings: list[Finding] = field(default_factory=list)  # SHACL results about the plan
     rows: dict[str, tuple[str, int]] = field(default_factory=dict)
+    notices: list = field(default_factory=list)  # declarations.Notice: what each declared name became
+    area: "areas.AreaChange | None" = None  # the area file with the new things the workbook declares
 
     @property
     def violations(self) -> list[Finding]:
@@ -59,6 +61,17 @@ class Intake:
             lines = [f"The workbook could not be read ({len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}); nothing was changed:"]
             return "\n".join(lines + [f"  - {p}" for p in self.problems])
         lines = []
+        near = [n for n in self.notices if n.kind == "near"]
+        if near:
+            lines.append(f"Warnings about declared names ({len(near)}):")
+            lines += [f"  - {n.sheet} row {n.row}: {n.text} (warning)" for n in near]
+        for kind, title in (("existing", "Declared names already in the graph"), ("new", "New things declared")):
+            group = [n for n in self.notices if n.kind == kind]
+            if group:
+                lines.append(f"{title} ({len(group)}):")
+                lines += [f"  {kind}: {n.text} ({n.sheet} row {n.row})" for n in group]
+        if self.area is not None:
+            lines.append(f"The new things are kept in {self.area.target} (the area file: review them there).")
         for severity in SEVERITY_ORDER:
             group = sorted((f for f in self.findings if f.severity == severity), key=self.order)
             if not group:
@@ -81,7 +94,13 @@ def from_workbook(path: Path | None = None, data: bytes | None = None, name: str
     tables = workbook_tables.read(path, mapping) if path is not None else workbook_tables.read_xlsx(data, name)
     register = workbook_register.load(data_dir) if data_dir else workbook_register.load()
     imported: Imported = read_tables(tables, mapping, register, Path(name if path is None else path).name)
-    return Intake(imported.plan, imported.triples, problems=imported.problems, rows=imported.rows)
+    intake = Intake(imported.plan, imported.triples, problems=imported.problems, rows=imported.rows,
+                    notices=imported.declared.notices)
+    if not intake.problems:
+        from ..sources import DEFAULT_DATA
+
+        intake.area = areas.change(data_dir or DEFAULT_DATA, imported.declared)
+    return intake
 
 
 def from_turtle(data: bytes, name: str = "upload") -> Intake:
@@ -107,6 +126,13 @@ def check(intake: Intake, data_dir: Path) -> Intake:
     with tempfile.TemporaryDirectory(prefix="cspkg-intake-") as tmp:
         path = Path(tmp) / f"{intake.plan}.ttl"
         path.write_bytes(intake.turtle)
-        result = run(data_dir, None, [Source(path, "plan")])
-    intake.findings = [f for f in result.findings if f.scope == intake.plan]
+        extra = [Source(path, "plan")]
+        if intake.area is not None:  # the area file as it will be, in place of the one the data folder has
+            area_file = Path(tmp) / "reference" / areas.FOLDER / f"{intake.area.area}.ttl"
+            area_file.parent.mkdir(parents=True)
+            area_file.write_bytes(intake.area.body)
+            extra.append(Source(area_file, "reference"))
+        result = run(data_dir, None, extra)
+    new = set(intake.area.new) if intake.area is not None else set()
+    intake.findings = [f for f in result.findings if f.scope == intake.plan or f.focus in new]
     return intake

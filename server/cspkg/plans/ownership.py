@@ -7,6 +7,9 @@ Every statement of an upload is judged by its subject (a parsed term, never text
   - any other IRI that no asserted graph in the store describes as a subject, other than this
     plan's own graphs: a new resource (a new organisation, funding stream or strategy the plan
     declares), unless its IRI lies in another plan's namespace.
+A workbook upload may also bring new things for its area file (plans/areas.py: organisations,
+funding streams, strategies, a Police and Crime Plan it declares): each statement of those must be
+about a thing the upload makes new, which no graph of the store describes yet (area_refusals).
 One statement about reference data is the plan's own: the members of its partnership as the plan
 lists them (`csp:memberAgency`, "as the plan lists it" in the ontology; see data/reference/
 partnerships.ttl), with the partnership the upload's plan names as its subject.
@@ -161,6 +164,30 @@ def refusals(store, key: str, triples: Iterable[ox.Triple]) -> list[Refusal]:
         if why:
             out.append(Refusal(t.subject.value if isinstance(t.subject, ox.NamedNode) else str(t.subject), t.predicate.value, t.object.value if isinstance(t.object, ox.NamedNode) else str(t.object), why))
     return sorted(out, key=lambda r: (r.subject, r.predicate, r.object))
+
+
+def area_refusals(store, area) -> list[Refusal]:
+    """The area file statements of an upload that it may not make: only things new to the store
+    (existing reference data, even in the same area file, is never changed by an upload)."""
+    if area is None:
+        return []
+    out, verdicts = [], {}
+    for t in sorted(area.declared, key=lambda t: (t.subject.value, t.predicate.value, str(t.object))):
+        s = t.subject.value
+        if s not in verdicts:
+            # the asserted graph first: it is where the resource is written down
+            graphs = sorted((g for g in subject_graphs(store, s) if not is_derived_graph(g)),
+                            key=lambda g: (g == ns.REFERENCE_INFERRED_GRAPH, g))
+            if s.startswith(VOCABULARY) or s.startswith(ns.GRAPH):
+                verdicts[s] = "the resource is not a new organisation, stream, strategy or plan of the area"
+            elif graphs:
+                verdicts[s] = (f"the resource already exists (graph {graphs[0]}) and uploads cannot change it; the workbook's "
+                               "name for it should now resolve to it: send the workbook again")
+            else:
+                verdicts[s] = None
+        if verdicts[s]:
+            out.append(Refusal(s, t.predicate.value, t.object.value if isinstance(t.object, ox.NamedNode) else str(t.object), verdicts[s]))
+    return out
 
 
 def partnership_keys(nodes) -> list[str]:

@@ -26,7 +26,7 @@ class Plan:
 
     def __init__(self, triples: set[ox.Triple], key: str, data_dir: Path):
         self.store = ox.Store()
-        for path in sorted((data_dir / "reference").glob("*.ttl")):
+        for path in sorted((data_dir / "reference").glob("*.ttl")) + sorted((data_dir / "reference" / "areas").glob("*.ttl")):
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
         self.store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
         self.iri = ox.NamedNode(f"https://w3id.org/cspkg/id/plan/{key}")

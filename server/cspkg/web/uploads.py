@@ -97,7 +97,7 @@ def refuse_foreign_writes(plan, store):
         if named != [entry.partnership] or stored not in ([], [entry.partnership]):
             raise ApiError(403, f"this token is for partnership {entry.partnership}; plan {plan.plan} belongs to "
                                 + _partnerships(named, stored) + "; nothing was changed")
-    refused = ownership.refusals(store, plan.plan, plan.triples)
+    refused = ownership.refusals(store, plan.plan, plan.triples) + ownership.area_refusals(store, getattr(plan, "area", None))
     if not refused:
         return None
     response = jsonify({"ok": False, "status": 422,
@@ -148,7 +148,7 @@ def upload():
     # cannot both claim one new resource.
     try:  # wait for a running build or upload, but answer before gunicorn's worker timeout (query_timeout + 30 s)
         result = replace_plan(settings.store, plan.plan, plan.triples, data_dir=settings.data, body=body_ttl, what="upload",
-                              wait=settings.query_timeout + 15, guard=lambda store: _guard(plan, store))
+                              wait=settings.query_timeout + 15, guard=lambda store: _guard(plan, store), area=plan.area)
     except WriterBusy as err:
         raise ApiError(503, str(err), {"Retry-After": "30"}) from None
     except Refused as refused:
@@ -164,6 +164,7 @@ def upload():
     response = jsonify({"ok": True, "plan": plan.plan, "iri": ns.plan_iri(plan.plan), "graph": ns.plan_graph(plan.plan),
                         "triples": result.asserted, "inferred": result.inferred, "build": result.store_path.name,
                         "previous": result.kept.name if result.kept else None,
+                        "new": list(plan.area.new) if getattr(plan, "area", None) is not None else [],
                         "report": plan.report(), "findings": findings, "recovered": result.recovered})
     response.status_code = 200 if existed else 201
     response.headers["Location"] = f"/doc/plan/{plan.plan}"

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ...namespaces import ID, plan_graph
-from . import periods, values
+from . import names, periods, values
+from .declarations import Declared, Declarer
 from .mapping import KEY_PATTERN, Column, Mapping, Sheet
 from .register import AGENCY_PREFIXES, LEGISLATION, Register, closest_text
 from .tables import Table, column_letter
 
+ROLE_TITLES = {"police": "Police force", "fire": "Fire and rescue service", "county": "County council",
+               "council": "Council", "pcc": "Police and Crime Commissioner", "self": "Name"}
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CSP = "https://w3id.org/cspkg/def/"
 PRIORITY_PREFIX = ID + "priority/"
@@ -49,6 +52,7 @@ class Imported:
     triples: set[ox.Triple] = field(default_factory=set)
     rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # subject IRI -> (sheet, row)
     problems: list[Problem] = field(default_factory=list)
+    declared: Declared = field(default_factory=Declared)  # the who-is-who sheets: new things, notices, the area
 
     @property
     def graph(self) -> str:
@@ -62,6 +66,9 @@ class Reader:
         self.out = Imported(plan="")
         self.keys: dict[str, dict[str, int]] = {}  # sheet name -> key -> row
         self.positions: dict[str, dict[str, int]] = {}  # sheet name -> column name -> index
+        self.declared = Declared()
+        self.area: str | None = None  # the plan's police area (its partnership's)
+        self.roles: dict[str, set[str]] = {}  # what a generic name means in this plan ("police" -> its force)
 
     # --- problems ---
     def problem(self, sheet: str, row: int | None, col: Column | None, message: str) -> None:
@@ -97,6 +104,9 @@ class Reader:
         for sheet in self.mapping.entity_sheets:
             self.collect_keys(sheet)
         self.collect_inline_keys()
+        self.read_declarations()
+        if self.out.problems:
+            return self.out
         self.default_document()
         for sheet in self.mapping.entity_sheets:
             for number, cells in self.tables.get(sheet.name, Table(sheet.name, [])).rows:
@@ -151,6 +161,22 @@ class Reader:
         """Another sheet whose rows get IRIs from the same template (Funding, Plan funding) using this key."""
         return next((other.name for other in self.mapping.entity_sheets
                      if other.iri == sheet.iri and other.name != sheet.name and key in self.keys.get(other.name, {})), None)
+
+    def read_declarations(self) -> None:
+        """The who-is-who sheets first, then the plan's partnership: together they say the plan's area and roles."""
+        self.declared = self.out.declared = Declarer(self, self.reg, self.out.plan).run()
+        self.area = self.declared.area
+        partnership = self.declared.partnership
+        if partnership is None:
+            written = self.cell(self.mapping.sheet("Plan"), self.tables["Plan"].rows[0][1], "partnership")
+            found = self.reg.find((ID + "partnership/",), written) if written else set()
+            partnership = found.pop() if len(found) == 1 else None
+        if partnership is not None:
+            self.area = self.area or self.reg.area_of(partnership)
+            self.roles = {role: set(iris) for role, iris in self.reg.roles.get(partnership, {}).items()}
+            for role, iris in self.declared.roles.items():
+                self.roles[role] = set(iris)
+            self.roles["self"] = {partnership}
 
     def default_document(self) -> None:
         """A workbook that names no source document is its own: every row is derived from it."""
@@ -294,14 +320,41 @@ class Reader:
         raise AssertionError(f"mapping kind {kind!r} has no reader")
 
     def agency(self, value: str) -> ox.NamedNode:
+        """An organisation by name: a generic name is the plan's own body; then the workbook's
+        declarations; then the graph, where another area's body is found only by its own name."""
+        role = names.generic_role(value)
+        if role:
+            hits = self.roles.get(role, set())
+            if len(hits) == 1:
+                return ox.NamedNode(next(iter(hits)))
+            what = names.ROLES.get(role, role)
+            if hits:
+                raise ValueError(f"'{value}' could be any of the partnership's {what}s ({', '.join(sorted(self.reg.names.get(i, i) for i in hits))}); "
+                                 "write the full name")
+            whose = "the plan's own" if role == "self" else "the partnership's own"
+            raise ValueError(f"'{value}' means {whose} {what}, which neither the graph nor this workbook names: "
+                             f"give it on the Partnership sheet ({ROLE_TITLES.get(role, 'Name')} column), or write the {what}'s full name")
+        declared = self.declared.find(AGENCY_PREFIXES, value)
+        if declared:
+            return ox.NamedNode(declared)
         found = self.reg.find(AGENCY_PREFIXES, value)
+        other = {i for i in found if self.area and self.reg.area_of(i) not in (None, self.area) and not self.reg.by_preferred_name(i, value)}
+        found -= other
         if len(found) == 1:
             return ox.NamedNode(found.pop())
         if found:
-            names = sorted(self.reg.names.get(i, i) for i in found)
-            raise ValueError(f"'{value}' could be any of {', '.join(names)}; write the full name")
-        raise ValueError(f"unknown agency '{value}' (not in the agency register, data/reference/agencies.ttl)."
-                         + closest_text(self.reg.closest(AGENCY_PREFIXES, value)))
+            names_ = sorted(self.reg.names.get(i, i) for i in found)
+            raise ValueError(f"'{value}' could be any of {', '.join(names_)}; write the full name")
+        here = self.reg.area_names.get(self.area, self.area)
+        if other:
+            them = ", ".join(f"{self.reg.names.get(i, i)} (of {self.reg.area_names.get(self.reg.area_of(i), self.reg.area_of(i))})" for i in sorted(other))
+            raise ValueError(f"'{value}' is another name of {them}, not of a body of this plan's area ({here}): "
+                             "declare the body it means on the Organisations sheet, or write that body's full name to mean it")
+        area_file = f", this area's in data/reference/areas/{self.area}.ttl" if self.area else ""
+        raise ValueError(f"unknown organisation '{value}' (not in the graph: agencies are in data/reference/agencies.ttl, "
+                         f"partnerships in data/reference/partnerships.ttl{area_file}). Declare it on the Organisations sheet "
+                         "(Name, Kind, Belongs to; a partnership's own on the Partnership sheet) and it is added as new."
+                         + closest_text(self.reg.closest(AGENCY_PREFIXES, value, area=self.area)))
 
     def local(self, segment: str, key: str) -> ox.NamedNode:
         sheet = self.mapping.by_segment(segment)
@@ -314,6 +367,9 @@ class Reader:
         if sheet is not None and value in self.keys.get(sheet.name, {}):
             return self.subject(sheet, value)  # defined in this workbook (a document, an assessment)
         prefix = f"{ID}{segment}/"
+        declared = self.declared.find((prefix,), value)
+        if declared:
+            return ox.NamedNode(declared)
         found = self.reg.find((prefix,), value)
         if len(found) == 1:
             return ox.NamedNode(found.pop())
@@ -321,7 +377,10 @@ class Reader:
         if found:
             raise ValueError(f"'{value}' names more than one {what}: {', '.join(sorted(found))}")
         where = f" on the {sheet.name} sheet or" if sheet is not None else ""
-        raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data)." + closest_text(self.reg.closest((prefix,), value)))
+        declare = {"funding-stream": " Declare it on the Funding streams sheet and it is added as new.",
+                   "strategy": " Declare it on the Strategies sheet and it is added as new.",
+                   "plan": " Declare a Police and Crime Plan on the Police and Crime Plan sheet and it is added as new."}.get(segment, "")
+        raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data).{declare}" + closest_text(self.reg.closest((prefix,), value)))
 
     def priority(self, value: str) -> ox.NamedNode:
         """A local priority by key, then by number, then by title."""
@@ -348,6 +407,8 @@ class Reader:
             raise ValueError(f"the PFCC numbering sheet gives the number '{value}' to more than one priority; give the priority's key")
         if numbered:
             value = numbered.pop()
+        elif value in self.declared.notations:  # the Police and Crime Plan sheet's own number
+            return ox.NamedNode(self.declared.notations[value])
         else:  # the number the plan's own Police and Crime Plan gives the priority
             plan_sheet = self.mapping.sheet("Plan")
             pcps = self.cell(plan_sheet, self.tables["Plan"].rows[0][1], "has_regard_to")

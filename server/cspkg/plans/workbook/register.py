@@ -1,12 +1,15 @@
 """What a workbook's names resolve against: the agency register and the other reference data.
 
-Agencies are found by key, name or abbreviation (skos:prefLabel / skos:altLabel), ignoring case
-and spacing; an unknown name is never invented: the caller reports it with the closest names.
+Agencies are found by key, name or abbreviation (skos:prefLabel / skos:altLabel), compared as
+names.key compares them (case, punctuation, '&'/'and' and word order ignored); an unknown name is
+never invented here: the caller reports it with the closest names, or the workbook declares it.
+Each body has the police area of the partnerships that declare it (csp:policeForce, ...), its
+units and posts the area of what they belong to, and what data/reference/areas/<area>.ttl holds
+that area: a name given by another area's alternative name never resolves silently.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +18,7 @@ import pyoxigraph as ox
 
 from ...namespaces import ID
 from ...sources import DEFAULT_DATA
+from . import names
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -23,8 +27,22 @@ AGENCY_PREFIXES = (ID + "agency/", ID + "partnership/")
 LEGISLATION = "http://www.legislation.gov.uk/id/"
 
 
+CSP = "https://w3id.org/cspkg/def/"
+ORG = "http://www.w3.org/ns/org#"
+AREA_FOLDER = "areas"  # data/reference/areas/<area>.ttl: what plan workbooks declared, one file per police area
+ROLE_PROPERTIES = {CSP + "policeForce": "police", CSP + "fireService": "fire", CSP + "countyCouncil": "county",
+                   CSP + "policingBody": "pcc", CSP + "localCouncil": "council"}
+BELONGS = (ORG + "unitOf", ORG + "postIn", ORG + "subOrganizationOf")
+
+
 def norm(text: str) -> str:
-    return " ".join(text.casefold().replace("&", "and").split())
+    return names.key(text)
+
+
+def reference_files(data_dir: Path) -> list[Path]:
+    """The reference data's Turtle files: data/reference/*.ttl, then the area files under areas/."""
+    folder = data_dir / "reference"
+    return sorted(folder.glob("*.ttl")) + sorted((folder / AREA_FOLDER).glob("*.ttl"))
 
 
 @dataclass
@@ -33,6 +51,11 @@ class Register:
     names: dict[str, str] = field(default_factory=dict)  # IRI -> preferred label
     known: set[str] = field(default_factory=set)  # every subject in the reference data
     notations: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme IRI -> notation -> priority IRI
+    loose: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # IRI prefix -> names.loose key -> IRIs
+    preferred: dict[str, set[str]] = field(default_factory=dict)  # IRI -> keys of its skos:prefLabel
+    area: dict[str, str] = field(default_factory=dict)  # IRI -> the police area key it belongs to
+    roles: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # partnership IRI -> role -> IRIs
+    area_names: dict[str, str] = field(default_factory=dict)  # area key -> area name as written
 
     def find(self, prefixes: tuple[str, ...], text: str) -> set[str]:
         """IRIs under the prefixes named by key, full IRI or label."""
@@ -46,10 +69,29 @@ class Register:
             found |= self.labels.get(prefix, {}).get(norm(text), set())
         return found
 
-    def closest(self, prefixes: tuple[str, ...], text: str, n: int = 3) -> list[str]:
-        names = {self.names.get(i, i) for p in prefixes for iris in self.labels.get(p, {}).values() for i in iris}
-        by_norm = {norm(name): name for name in names}
-        return [by_norm[m] for m in difflib.get_close_matches(norm(text), list(by_norm), n=n, cutoff=0.5)]
+    def closest(self, prefixes: tuple[str, ...], text: str, n: int = 3, area: str | None = None) -> list[str]:
+        """The names nearest to text (names.similar), those of the given area (and of no area) first."""
+        iris = {i for p in prefixes for found in self.labels.get(p, {}).values() for i in found}
+        iris |= {i for p in prefixes for found in self.loose.get(p, {}).get(names.loose(text), set()) for i in found}
+        scored = []
+        for iri in iris:
+            name = self.names.get(iri, iri)
+            score = max([names.similar(text, name)] + [1.0 for p in prefixes if iri in self.loose.get(p, {}).get(names.loose(text), set())])
+            if score >= names.NEAR:
+                other = area is not None and self.area.get(iri) not in (None, area)
+                scored.append((other, -score, name))
+        seen, out = set(), []
+        for _, _, name in sorted(scored):
+            if name not in seen:
+                seen.add(name)
+                out.append(name)
+        return out[:n]
+
+    def area_of(self, iri: str) -> str | None:
+        return self.area.get(iri)
+
+    def by_preferred_name(self, iri: str, text: str) -> bool:
+        return names.key(text) in self.preferred.get(iri, set())
 
     def name_of(self, iri: str, prefixes: tuple[str, ...]) -> str:
         """How an export writes a reference: its name if that finds it again, else its key."""
@@ -69,11 +111,20 @@ def _prefix_of(iri: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=2)
 def load(data_dir: Path = DEFAULT_DATA) -> Register:
+    """The register of the data folder's reference files as they are now (cached while no file changes:
+    an import or upload that writes an area file is seen by the next one)."""
+    files = reference_files(data_dir)
+    return _load(data_dir, tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@lru_cache(maxsize=4)
+def _load(data_dir: Path, signature: tuple) -> Register:
     store = ox.Store()
-    for path in sorted((data_dir / "reference").glob("*.ttl")):
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    areas_dir = data_dir / "reference" / AREA_FOLDER
+    for path in reference_files(data_dir):
+        graph = ox.NamedNode(f"{ID}area-file/{path.stem}") if path.parent == areas_dir else ox.DefaultGraph()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
     reg = Register()
     for quad in store:
         s = quad.subject
@@ -85,8 +136,28 @@ def load(data_dir: Path = DEFAULT_DATA) -> Register:
             prefix = _prefix_of(s.value)
             if prefix:
                 reg.labels.setdefault(prefix, {}).setdefault(norm(o.value), set()).add(s.value)
+                reg.loose.setdefault(prefix, {}).setdefault(names.loose(o.value), set()).add(s.value)
             if p == LABELS[0] or (p == RDFS + "label" and s.value not in reg.names):
                 reg.names[s.value] = o.value
+            if p == LABELS[0]:
+                reg.preferred.setdefault(s.value, set()).add(norm(o.value))
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(f"{ID}area-file/"):
+            reg.area.setdefault(s.value, quad.graph_name.value.rsplit("/", 1)[1])
+    for quad in store.quads_for_pattern(None, ox.NamedNode(CSP + "policeArea"), None):
+        key = names.slug(quad.object.value)
+        reg.area_names.setdefault(key, quad.object.value)
+        reg.area[quad.subject.value] = key
+        for role_quad in store.quads_for_pattern(quad.subject, None, None):
+            role = ROLE_PROPERTIES.get(role_quad.predicate.value)
+            if role and isinstance(role_quad.object, ox.NamedNode):
+                reg.roles.setdefault(quad.subject.value, {}).setdefault(role, set()).add(role_quad.object.value)
+                reg.area.setdefault(role_quad.object.value, key)
+    belongs = [(q.subject.value, q.object.value) for p in BELONGS for q in store.quads_for_pattern(None, ox.NamedNode(p), None)
+               if isinstance(q.object, ox.NamedNode)]
+    for _ in range(5):  # units of units: a few levels are all a register holds
+        for child, parent in belongs:
+            if parent in reg.area:
+                reg.area.setdefault(child, reg.area[parent])
     for quad in store.quads_for_pattern(None, ox.NamedNode(SKOS + "notation"), None):
         for scheme in store.quads_for_pattern(quad.subject, ox.NamedNode(SKOS + "inScheme"), None):
             reg.notations.setdefault(scheme.object.value, {})[quad.object.value] = quad.subject.value

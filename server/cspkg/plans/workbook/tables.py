@@ -222,9 +222,14 @@ def _write_about(ws, mapping: Mapping) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["Fill in one sheet per part of the plan. Keys are short ids that never change: they become the web addresses of "
                "the plan's items. Separate several values in one cell with ';'. Agencies may be given by name or abbreviation."])
+    ws.append([("Who is who: the Partnership, Organisations, Funding streams, Strategies and Police and Crime Plan sheets declare "
+                "what the plan names that the graph may not hold yet. Each name is matched against the graph, ignoring word order, "
+                "'&'/'and', punctuation and case: a match is reported as existing, a near match is a warning naming the candidates, "
+                "and anything else becomes new, kept in data/reference/areas/<police area>.ttl for the area's next plan. "
+                "'Police', 'Fire', 'PCC', 'County Council' and 'the council' mean the bodies the Partnership sheet names.")])
     ws.append([])
     ws.append(["Sheet", "Column", "Required", "What to write"])
-    for cell in ws[4]:
+    for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for sheet in mapping.sheets:
         ws.append([sheet.name, "", "", sheet.description])
