@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ...namespaces import ID, plan_graph
-from . import periods, values
+from . import actionplan, periods, values
 from .mapping import KEY_PATTERN, Column, Mapping, Sheet
 from .register import AGENCY_PREFIXES, LEGISLATION, Register, closest_text
 from .tables import Table, column_letter
@@ -62,14 +62,30 @@ class Reader:
         self.out = Imported(plan="")
         self.keys: dict[str, dict[str, int]] = {}  # sheet name -> key -> row
         self.positions: dict[str, dict[str, int]] = {}  # sheet name -> column name -> index
+        self.folded: dict[tuple[int, str], int] = {}  # (Actions row, column name) -> the Action plan row it came from
 
     # --- problems ---
     def problem(self, sheet: str, row: int | None, col: Column | None, message: str) -> None:
+        if sheet == "Actions" and row is not None:
+            sheet, row, col = self.origin_of(row, col)
         where = None
         if col is not None:
             index = self.positions.get(sheet, {}).get(col.name)
             where = f"{column_letter(index)} ({col.title})" if index is not None else col.title
         self.out.problems.append(Problem(sheet, row, where, message))
+
+    def origin_of(self, row: int, col: Column | None) -> tuple[str, int, Column | None]:
+        """Where an Actions cell was written: on the Action plan sheet when it came from there."""
+        short = self.mapping.sheet(actionplan.SHEET)
+        names = {c.name for c in short.columns}
+        if col is not None and (row, col.name) in self.folded:
+            return actionplan.SHEET, self.folded[(row, col.name)], short.column(col.name)
+        if row >= actionplan.FOLDED:
+            return actionplan.SHEET, row - actionplan.FOLDED, short.column(col.name) if col is not None and col.name in names else None
+        return "Actions", row, col
+
+    def located(self, sheet: str, row: int) -> tuple[str, int]:
+        return self.origin_of(row, None)[:2] if sheet == "Actions" else (sheet, row)
 
     # --- the passes ---
     def run(self) -> Imported:
@@ -92,6 +108,9 @@ class Reader:
                          f"'{key}' is not a plan key; write e.g. tendring-2021-22 (lower case, digits and '-')")
             return self.out
         self.out.plan = key
+        if self.out.problems:
+            return self.out
+        self.folded = actionplan.fold(self.tables, self.mapping, self.positions, self.problem)
         if self.out.problems:
             return self.out
         for sheet in self.mapping.entity_sheets:
@@ -192,7 +211,7 @@ class Reader:
         if not key or self.keys.get(sheet.name, {}).get(key, number) != number and sheet.name != "Plan":
             return  # already reported
         s = self.subject(sheet, key)
-        self.out.rows[s.value] = (sheet.name, number)
+        self.out.rows[s.value] = self.located(sheet.name, number)
         if "" in sheet.classes:
             self.add(s, RDF_TYPE.value, ox.NamedNode(sheet.classes[""]))
         plan = ox.NamedNode(self.mapping.iri(self.mapping.sheet("Plan"), self.out.plan, self.out.plan))
@@ -375,7 +394,7 @@ class Reader:
             if not raw:
                 continue
             child = self.subject(self.mapping.sheet(target), key)
-            self.out.rows[child.value] = ("Actions", number)
+            self.out.rows[child.value] = self.located("Actions", number)
             self.add(action, link, child)
             self.add(child, RDF_TYPE.value, ox.NamedNode(cls))
             self.add(child, label, values.text(short(raw)))
@@ -399,7 +418,7 @@ class Reader:
             self.problem(sheet.name, number, sheet.column("funding_inline"), str(err))
             return
         child = self.subject(self.mapping.sheet("Funding"), key)
-        self.out.rows[child.value] = ("Actions", number)
+        self.out.rows[child.value] = self.located("Actions", number)
         fsheet = self.mapping.sheet("Funding")
         self.add(action, CSP + "hasFunding", child)
         self.add(child, RDF_TYPE.value, ox.NamedNode(fsheet.classes[f.kind]))
