@@ -7,6 +7,7 @@ caller writes nothing when there is any problem.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -319,13 +320,20 @@ class Reader:
         if found:
             names = sorted(self.reg.names.get(i, i) for i in found)
             raise ValueError(f"'{value}' could be any of {', '.join(names)}; write the full name")
+        declare = (" or declare it on this workbook's Organisations sheet"
+                   if any(sh.name == "Organisations" for sh in self.mapping.sheets) else "")
         raise ValueError(f"unknown agency '{value}' (not in the agency register, data/reference/agencies.ttl)."
-                         + closest_text(self.reg.closest(AGENCY_PREFIXES, value)))
+                         + closest_text(self.reg.closest(AGENCY_PREFIXES, value))
+                         + " To fix: pick the name from the column's drop-down list or correct the spelling; a new organisation"
+                         f" has to be added to the agency register (its name and abbreviation){declare} before this import")
 
     def local(self, segment: str, key: str) -> ox.NamedNode:
         sheet = self.mapping.by_segment(segment)
         if key not in self.keys.get(sheet.name, {}):
-            raise ValueError(f"no row with key '{key}' on the {sheet.name} sheet")
+            have = sorted(self.keys.get(sheet.name, {}))
+            listed = f" (its keys: {', '.join(have[:8])}{' …' if len(have) > 8 else ''})" if have else " (it has no rows yet)"
+            raise ValueError(f"no row with key '{key}' on the {sheet.name} sheet{listed}; "
+                             f"correct the key, or add a row with Key '{key}' to the {sheet.name} sheet")
         return self.subject(sheet, key)
 
     def reference(self, segment: str, value: str) -> ox.NamedNode:
@@ -340,7 +348,9 @@ class Reader:
         if found:
             raise ValueError(f"'{value}' names more than one {what}: {', '.join(sorted(found))}")
         where = f" on the {sheet.name} sheet or" if sheet is not None else ""
-        raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data)." + closest_text(self.reg.closest((prefix,), value)))
+        add = f", or add a row with Key '{value}' to the {sheet.name} sheet" if sheet is not None else ""
+        raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data)." + closest_text(self.reg.closest((prefix,), value))
+                         + f" To fix: write the key of a {what} in data/reference/ (in Excel, pick it from the drop-down list){add}")
 
     def priority(self, value: str) -> ox.NamedNode:
         """A local priority by key, then by number, then by title."""
@@ -356,7 +366,11 @@ class Reader:
                 return self.subject(sheet, hits.pop())
             if hits:
                 raise ValueError(f"more than one priority has the {by} '{value}'; give its key")
-        raise ValueError(f"no priority with key, number or title '{value}' on the Priorities sheet")
+        titles = [self.cell(sheet, cells, "title") for _, cells in table.rows]
+        close = difflib.get_close_matches(value, [t for t in titles if t], n=3, cutoff=0.5)
+        raise ValueError(f"no priority with key, number or title '{value}' on the Priorities sheet." + closest_text(close)
+                         + f" To fix: write a priority's title as the Priorities sheet has it (in Excel, pick it from the drop-down list), "
+                         f"or add the priority to the Priorities sheet (a Key and the Title '{value}') first")
 
     def pfcc(self, value: str) -> ox.NamedNode:
         """A Police and Crime Plan priority: by the plan's own number for it, or scheme/key, or title."""
@@ -410,7 +424,7 @@ class Reader:
         raw, source = self.cell(sheet, cells, "funding_inline"), self.cell(sheet, cells, "funding_source")
         if not raw:
             if source:
-                self.problem(sheet.name, number, sheet.column("funding_source"), "a funding source is given but no funding")
+                self.problem(sheet.name, number, sheet.column("funding_source"), "a funding source is given but no funding; write the amount in the Funding column, or clear this cell")
             return
         try:
             f = values.funding(raw)
@@ -443,7 +457,8 @@ class Reader:
                     self.add(child, CSP + "funder", self.agency(source))
                 except ValueError:
                     self.problem(sheet.name, number, sheet.column("funding_source"),
-                                 f"'{source}' is neither a known funding stream nor an agency in the register")
+                                 f"'{source}' is neither a known funding stream nor an agency in the register; write a funding stream's key "
+                                 "(in Excel, pick it from the drop-down list) or the funder's name as the agency register has it")
 
     def read_notes(self) -> None:
         sheet = self.mapping.sheet("Notes")
