@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from openpyxl import load_workbook
-
 from cspkg.plans.workbook import mapping, register
 from cspkg.plans.workbook.dropdowns import organisation_names
-
+from cspkg.sources import DEFAULT_DATA
+from openpyxl import load_workbook
 from test_cli import cspkg
-from test_workbook import data_copy, graph, refused  # noqa: F401  (data_copy is a fixture)
+from test_workbook import graph, refused
 
 OFFICER_COLUMNS = ["Priority", "Action", "Desired outcome", "Lead", "Partners", "Timing", "Funding", "Progress"]
 PLAN = "officer-2025-26"
@@ -32,6 +31,13 @@ ROWS = [
     ["Tackling anti-social behaviour", "Diversionary youth activities in the school holidays.", "",
      "Essex Police", "", "July to August 2025", "£5,919.63", ""],
 ]
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    copy = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, copy)
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +212,7 @@ def test_unknown_priority_says_to_add_it_to_the_priorities_sheet(template, tmp_p
 def test_unknown_duty_and_missing_row_say_how_to_fix_them(template, tmp_path, data_copy):
     book = fill(template, tmp_path / "plan.xlsx", [], [{"Key": "x1", "Action": "Something.", "Legal duties": "no-such-duty",
                                                         "Objectives": "o9"}])
-    refused(book, data_copy, "unknown duty 'no-such-duty'", "write the key of a duty in data/reference/",
+    refused(book, data_copy, "unknown duty 'no-such-duty'", "write the key one has in data/reference/ (in Excel, the column's drop-down list offers them)",
             "no row with key 'o9' on the Objectives sheet (it has no rows yet); correct the key, or add a row with Key 'o9'")
 
 

@@ -23,6 +23,7 @@ CSP = "https://w3id.org/cspkg/def/"
 PRIORITY_PREFIX = ID + "priority/"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LISTED = ("duty", "funding-stream")  # reference keys the template's drop-down lists offer (dropdowns.py)
 LABELLED = ("Actions", "Objectives", "Outcomes", "Progress")  # a row with no Label is named by its text
 
 
@@ -349,8 +350,9 @@ class Reader:
             raise ValueError(f"'{value}' names more than one {what}: {', '.join(sorted(found))}")
         where = f" on the {sheet.name} sheet or" if sheet is not None else ""
         add = f", or add a row with Key '{value}' to the {sheet.name} sheet" if sheet is not None else ""
+        listed = " (in Excel, the column's drop-down list offers them)" if segment in LISTED else ""
         raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data)." + closest_text(self.reg.closest((prefix,), value))
-                         + f" To fix: write the key of a {what} in data/reference/ (in Excel, pick it from the drop-down list){add}")
+                         + f" To fix: write the key one has in data/reference/{listed}{add}")
 
     def priority(self, value: str) -> ox.NamedNode:
         """A local priority by key, then by number, then by title."""

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from ...answers import spreadsheet
 from ...errors import BadInput
+from . import dropdowns
 from .mapping import Mapping
 
 MAX_FILE_BYTES = 20_000_000  # a plan workbook is well under 1 MB
@@ -30,7 +31,7 @@ MAX_UNPACKED_BYTES = 200_000_000  # the XML inside an XLSX, all parts together
 MAX_ROWS = 20_000  # per sheet
 MAX_COLUMNS = 200
 ABOUT = "About"  # the sheet that explains the others; never read back
-LISTS = "Lists"  # the hidden sheet the drop-down lists draw on (dropdowns.py); never read back
+LISTS = dropdowns.LISTS  # the hidden sheet the drop-down lists draw on; never read back
 OPENS_ON = "Action plan"  # the sheet a workbook opens on when it has one: the table an officer already keeps
 
 
@@ -218,8 +219,6 @@ def write_xlsx(tables: list[Table], path: Path, mapping: Mapping, register=None)
         for i, title in enumerate(table.header):
             ws.column_dimensions[column_letter(i)].width = 14 if title in ("Key", "Number", "Source line") else 30
     if register is not None:
-        from . import dropdowns  # openpyxl's validation objects are only needed when writing
-
         dropdowns.add(book, mapping, register)
     if OPENS_ON in book.sheetnames:
         book.active = book.worksheets.index(book[OPENS_ON])
@@ -233,11 +232,11 @@ def _write_about(ws, mapping: Mapping) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["Fill in one sheet per part of the plan. Keys are short ids that never change: they become the web addresses of "
                "the plan's items. Separate several values in one cell with ';'. Agencies may be given by name or abbreviation."])
-    ws.append(["Start on the Action plan sheet: one row per action, in the columns a plan's action table has. The Actions sheet "
-               "holds the same actions with every detail; use either, or both with the same Key. In Excel, name columns offer "
-               "drop-down lists (organisations from the agency register, priorities from the Priorities sheet, duties, "
-               "funding); a name not in a list only gets a warning. A folder of CSV files cannot hold drop-down lists: "
-               "the lists are the register files in data/reference/ and your Priorities sheet."])
+    ws.append([("Start on the Action plan sheet: one row per action, in the columns a plan's action table has. The Actions sheet "
+                "holds the same actions with every detail; use either, or both with the same Key. In Excel, name columns offer "
+                "drop-down lists (organisations from the agency register, priorities from the Priorities sheet, duties, "
+                "funding); a name not in a list only gets a warning. A folder of CSV files cannot hold drop-down lists: "
+                "the lists are the register files in data/reference/ and your Priorities sheet.")])
     ws.append([])
     ws.append(["Sheet", "Column", "Required", "What to write"])
     for cell in ws[5]:
