@@ -118,11 +118,13 @@ def test_drop_down_lists_on_the_name_columns_draw_on_the_register_and_the_workbo
     assert set(rules) == {"Priority", "Lead", "Partners", "Funding"}
     for dv in rules.values():
         assert dv.type == "list" and dv.errorStyle == "warning"  # warns, never forbids
+        assert len(dv.error or "") <= 255 and len(dv.prompt) <= 255  # Excel's limits
     organisations = _cells_of(book, rules["Lead"].formula1)
     assert organisations == organisation_names(reg, mapping.load()) and len(organisations) > 20
     assert {"Essex Police", PARTNERSHIP} <= set(organisations)
     assert rules["Partners"].formula1 == rules["Lead"].formula1
-    assert "Organisations sheet" in rules["Lead"].error or "register" in rules["Lead"].error
+    assert "added to the register" in rules["Lead"].error and "choose Yes to keep them" in rules["Partners"].error
+    assert "Add the priority there first" in rules["Priority"].error
     # Priority refers to the Priorities sheet's Title column, which an officer fills in
     sheet, _, cells = rules["Priority"].formula1.partition("!")
     assert sheet == "Priorities" and cells.startswith("$D$2:$D$")

@@ -19,6 +19,8 @@ from .register import AGENCY_PREFIXES, Register
 
 LISTS = "Lists"  # the hidden sheet holding the long lists; never read back
 MIN_ROWS = 500  # rows of a sheet that get the rules, beyond the rows already filled
+MAX_MESSAGE = 255  # characters Excel shows of a rule's error text
+SEVERAL = "Several, separated by ';', always get this warning: choose Yes to keep them."
 FUNDING_WORDS = ("None required", "In kind")  # amounts (£5,000; Approx £3,500) are typed
 
 
@@ -42,10 +44,11 @@ def _lists(register: Register, mapping: Mapping) -> dict[str, list[str]]:
 
 
 def _rule(formula: str, what: str, how: str, strict_words: bool = True) -> DataValidation:
+    assert len(how) <= MAX_MESSAGE, how  # a longer message would be cut short in Excel
     rule = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
                           showErrorMessage=strict_words, errorStyle="warning",
-                          errorTitle=f"Not in the {what} list", error=how[:255] or None,
-                          promptTitle=what.capitalize()[:32], prompt="Pick from the list, or type; ';' between several."[:255],
+                          errorTitle=f"Not in the {what} list", error=how or None,
+                          promptTitle=what.capitalize(), prompt="Pick from the list, or type; ';' between several.",
                           showInputMessage=True)
     return rule
 
@@ -82,14 +85,13 @@ def add(book, mapping: Mapping, register: Register) -> None:
 def _for_column(col: Column, ranges: dict[str, str], title_at: int | None, has_priorities: bool) -> DataValidation | None:
     if col.kind == "agency":
         return _rule(f"{ranges['Organisations']}", "organisations",
-                     "Not a name in the agency register. Check the spelling against the list; "
-                     "a new organisation has to be added to the register (data/reference/agencies.ttl), "
-                     "or declared on the workbook's Organisations sheet where it has one.")
+                     "Not in the agency register. Check the spelling; a new organisation must first be added to the "
+                     "register (or the workbook's Organisations sheet, where it has one). " + SEVERAL)
     if col.kind == "priority" and has_priorities and title_at is not None:
         letter = get_column_letter(title_at + 1)
         return _rule(f"Priorities!${letter}$2:${letter}$1000", "priorities",
-                     "Not a title on the Priorities sheet. Add the priority to the Priorities sheet first "
-                     "(a Key and a Title), or write its number or key.")
+                     "Not a title on the Priorities sheet. Add the priority there first (a Key and a Title), "
+                     "or write its number or key. " + SEVERAL)
     if col.kind == "ref:duty":
         return _rule(f"{ranges['Duties']}", "duties", "Not a duty key from the duty register; pick one from the list.")
     if col.kind == "inline:funding":
