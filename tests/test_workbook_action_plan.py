@@ -181,8 +181,9 @@ def test_detailed_row_with_the_same_key_adds_detail(template, tmp_path, data_cop
 def test_contradiction_between_the_two_sheets_is_located(template, tmp_path, data_copy):
     rows = [r + ["youth"] if i == 2 else r for i, r in enumerate(ROWS)]
     book = fill(template, tmp_path / "plan.xlsx", rows, [{"Key": "youth", "Lead agency": "Braintree District Council"}])
-    refused(book, data_copy, "Action plan row 4, column D (Lead): 'Essex Police' contradicts the Actions sheet row 2",
-            "(Key 'youth')", "make the two cells the same, or leave one of them empty")
+    text = refused(book, data_copy, "Action plan row 4, column D (Lead): 'Essex Police' contradicts the Actions sheet row 2",
+                   "(Key 'youth')", "make the two cells the same, or leave one of them empty")
+    assert "(1 problem)" in text  # the rest of the row merged: no knock-on problems
 
 
 def test_problems_on_the_action_plan_sheet_are_located_there(template, tmp_path, data_copy):

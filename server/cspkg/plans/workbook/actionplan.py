@@ -77,19 +77,16 @@ def fold(tables: dict[str, Table], mapping: Mapping, positions: dict[str, dict[s
             index = by_key[key]
             row, detailed = actions.rows[index]
             detailed = detailed + [""] * (width - len(detailed))
-            clash = False
             for name, text in values.items():
                 held = detailed[at[name]].strip()
-                if held and not same(detail.column(name), held, text):
+                if held and not same(detail.column(name), held, text):  # reported; the rest still merge, so no knock-on problems
                     report(SHEET, number, sheet.column(name),
                            f"'{text}' contradicts the Actions sheet row {row}, which says '{held}' for the same action "
                            f"(Key '{key}'); make the two cells the same, or leave one of them empty")
-                    clash = True
                 elif not held:
                     detailed[at[name]] = text
                     origin[(row, name)] = number
-            if not clash:
-                actions.rows[index] = (row, detailed)
+            actions.rows[index] = (row, detailed)
             continue
         made = [""] * width
         for name, text in values.items():

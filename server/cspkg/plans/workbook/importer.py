@@ -112,9 +112,8 @@ class Reader:
         self.out.plan = key
         if self.out.problems:
             return self.out
+        # A row that cannot be folded in is reported and left out; the rest are read, so one run lists every problem.
         self.folded = actionplan.fold(self.tables, self.mapping, self.positions, self.problem)
-        if self.out.problems:
-            return self.out
         for sheet in self.mapping.entity_sheets:
             self.collect_keys(sheet)
         self.collect_inline_keys()
