@@ -12,16 +12,16 @@ EXPORT_FORMATS = ("xlsx", "csv", "stratml", "ttl", "jsonld")
 
 
 def cmd_template(args) -> int:
-    from ..plans.workbook import mapping, tables
+    from ..plans.workbook import mapping, register, tables
 
     m = mapping.load()
     empty = [tables.Table(s.name, [c.title for c in s.columns]) for s in m.sheets]
-    _write_tables(empty, args.output, args.format, m)
+    _write_tables(empty, args.output, args.format, m, register.load(args.data))
     print(f"Wrote an empty plan workbook to {args.output}")
     return EXIT_OK
 
 
-def _write_tables(tabs, output: Path, fmt: str, m) -> None:
+def _write_tables(tabs, output: Path, fmt: str, m, reg=None) -> None:
     from ..plans.workbook import tables
 
     if fmt == "csv":
@@ -31,7 +31,7 @@ def _write_tables(tabs, output: Path, fmt: str, m) -> None:
         shutil.copyfile(m_file(), output / "plan-workbook.json")  # the tables' metadata travels with them
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
-        tables.write_xlsx(tabs, output, m)
+        tables.write_xlsx(tabs, output, m, reg)
 
 
 def m_file() -> Path:
@@ -120,7 +120,8 @@ def cmd_export(args) -> int:
         if args.output is None:
             raise BadInput(f"--format {fmt} needs -o PATH (a .xlsx file, or a folder for csv)")
         m = mapping.load()
-        _write_tables(write_tables(triples, key, m, register.load(args.data)), args.output, fmt, m)
+        reg = register.load(args.data)
+        _write_tables(write_tables(triples, key, m, reg), args.output, fmt, m, reg)
         print(f"Wrote {key} to {args.output}", file=sys.stderr)
         return EXIT_OK
     if fmt == "stratml":
@@ -211,6 +212,7 @@ def add_commands(sub, data_default: Path) -> None:
     t = sub.add_parser("template", help="write an empty plan workbook (XLSX, or a folder of CSV files)")
     t.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx file (or folder, with --format csv) to write")
     t.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    t.add_argument("--data", type=Path, default=data_default, help="data folder whose registers fill the drop-down lists (default: the repo's data/)")
     t.set_defaults(func=cmd_template)
 
     i = sub.add_parser("import", help="read a plan workbook (or CSV folder, or .ttl), validate it, write data/plans/<key>.ttl")

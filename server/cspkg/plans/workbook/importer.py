@@ -7,12 +7,13 @@ caller writes nothing when there is any problem.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from ...namespaces import ID, plan_graph
-from . import names, periods, values
+from . import actionplan, names, periods, values
 from .declarations import Declared, Declarer
 from .mapping import KEY_PATTERN, Column, Mapping, Sheet
 from .register import AGENCY_PREFIXES, LEGISLATION, Register, closest_text
@@ -25,6 +26,7 @@ CSP = "https://w3id.org/cspkg/def/"
 PRIORITY_PREFIX = ID + "priority/"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LISTED = ("duty", "funding-stream")  # reference keys the template's drop-down lists offer (dropdowns.py)
 LABELLED = ("Actions", "Objectives", "Outcomes", "Progress")  # a row with no Label is named by its text
 
 
@@ -69,14 +71,30 @@ class Reader:
         self.declared = Declared()
         self.area: str | None = None  # the plan's police area (its partnership's)
         self.roles: dict[str, set[str]] = {}  # what a generic name means in this plan ("police" -> its force)
+        self.folded: dict[tuple[int, str], int] = {}  # (Actions row, column name) -> the Action plan row it came from
 
     # --- problems ---
     def problem(self, sheet: str, row: int | None, col: Column | None, message: str) -> None:
+        if sheet == "Actions" and row is not None:
+            sheet, row, col = self.origin_of(row, col)
         where = None
         if col is not None:
             index = self.positions.get(sheet, {}).get(col.name)
             where = f"{column_letter(index)} ({col.title})" if index is not None else col.title
         self.out.problems.append(Problem(sheet, row, where, message))
+
+    def origin_of(self, row: int, col: Column | None) -> tuple[str, int, Column | None]:
+        """Where an Actions cell was written: on the Action plan sheet when it came from there."""
+        short = self.mapping.sheet(actionplan.SHEET)
+        names = {c.name for c in short.columns}
+        if col is not None and (row, col.name) in self.folded:
+            return actionplan.SHEET, self.folded[(row, col.name)], short.column(col.name)
+        if row >= actionplan.FOLDED:
+            return actionplan.SHEET, row - actionplan.FOLDED, short.column(col.name) if col is not None and col.name in names else None
+        return "Actions", row, col
+
+    def located(self, sheet: str, row: int) -> tuple[str, int]:
+        return self.origin_of(row, None)[:2] if sheet == "Actions" else (sheet, row)
 
     # --- the passes ---
     def run(self) -> Imported:
@@ -101,6 +119,8 @@ class Reader:
         self.out.plan = key
         if self.out.problems:
             return self.out
+        # A row that cannot be folded in is reported and left out; the rest are read, so one run lists every problem.
+        self.folded = actionplan.fold(self.tables, self.mapping, self.positions, self.problem)
         for sheet in self.mapping.entity_sheets:
             self.collect_keys(sheet)
         self.collect_inline_keys()
@@ -218,7 +238,7 @@ class Reader:
         if not key or self.keys.get(sheet.name, {}).get(key, number) != number and sheet.name != "Plan":
             return  # already reported
         s = self.subject(sheet, key)
-        self.out.rows[s.value] = (sheet.name, number)
+        self.out.rows[s.value] = self.located(sheet.name, number)
         if "" in sheet.classes:
             self.add(s, RDF_TYPE.value, ox.NamedNode(sheet.classes[""]))
         plan = ox.NamedNode(self.mapping.iri(self.mapping.sheet("Plan"), self.out.plan, self.out.plan))
@@ -354,12 +374,16 @@ class Reader:
         raise ValueError(f"unknown organisation '{value}' (not in the graph: agencies are in data/reference/agencies.ttl, "
                          f"partnerships in data/reference/partnerships.ttl{area_file}). Declare it on the Organisations sheet "
                          "(Name, Kind, Belongs to; a partnership's own on the Partnership sheet) and it is added as new."
-                         + closest_text(self.reg.closest(AGENCY_PREFIXES, value, area=self.area)))
+                         + closest_text(self.reg.closest(AGENCY_PREFIXES, value, area=self.area))
+                         + " To fix: pick the name from the column's drop-down list, correct the spelling, or declare it as above")
 
     def local(self, segment: str, key: str) -> ox.NamedNode:
         sheet = self.mapping.by_segment(segment)
         if key not in self.keys.get(sheet.name, {}):
-            raise ValueError(f"no row with key '{key}' on the {sheet.name} sheet")
+            have = sorted(self.keys.get(sheet.name, {}))
+            listed = f" (its keys: {', '.join(have[:8])}{' …' if len(have) > 8 else ''})" if have else " (it has no rows yet)"
+            raise ValueError(f"no row with key '{key}' on the {sheet.name} sheet{listed}; "
+                             f"correct the key, or add a row with Key '{key}' to the {sheet.name} sheet")
         return self.subject(sheet, key)
 
     def reference(self, segment: str, value: str) -> ox.NamedNode:
@@ -380,7 +404,10 @@ class Reader:
         declare = {"funding-stream": " Declare it on the Funding streams sheet and it is added as new.",
                    "strategy": " Declare it on the Strategies sheet and it is added as new.",
                    "plan": " Declare a Police and Crime Plan on the Police and Crime Plan sheet and it is added as new."}.get(segment, "")
-        raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data).{declare}" + closest_text(self.reg.closest((prefix,), value)))
+        add = f", or add a row with Key '{value}' to the {sheet.name} sheet" if sheet is not None else ""
+        listed = " (in Excel, the column's drop-down list offers them)" if segment in LISTED else ""
+        raise ValueError(f"unknown {what} '{value}' (not{where} in the reference data).{declare}" + closest_text(self.reg.closest((prefix,), value))
+                         + f" To fix: write the key one has in data/reference/{listed}{add}")
 
     def priority(self, value: str) -> ox.NamedNode:
         """A local priority by key, then by number, then by title."""
@@ -396,7 +423,11 @@ class Reader:
                 return self.subject(sheet, hits.pop())
             if hits:
                 raise ValueError(f"more than one priority has the {by} '{value}'; give its key")
-        raise ValueError(f"no priority with key, number or title '{value}' on the Priorities sheet")
+        titles = [self.cell(sheet, cells, "title") for _, cells in table.rows]
+        close = difflib.get_close_matches(value, [t for t in titles if t], n=3, cutoff=0.5)
+        raise ValueError(f"no priority with key, number or title '{value}' on the Priorities sheet." + closest_text(close)
+                         + f" To fix: write a priority's title as the Priorities sheet has it (in Excel, pick it from the drop-down list), "
+                         f"or add the priority to the Priorities sheet (a Key and the Title '{value}') first")
 
     def pfcc(self, value: str) -> ox.NamedNode:
         """A Police and Crime Plan priority: by the plan's own number for it, or scheme/key, or title."""
@@ -436,7 +467,7 @@ class Reader:
             if not raw:
                 continue
             child = self.subject(self.mapping.sheet(target), key)
-            self.out.rows[child.value] = ("Actions", number)
+            self.out.rows[child.value] = self.located("Actions", number)
             self.add(action, link, child)
             self.add(child, RDF_TYPE.value, ox.NamedNode(cls))
             self.add(child, label, values.text(short(raw)))
@@ -452,7 +483,7 @@ class Reader:
         raw, source = self.cell(sheet, cells, "funding_inline"), self.cell(sheet, cells, "funding_source")
         if not raw:
             if source:
-                self.problem(sheet.name, number, sheet.column("funding_source"), "a funding source is given but no funding")
+                self.problem(sheet.name, number, sheet.column("funding_source"), "a funding source is given but no funding; write the amount in the Funding column, or clear this cell")
             return
         try:
             f = values.funding(raw)
@@ -460,7 +491,7 @@ class Reader:
             self.problem(sheet.name, number, sheet.column("funding_inline"), str(err))
             return
         child = self.subject(self.mapping.sheet("Funding"), key)
-        self.out.rows[child.value] = ("Actions", number)
+        self.out.rows[child.value] = self.located("Actions", number)
         fsheet = self.mapping.sheet("Funding")
         self.add(action, CSP + "hasFunding", child)
         self.add(child, RDF_TYPE.value, ox.NamedNode(fsheet.classes[f.kind]))
@@ -485,7 +516,8 @@ class Reader:
                     self.add(child, CSP + "funder", self.agency(source))
                 except ValueError:
                     self.problem(sheet.name, number, sheet.column("funding_source"),
-                                 f"'{source}' is neither a known funding stream nor an agency in the register")
+                                 f"'{source}' is neither a known funding stream nor an agency in the register; write a funding stream's key "
+                                 "(in Excel, pick it from the drop-down list) or the funder's name as the agency register has it")
 
     def read_notes(self) -> None:
         sheet = self.mapping.sheet("Notes")

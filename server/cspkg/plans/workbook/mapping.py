@@ -36,6 +36,7 @@ class Sheet:
     iri: str = ""  # IRI template under the id base: {plan} and {key}
     implicit: tuple[dict, ...] = ()  # links to/from the plan every row gets
     fields: tuple[Column, ...] = ()  # the Notes sheet's Field values
+    rows_of: str = ""  # a sheet whose rows are another sheet's items, written with fewer columns (Action plan -> Actions)
 
     @property
     def type_segment(self) -> str:
@@ -83,5 +84,6 @@ def load(path: Path = MAPPING_FILE) -> Mapping:
             classes=cls if isinstance(cls, dict) else ({"": cls} if cls else {}),
             iri=t.get("csp:iri", ""), implicit=tuple(t.get("csp:implicit", ())),
             fields=tuple(_column(f) for f in t.get("csp:fields", ())),
+            rows_of=t.get("csp:rowsOf", ""),
         ))
     return Mapping(base=meta["csp:base"], sheets=tuple(sheets))

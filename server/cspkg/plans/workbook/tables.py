@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from ...answers import spreadsheet
 from ...errors import BadInput
+from . import dropdowns
 from .mapping import Mapping
 
 MAX_FILE_BYTES = 20_000_000  # a plan workbook is well under 1 MB
@@ -30,6 +31,8 @@ MAX_UNPACKED_BYTES = 200_000_000  # the XML inside an XLSX, all parts together
 MAX_ROWS = 20_000  # per sheet
 MAX_COLUMNS = 200
 ABOUT = "About"  # the sheet that explains the others; never read back
+LISTS = dropdowns.LISTS  # the hidden sheet the drop-down lists draw on; never read back
+OPENS_ON = "Action plan"  # the sheet a workbook opens on when it has one: the table an officer already keeps
 
 
 @dataclass
@@ -95,7 +98,7 @@ def read_xlsx(data: bytes, name: str) -> dict[str, Table]:
     tables = {}
     try:
         for ws in book.worksheets:
-            if ws.title == ABOUT:
+            if ws.title in (ABOUT, LISTS):
                 continue
             tables[ws.title] = _table(ws.title, ws.iter_rows(values_only=True), name)
     except BadInput:
@@ -193,7 +196,8 @@ def _read_csv_folder(folder: Path, mapping: Mapping) -> dict[str, Table]:
     return tables
 
 
-def write_xlsx(tables: list[Table], path: Path, mapping: Mapping) -> None:
+def write_xlsx(tables: list[Table], path: Path, mapping: Mapping, register=None) -> None:
+    """register: when given, name columns get drop-down lists drawn from it (dropdowns.py)."""
     book = Workbook()
     about = book.active
     about.title = ABOUT
@@ -214,6 +218,12 @@ def write_xlsx(tables: list[Table], path: Path, mapping: Mapping) -> None:
         ws.freeze_panes = "B2"
         for i, title in enumerate(table.header):
             ws.column_dimensions[column_letter(i)].width = 14 if title in ("Key", "Number", "Source line") else 30
+    if register is not None:
+        dropdowns.add(book, mapping, register)
+    if OPENS_ON in book.sheetnames:
+        book.active = book.worksheets.index(book[OPENS_ON])
+        for ws in book.worksheets:  # one selected tab: Excel opens on the active sheet
+            ws.sheet_view.tabSelected = ws.title == OPENS_ON
     book.save(path)
 
 
@@ -222,6 +232,11 @@ def _write_about(ws, mapping: Mapping) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["Fill in one sheet per part of the plan. Keys are short ids that never change: they become the web addresses of "
                "the plan's items. Separate several values in one cell with ';'. Agencies may be given by name or abbreviation."])
+    ws.append([("Start on the Action plan sheet: one row per action, in the columns a plan's action table has. The Actions sheet "
+                "holds the same actions with every detail; use either, or both with the same Key. In Excel, name columns offer "
+                "drop-down lists (organisations from the agency register, priorities from the Priorities sheet, duties, "
+                "funding); a name not in a list only gets a warning. A folder of CSV files cannot hold drop-down lists: "
+                "the lists are the register files in data/reference/ and your Priorities sheet.")])
     ws.append([("Who is who: the Partnership, Organisations, Funding streams, Strategies and Police and Crime Plan sheets declare "
                 "what the plan names that the graph may not hold yet. Each name is matched against the graph, ignoring word order, "
                 "'&'/'and', punctuation and case: a match is reported as existing, a near match is a warning naming the candidates, "
