@@ -199,8 +199,8 @@ def test_unknown_organisation_says_how_to_fix_it(template, tmp_path, data_copy):
     rows = [list(r) for r in ROWS]
     rows[0][3] = "Essex Polise"
     book = fill(template, tmp_path / "plan.xlsx", rows)
-    refused(book, data_copy, "Action plan row 2, column D (Lead): unknown agency 'Essex Polise'", "'Essex Police'",
-            "pick the name from the column's drop-down list", "added to the agency register")
+    refused(book, data_copy, "Action plan row 2, column D (Lead): unknown organisation 'Essex Polise'", "'Essex Police'",
+            "pick the name from the column's drop-down list", "Declare it on the Organisations sheet")
 
 
 def test_unknown_priority_says_to_add_it_to_the_priorities_sheet(template, tmp_path, data_copy):
