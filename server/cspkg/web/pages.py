@@ -213,10 +213,14 @@ def duty(key: str):
         a["partnership"] = listed["partnershipLabel"] if listed else None
         a["partnershipKey"] = key_of(listed["partnership"], "partnership") if listed else None
     legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel")} for r in profile if r.get("provision")]
+    # Plans that cite the duty themselves (a strategy with no action list among them), beside those whose actions serve it.
+    cited = [{"plan": iri, "key": key_of(iri, "plan"), "title": plans[iri]["title"], "partnership": plans[iri]["partnershipLabel"],
+              "served": any(a["plan"] == iri for a in actions)}
+             for iri in (first.get("citedBy") or "").split() if iri in plans]
     data = {"duty": first["_duty_iri"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
             "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),
             "legislation": legislation, "actions": actions, "fundedActions": sum(a["funded"] for a in actions),
-            "plans": len({a["plan"] for a in actions})}
+            "plans": len({a["plan"] for a in actions}), "citedBy": cited}
     return page.respond("duty.html", first["dutyLabel"], data, request.path.endswith(".json"))
 
 
