@@ -80,6 +80,9 @@ def published(site: Watched, key: str) -> None:
     assert title in text and partnership in text
     missing = [p["Title"] for p in rows["Priorities"] if p["Title"] not in text]
     assert not missing, f"{key}: priorities not on its page: {missing}"
+    commissioner = rows["Partnership"][0].get("Police and Crime Commissioner")
+    if commissioner and rows.get("Police and Crime Plan"):  # the page names this area's Commissioner, not Essex's
+        assert f"set by {commissioner}" in text, key
     for project, (amount, match, funder) in GRANTS.get(key, {}).items():
         assert project in text and f"£{int(amount):,}" in text and f"£{int(match):,}" in text, (key, project)
     for where in ("/coverage", "/compare"):

@@ -180,3 +180,11 @@ def test_plan_page_lists_every_priority_with_sub_priorities_under_it(server):
     for row in priorities.values():
         assert row["label"] in page
     assert page.count('class="priority-group sub-priority"') == 7
+
+
+def test_plan_page_names_the_commissioner_whose_plan_it_has_regard_to(server):
+    """The alignment table names who set the Police and Crime Plan, from the graph, not assumed."""
+    rows = every_row(server, "pfcc-alignment", plan="thurrock-2023-24")
+    assert {r["commissioner"] for r in rows} == {"Police, Fire and Crime Commissioner for Essex"}
+    page = requests.get(f"{server}/plans/thurrock-2023-24", headers=HTML).text
+    assert "set by Police, Fire and Crime Commissioner for Essex" in page
