@@ -24,6 +24,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.common.selenium_manager import SeleniumManager  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 from test_pages_http import every_row as rows
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -145,7 +146,8 @@ def test_search_form_works_without_script(server, browser):
     assert len(browser.find_elements(By.CSS_SELECTOR, 'a[href^="/plans/"]')) == len(rows(server, "plans"))
     box = browser.find_element(By.ID, "search-text")
     box.send_keys("knife", Keys.ENTER)
-    assert "/search?text=knife" in browser.current_url
+    # ENTER submits the form; the browser navigates in its own time (a busy machine can take seconds)
+    WebDriverWait(browser, 30).until(lambda b: "/search?text=knife" in b.current_url)
     assert text(browser, "h1") == "Search results for “knife”"
     assert text(browser, "[role=status]").startswith(f"{len(rows(server, 'search', text='knife'))} ")
 
