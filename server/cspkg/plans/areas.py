@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import durable
 from ..errors import BadInput
 from ..namespaces import ID, reference_graph
 
@@ -108,15 +109,6 @@ def render(triples: set[ox.Triple], area_name: str) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def sync_dir(folder: Path) -> None:
-    """Make a rename in the folder durable (as files.sync_dir; this module sits below files.py)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @dataclass
 class AreaChange:
     """An area file to write with a plan: its area, its whole new text, the things new in it, and
@@ -150,22 +142,22 @@ class AreaChange:
         if intent["staged"]:
             staged = Path(intent["staged"])
             staged.parent.mkdir(parents=True, exist_ok=True)
-            _durable_write(staged, self.body)
+            durable.write(staged, self.body)
 
     def write(self) -> None:
         """Write the file now (an import: the caller holds the data folder's writer lock)."""
         self.target.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.target.with_name(f".{self.area}.{os.getpid()}.tmp")
-        _durable_write(tmp, self.body)
+        durable.write(tmp, self.body)
         os.replace(tmp, self.target)
-        sync_dir(self.target.parent)
+        durable.sync_dir(self.target.parent)
 
 
 def move_into_place(intent: dict | None) -> None:
     """Commit step: rename a staged area file over the area file (done already, or none: nothing to do)."""
     if intent and intent.get("staged") and Path(intent["staged"]).exists():
         os.replace(intent["staged"], intent["target"])
-        sync_dir(Path(intent["target"]).parent)
+        durable.sync_dir(Path(intent["target"]).parent)
 
 
 def unstage(intent: dict | None) -> bool:
@@ -173,14 +165,6 @@ def unstage(intent: dict | None) -> bool:
         os.unlink(intent["staged"])
         return True
     return False
-
-
-def _durable_write(file: Path, body: bytes) -> None:
-    with open(file, "wb") as out:
-        out.write(body)
-        out.flush()
-        os.fsync(out.fileno())
-    sync_dir(file.parent)
 
 
 def change(data_dir: Path, declared) -> AreaChange | None:

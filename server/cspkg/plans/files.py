@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import durable
 from ..errors import BadInput
 from . import areas
 from ..namespaces import ID, PREFIXES
@@ -82,23 +83,6 @@ def history_name(data_dir: Path, key: str) -> Path:
     return history_dir(data_dir, key) / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{time.time_ns() % 1_000_000:06d}.ttl"
 
 
-def _durable_write(path: Path, body: bytes) -> None:
-    with open(path, "wb") as out:
-        out.write(body)
-        out.flush()
-        os.fsync(out.fileno())
-    sync_dir(path.parent)
-
-
-def sync_dir(folder: Path) -> None:
-    """Make a rename or a new name in the folder durable (a kill does not need it; a power cut does)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_plan(data_dir: Path, key: str, body: bytes) -> Path | None:
     """Write a plan's new version; return where the version it replaced was kept (None if new).
     The caller holds the data folder's writer lock (commits.writer_lock)."""
@@ -112,9 +96,9 @@ def write_plan(data_dir: Path, key: str, body: bytes) -> Path | None:
         kept.parent.mkdir(parents=True, exist_ok=True)
         os.link(target, kept)  # the old file stays reachable under history before the new one replaces it
     tmp = target.with_name(f".{key}.{os.getpid()}.tmp")
-    _durable_write(tmp, body)
+    durable.write(tmp, body)
     os.replace(tmp, target)
-    sync_dir(target.parent)
+    durable.sync_dir(target.parent)
     return kept
 
 
@@ -148,7 +132,7 @@ class PlanChange:
         if intent["staged"]:
             staged = Path(intent["staged"])
             staged.parent.mkdir(parents=True, exist_ok=True)
-            _durable_write(staged, self.body)
+            durable.write(staged, self.body)
 
 
 def keep_history(intent: dict) -> None:
@@ -157,7 +141,7 @@ def keep_history(intent: dict) -> None:
     if staged and kept and Path(staged).exists() and not Path(kept).exists():
         Path(kept).parent.mkdir(parents=True, exist_ok=True)
         os.link(target, kept)
-        sync_dir(Path(kept).parent)
+        durable.sync_dir(Path(kept).parent)
 
 
 def move_into_place(intent: dict) -> None:
@@ -166,7 +150,7 @@ def move_into_place(intent: dict) -> None:
     staged = intent["staged"]
     if staged and Path(staged).exists():
         os.replace(staged, intent["target"])
-        sync_dir(Path(intent["target"]).parent)
+        durable.sync_dir(Path(intent["target"]).parent)
 
 
 def finish(intent: dict) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import durable
 from ..errors import BadInput
 from ..namespaces import plan_iri
 from . import areas, files as planfiles
@@ -69,5 +70,5 @@ def withdraw(data_dir: Path, plan: str, replaced_by: str | None = None) -> Withd
         target = data_dir / "history" / "editorial" / key / kept.name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(editorial, target)
-    planfiles.sync_dir(path.parent)
+    durable.sync_dir(path.parent)
     return Withdrawn(key, kept, len(items), record_file)

@@ -37,6 +37,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ..plans import files as planfiles
+from .. import durable
 from ..errors import CspkgError, StoreMissing
 
 CURRENT = "current"
@@ -172,7 +173,7 @@ def _link(root: Path, name: str, target: str | None, sync: bool = True) -> None:
         tmp.symlink_to(target)
         os.replace(tmp, root / name)
     if sync:
-        planfiles.sync_dir(root)
+        durable.sync_dir(root)
 
 
 def _write_pending(root: Path, record: dict) -> None:
@@ -182,7 +183,7 @@ def _write_pending(root: Path, record: dict) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, root / PENDING)
-    planfiles.sync_dir(root)
+    durable.sync_dir(root)
 
 
 def _clear_pending(root: Path) -> None:
