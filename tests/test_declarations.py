@@ -117,6 +117,39 @@ def test_another_areas_alternative_name_is_not_taken_and_unknown_names_say_how_t
     assert "partnerships in data/reference/partnerships.ttl" in unknown and "areas/staffordshire.ttl" in unknown
 
 
+def test_essex_wide_bodies_are_of_essex_so_their_short_names_do_not_resolve_elsewhere():
+    reg = register.load(DEFAULT_DATA)
+    for key in ("essex-vvu", "setdab", "ecfrs", "mid-south-essex-icb", "essex-pfcc"):
+        assert reg.area_of(f"{ID}agency/{key}") == "essex", key
+    rows = changed(Actions={0: {"Lead agency": "VVU"}})
+    said = problems(imported(rows))
+    vvu = next(p for p in said if "'VVU'" in p)
+    assert "Essex Violence and Vulnerability Unit (of Essex)" in vvu
+
+
+JURISDICTION = f"{ID}jurisdiction/"
+
+
+def test_a_declared_partnership_and_its_new_bodies_are_in_the_jurisdiction_of_their_police_area():
+    result = imported(ROWS)
+    placed = {(t.subject.value, t.object.value) for t in result.declared.triples
+              if t.predicate.value == "https://w3id.org/cspkg/def/inJurisdiction"}
+    assert (f"{ID}partnership/lichfield-district-csp", JURISDICTION + "england") in placed
+    assert (f"{ID}agency/staffordshire-police", JURISDICTION + "england") in placed
+    reg = register.load(DEFAULT_DATA)
+    assert reg.jurisdictions[reg.police_area("Gwent")] == {JURISDICTION + "wales"}
+    assert reg.jurisdictions[reg.police_area("Metropolitan Police")] == {JURISDICTION + "england"}
+
+
+def test_a_police_area_not_of_england_and_wales_is_a_warning_that_says_what_is_not_checked():
+    rows = changed(Partnership={0: {"Police area": "Staffs"}})
+    result = imported(rows)
+    warned = [n for n in result.declared.notices if n.kind == "warning"]
+    assert len(warned) == 1 and "'Staffs' is not a police area of England and Wales" in warned[0].text
+    assert "police-areas.ttl" in warned[0].text and warned[0].sheet == "Partnership"
+    assert not [t for t in result.declared.triples if t.predicate.value.endswith("inJurisdiction")]
+
+
 def test_a_role_may_name_an_organisation_the_organisations_sheet_declares_with_its_kind():
     rows = copy.deepcopy(ROWS)
     rows["Organisations"].append({"Name": "Lichfield District Council", "Kind": "unitary authority"})

@@ -119,11 +119,20 @@ def test_drop_down_lists_on_the_name_columns_draw_on_the_register_and_the_workbo
     for dv in rules.values():
         assert dv.type == "list" and dv.errorStyle == "warning"  # warns, never forbids
         assert len(dv.error or "") <= 255 and len(dv.prompt) <= 255  # Excel's limits
-    organisations = _cells_of(book, rules["Lead"].formula1)
-    assert organisations == organisation_names(reg, mapping.load()) and len(organisations) > 20
-    assert {"Essex Police", PARTNERSHIP} <= set(organisations)
+    listed = _cells_of(book, rules["Lead"].formula1)
+    registered = organisation_names(reg, mapping.load())
+    assert listed[:len(registered)] == registered and len(registered) > 20
+    assert {"Essex Police", PARTNERSHIP} <= set(registered)
+    # then every row of the workbook's own Partnership and Organisations sheets' Name column, as formulas
+    own = listed[len(registered):]
+    for sheet, rows in (("Partnership", [2]), ("Organisations", list(range(2, 502)))):
+        column = next(c.column_letter for c in book[sheet][1] if c.value == "Name")
+        refs = [f"'{sheet}'!${column}${r}" for r in rows]
+        assert own[:len(refs)] == [f'=IF(ISBLANK({ref}),"",{ref})' for ref in refs]
+        own = own[len(refs):]
+    assert own == []
     assert rules["Partners"].formula1 == rules["Lead"].formula1
-    assert "added to the register" in rules["Lead"].error and "choose Yes to keep them" in rules["Partners"].error
+    assert "Organisations sheet" in rules["Lead"].error and "choose Yes to keep them" in rules["Partners"].error
     assert "Add the priority there first" in rules["Priority"].error
     # Priority refers to the Priorities sheet's Title column, which an officer fills in
     sheet, _, cells = rules["Priority"].formula1.partition("!")

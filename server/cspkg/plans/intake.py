@@ -61,7 +61,7 @@ class Intake:
             lines = [f"The workbook could not be read ({len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}); nothing was changed:"]
             return "\n".join(lines + [f"  - {p}" for p in self.problems])
         lines = []
-        near = [n for n in self.notices if n.kind == "near"]
+        near = [n for n in self.notices if n.kind in ("near", "warning")]
         if near:
             lines.append(f"Warnings about declared names ({len(near)}):")
             lines += [f"  - {n.sheet} row {n.row}: {n.text} (warning)" for n in near]

@@ -50,7 +50,7 @@ class Notice:
     """What became of one declared name: existing, near (a warning) or new."""
     sheet: str
     row: int
-    kind: str  # existing | near | new
+    kind: str  # existing | near | new | warning
     text: str
 
     def __str__(self) -> str:
@@ -61,6 +61,7 @@ class Notice:
 class Declared:
     area: str | None = None  # the police area's key (names.slug), e.g. staffordshire
     area_name: str | None = None
+    jurisdictions: list[str] = field(default_factory=list)  # the police area's jurisdiction(s), e.g. England
     partnership: str | None = None  # IRI of the partnership the Partnership sheet declares
     roles: dict[str, set[str]] = field(default_factory=dict)  # role -> IRIs ("self" is the partnership)
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI prefix -> names.key -> IRI
@@ -105,6 +106,11 @@ class Declarer:
     def problem(self, sheet: str, row: int, column: str | None, message: str) -> None:
         s = self.reader.mapping.sheet(sheet)
         self.reader.problem(sheet, row, s.column(column) if column else None, message)
+
+    def place(self, iri: str) -> None:
+        """The jurisdiction(s) of the declared police area, on a new body of that area."""
+        for jurisdiction in self.out.jurisdictions:
+            self.add(iri, CSP + "inJurisdiction", ox.NamedNode(jurisdiction))
 
     def add(self, s: str, p: str, o) -> None:
         self.out.triples.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), o))
@@ -234,12 +240,19 @@ class Declarer:
         if not row["name"] or not row["police_area"]:
             return None  # required columns: reported by the header check and the required-cell check below
         self.out.area, self.out.area_name = names.slug(row["police_area"]), row["police_area"]
+        police_area = self.reg.police_area(row["police_area"])
+        self.out.jurisdictions = sorted(self.reg.jurisdictions.get(police_area or "", ()))
+        if police_area is None:
+            self.out.notices.append(Notice("Partnership", number, "warning", f"'{row['police_area']}' is not a police area of "
+                                           "England and Wales (data/reference/police-areas.ttl lists them), so which duties apply in "
+                                           "England only or Wales only cannot be checked: write the area's name as the list has it"))
         alts = split(row["alt_names"])
         prefixes = (ID + "partnership/",)
 
         def make(iri: str) -> None:
             self.add(iri, RDF_TYPE, ox.NamedNode(CSP + "CommunitySafetyPartnership"))
             self.add(iri, CSP + "policeArea", ox.Literal(row["police_area"]))
+            self.place(iri)
             if row["website"]:
                 self.website("Partnership", number, iri, row["website"])
 
@@ -261,6 +274,9 @@ class Declarer:
                 if body is None:
                     continue
                 self.out.roles.setdefault(role, set()).add(body)
+                if body in self.out.new and self.out.area_name:  # a new force, service, council or PCC is of this area
+                    self.add(body, CSP + "policeArea", ox.Literal(self.out.area_name))
+                    self.place(body)
                 if iri in self.out.new:
                     self.add(iri, ROLE_PROPERTY[role], ox.NamedNode(body))
                 elif existing.get(role) and body not in existing[role]:
@@ -285,6 +301,7 @@ class Declarer:
                 self.add(iri, RDF_TYPE, ox.NamedNode(CSP + cls))
                 if cls == "CommunitySafetyPartnership" and self.out.area_name:
                     self.add(iri, CSP + "policeArea", ox.Literal(self.out.area_name))
+                    self.place(iri)
                 if row["website"]:
                     self.website("Organisations", number, iri, row["website"])
                 pending.append((iri, cls, number, row))
@@ -353,6 +370,8 @@ class Declarer:
                 self.add(iri, CSP + "periodAsStated", ox.Literal(first["period"]))
             for body in self.out.roles.get("pcc", ()):
                 self.add(iri, CSP + "partnership", ox.NamedNode(body))
+            if self.out.area_name:
+                self.add(iri, CSP + "policeArea", ox.Literal(self.out.area_name))
 
         pcp = self.declare("Police and Crime Plan", number, (ID + "plan/",), first["plan"], [], "Police and Crime Plan", make,
                            names.plan_slug(self.out.area or "area", first["plan"], first["period"]))

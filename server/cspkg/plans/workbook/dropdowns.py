@@ -25,10 +25,9 @@ FUNDING_WORDS = ("None required", "In kind")  # amounts (£5,000; Approx £3,500
 
 
 def organisation_names(register: Register, mapping: Mapping) -> list[str]:
-    """The names an organisation column offers: the register's agencies and partnerships.
-
-    Hook: when the mapping gains a sheet declaring the workbook's own organisations, their names
-    belong in this list too (a range on that sheet, since they are typed after the template is made)."""
+    """The names an organisation column offers from the register: its agencies and partnerships.
+    (The workbook's own Organisations sheet is added to the list by own_names, since its names are
+    typed after the template is made.)"""
     iris = {i for p in AGENCY_PREFIXES for found in register.labels.get(p, {}).values() for i in found}
     return sorted({register.names.get(i, i) for i in iris if ";" not in register.names.get(i, i)}, key=str.casefold)
 
@@ -63,7 +62,10 @@ def add(book, mapping: Mapping, register: Register) -> None:
         ws.cell(row=1, column=i + 1, value=title)
         for r, name in enumerate(names, start=2):
             ws.cell(row=r, column=i + 1, value=name).data_type = "s"
-        ranges[title] = f"{quote_sheetname(LISTS)}!${letter}$2:${letter}${max(2, len(names) + 1)}"
+        end = len(names) + 1
+        if title == "Organisations":
+            end = own_names(book, mapping, ws, i + 1, end)
+        ranges[title] = f"{quote_sheetname(LISTS)}!${letter}$2:${letter}${max(2, end)}"
     ws.sheet_state = "hidden"
     sheets = {s.name: s for s in mapping.sheets}
     priorities = sheets.get("Priorities")
@@ -82,11 +84,32 @@ def add(book, mapping: Mapping, register: Register) -> None:
             sheet.add_data_validation(rule)
 
 
+def own_names(book, mapping: Mapping, ws, column: int, last: int) -> int:
+    """Below the register's names, formulas showing each name typed on the workbook's Organisations
+    (and Partnership) sheet, so an organisation the workbook declares is offered wherever one is named.
+    Returns the list's new last row. Empty rows show as blank entries at the end of the list."""
+    sheets = {s.name: s for s in mapping.sheets}
+    for sheet in ("Partnership", "Organisations"):
+        spec = sheets.get(sheet)
+        if spec is None or sheet not in book.sheetnames:
+            continue
+        names = [c.name for c in spec.columns]
+        if "name" not in names:
+            continue
+        letter = get_column_letter(names.index("name") + 1)
+        rows = 2 if sheet == "Partnership" else MIN_ROWS + 1
+        for r in range(2, rows + 1):
+            last += 1
+            ref = f"{quote_sheetname(sheet)}!${letter}${r}"
+            ws.cell(row=last, column=column, value=f'=IF(ISBLANK({ref}),"",{ref})')
+    return last
+
+
 def _for_column(col: Column, ranges: dict[str, str], title_at: int | None, has_priorities: bool) -> DataValidation | None:
     if col.kind == "agency":
         return _rule(f"{ranges['Organisations']}", "organisations",
-                     "Not in the agency register. Check the spelling; a new organisation must first be added to the "
-                     "register (or the workbook's Organisations sheet, where it has one). " + SEVERAL)
+                     "Not in the agency register or on this workbook's Organisations sheet. Check the spelling, or "
+                     "declare a new organisation on the Organisations sheet (name, kind). " + SEVERAL)
     if col.kind == "priority" and has_priorities and title_at is not None:
         letter = get_column_letter(title_at + 1)
         return _rule(f"Priorities!${letter}$2:${letter}$1000", "priorities",

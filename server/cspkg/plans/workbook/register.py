@@ -56,6 +56,7 @@ class Register:
     area: dict[str, str] = field(default_factory=dict)  # IRI -> the police area key it belongs to
     roles: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # partnership IRI -> role -> IRIs
     area_names: dict[str, str] = field(default_factory=dict)  # area key -> area name as written
+    jurisdictions: dict[str, set[str]] = field(default_factory=dict)  # IRI -> the jurisdictions it is in (csp:inJurisdiction)
 
     def find(self, prefixes: tuple[str, ...], text: str) -> set[str]:
         """IRIs under the prefixes named by key, full IRI or label."""
@@ -86,6 +87,11 @@ class Register:
                 seen.add(name)
                 out.append(name)
         return out[:n]
+
+    def police_area(self, name: str) -> str | None:
+        """The police area (data/reference/police-areas.ttl) a name or alternative name gives, if exactly one."""
+        found = self.find((ID + "police-area/",), name)
+        return next(iter(found)) if len(found) == 1 else None
 
     def area_of(self, iri: str) -> str | None:
         return self.area.get(iri)
@@ -143,6 +149,8 @@ def _load(data_dir: Path, signature: tuple) -> Register:
                 reg.preferred.setdefault(s.value, set()).add(norm(o.value))
         if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(f"{ID}area-file/"):
             reg.area.setdefault(s.value, quad.graph_name.value.rsplit("/", 1)[1])
+    for quad in store.quads_for_pattern(None, ox.NamedNode(CSP + "inJurisdiction"), None):
+        reg.jurisdictions.setdefault(quad.subject.value, set()).add(quad.object.value)
     for quad in store.quads_for_pattern(None, ox.NamedNode(CSP + "policeArea"), None):
         key = names.slug(quad.object.value)
         reg.area_names.setdefault(key, quad.object.value)
