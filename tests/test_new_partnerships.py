@@ -213,3 +213,24 @@ def test_a_plan_citing_a_duty_without_an_action_serving_it_is_on_the_duty_page(i
         norfolk = {c["key"]: c for c in site.get("/duties/serious-violence-duty.json").json()["data"]["citedBy"]}["norfolk-2024-27"]
         assert norfolk["served"]
     assert site.errors() == []
+
+
+def test_a_welsh_plan_is_in_wales_and_is_warned_of_a_duty_of_england_only(imported, tmp_path):
+    import copy
+
+    from new_plans import NEWPORT, write
+
+    data, store, *_ = imported
+    with serving(store, workers=1) as base:
+        ask = ("PREFIX csp: <https://w3id.org/cspkg/def/> ASK { ?p csp:partnership ?pt . ?pt csp:inJurisdiction "
+               "<https://w3id.org/cspkg/id/jurisdiction/wales> FILTER(?p = <https://w3id.org/cspkg/id/plan/newport-2024-25>) }")
+        answer = requests.get(base + "/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        assert answer.json()["boolean"] is True
+    rows = copy.deepcopy(NEWPORT)
+    rows["Actions"][3]["Legal duties"] = "safe-accommodation-duty"  # Domestic Abuse Act 2021 Part 4: England only
+    book = write(tmp_path / "newport.xlsx", rows)
+    done = cspkg("import", str(book), "--data", str(data), "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "does not apply where the partnership is" in done.stdout, done.stdout
+    plain = cspkg("import", str(fixture("newport-2024-25")), "--data", str(data), "--dry-run")
+    assert "does not apply where the partnership is" not in plain.stdout, plain.stdout

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
 
 from cspkg import namespaces as ns
 from cspkg.errors import BadInput
@@ -22,10 +23,12 @@ from cspkg.pipeline.staleness import plan_graphs, stale_graph, stale_plans
 from cspkg.pipeline.visibility import Invisible, why_invisible
 from cspkg.sources import DEFAULT_DATA, REPO, Source, parse
 from cspkg.store.embedded import EmbeddedStore
+from server import serving
 
 CSPKG = str(Path(sys.executable).with_name("cspkg"))
 SEED = ["braintree-2022-23", "castle-point-rochford-2017-18", "colchester-2018-19", "tendring-2021-22", "thurrock-2023-24"]
 BROKEN, GARBLED = "brokenville-2024-25", "garbled-2024-25"  # one with a violation, one that does not parse
+HIDDEN = "hiddenham-2024-25"  # conforms, but names a partnership the reference data lacks: no page would show it
 NO_TITLE = "The plan has no title."
 BAD_AMOUNT = "The amount must be one number of pounds, for example 3500.00."
 
@@ -58,6 +61,8 @@ def with_broken_plans(data: Path) -> Path:
     lines = garbled.read_text(encoding="utf-8").splitlines()
     lines.insert(39, "this is not turtle ;")
     garbled.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    hidden = copy_plan(data, "thurrock-2023-24", HIDDEN)
+    edit(hidden, "csp:partnership pt:thurrock-csp", "csp:partnership pt:nowhere-csp")
     return data
 
 
@@ -96,12 +101,15 @@ def test_a_build_publishes_every_conforming_plan_and_names_the_others(first):
     assert BAD_AMOUNT in done.stdout
     garbled = data / "plans" / f"{GARBLED}.ttl"
     assert f"({GARBLED}): {garbled}:40:1: Turtle syntax error" in done.stdout
-    assert "2 plans left out of this build" in done.stdout
-    assert f"left out or kept at an earlier version ({BROKEN}, {GARBLED})" in done.stderr
+    # a plan that conforms but that no page would show is left out the same way, saying what to add
+    assert (f"plan {HIDDEN} names partnership nowhere-csp, which the store's reference data does not hold: run `cspkg build` "
+            "after adding it") in done.stdout
+    assert "3 plans left out of this build" in done.stdout
+    assert f"left out or kept at an earlier version ({BROKEN}, {GARBLED}, {HIDDEN})" in done.stderr
     store = EmbeddedStore.open(root)
     assert plans_listed(store) == set(SEED)
     held = set(store.graphs())
-    for key in (BROKEN, GARBLED):  # no graph of a plan that never conformed
+    for key in (BROKEN, GARBLED, HIDDEN):  # no graph of a plan that never conformed
         assert not {*plan_graphs(key), stale_graph(key)} & held
     for key in SEED:
         assert set(plan_graphs(key)) <= held
@@ -119,7 +127,7 @@ def test_a_plan_that_now_fails_keeps_its_last_good_version(first, tmp_path):
     edit(data / "plans" / "tendring-2021-22.ttl", "Strategic Priorities Delivery Plan", "Strategic Priorities Delivery Plan (revised)")
     result = run(data, root)
     assert not result.refused and result.store_path is not None
-    assert {k: o.kept for k, o in result.left_out.items()} == {"braintree-2022-23": first_build, BROKEN: None, GARBLED: None}
+    assert {k: o.kept for k, o in result.left_out.items()} == {"braintree-2022-23": first_build, BROKEN: None, GARBLED: None, HIDDEN: None}
     assert [f.message for f in result.violations if f.scope == "braintree-2022-23"] == [NO_TITLE]
     after = EmbeddedStore.open(root)
     assert after.build_id() != first_build
@@ -133,6 +141,17 @@ def test_a_plan_that_now_fails_keeps_its_last_good_version(first, tmp_path):
     assert stale_plans(after) == {"braintree-2022-23": first_build}
     second_build = after.build_id()
     del after
+    # the pages say so: the plan page in words, the home page beside the plan's title
+    with serving(root, workers=1) as base:
+        page = requests.get(base + "/plans/braintree-2022-23", timeout=60)
+        assert page.status_code == 200
+        notice = page.text.split('id="kept">', 1)[1].split("</p>", 1)[0]
+        assert "Shown at an earlier version." in notice and f"Kept at the version built at {first_build}" in notice
+        assert "did not conform to the shapes" in notice
+        row = requests.get(base + "/", timeout=60).text.split('href="/plans/braintree-2022-23"', 1)[1].split("</td>", 1)[0]
+        assert "shown at an earlier version" in row
+        assert 'id="kept"' not in requests.get(base + "/plans/tendring-2021-22", timeout=60).text
+        assert requests.get(base + "/plans/braintree-2022-23.json", timeout=60).json()["data"]["kept"]["build"] == first_build
 
     # Built again, still failing: the version kept is still the first build's, not the second's.
     done = cspkg("build", "--data", str(data), "--store", str(root))
@@ -146,7 +165,7 @@ def test_a_plan_that_now_fails_keeps_its_last_good_version(first, tmp_path):
 
     # Fixed (and the never-conforming plans removed): a clean build, exit 0, and nothing stale.
     edit(data / "plans" / "braintree-2022-23.ttl", "dct:alternative", "dct:title")
-    for key in (BROKEN, GARBLED):
+    for key in (BROKEN, GARBLED, HIDDEN):
         (data / "plans" / f"{key}.ttl").unlink()
     done = cspkg("build", "--data", str(data), "--store", str(root))
     assert done.returncode == 0, done.stderr

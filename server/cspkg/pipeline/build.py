@@ -24,6 +24,7 @@ from ..store.embedded import EmbeddedStore
 from . import scopes
 from .staleness import kept_build, marker, plan_graphs, stale_graph
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
+from .visibility import INVISIBLE_SHAPE, labelled_nodes, why_invisible
 
 
 @dataclass
@@ -161,7 +162,7 @@ _worker: dict = {}
 def _init_worker(background: set[ox.Triple] | bytes) -> None:
     if isinstance(background, bytes):
         background = set(ox.parse(background, format=ox.RdfFormat.N_TRIPLES))
-    _worker.update(background=background, shapes=load_shapes(shape_files()))
+    _worker.update(background=background, shapes=load_shapes(shape_files()), named=labelled_nodes(background))
 
 
 # A chunk goes to a worker as its plans' files, which the worker parses; it comes back as N-Quads
@@ -206,6 +207,15 @@ def _do_chunk(chunk: Chunk) -> Done:
     reports = defaultdict(list)
     for finding in findings:
         reports[finding.scope].append(finding)
+    for name, _ in readable:  # a conforming plan the pages could not show is left out, as replace and upload refuse it
+        if not any(f.severity == "violation" for f in reports[name]):
+            reasons = why_invisible(_worker["background"], name, own[name] | inferred[name], _worker["named"])
+            if reasons:
+                hidden = Finding(scope=name, severity="violation", focus=ns.plan_iri(name), label=title_of(name, graphs[name].get(
+                    ns.plan_graph(name), ())), kind="Plan", message="The plan would not be shown on the home page or its own "
+                    "page: " + "; ".join(reasons) + ".", path=None, source=None, shape=INVISIBLE_SHAPE)
+                reports[name].append(hidden)
+                findings.append(hidden)
     counts = {name: {**{g: len(t) for g, t in graphs[name].items()}, ns.inferred_graph(name): len(inferred[name])}
               for name, _ in readable}
     # Only conforming plans are stored (their four graphs together), so each stored report conforms.

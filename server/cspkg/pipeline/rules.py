@@ -3,12 +3,15 @@
 owlrl is the reference reasoner (tests/test_reasoning.py proves these rules give the same
 entailments over the seed data); these rules are the fast path the build uses. The generic
 rules read the schema triples from the data itself, so any ontology works; property chains
-(rule prp-spo2) are compiled from the ontology's owl:propertyChainAxiom lists.
+(rule prp-spo2) are compiled from the ontology's owl:propertyChainAxiom lists. The rules beside
+OWL (lawrules.py: the time rule and the holder rules) run in the same fixpoint.
 """
 
 from __future__ import annotations
 
 import pyoxigraph as ox
+
+from . import lawrules
 
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -60,7 +63,7 @@ def chain_rules(store: ox.Store) -> dict[str, str]:
         if not props or not isinstance(row["p"], ox.NamedNode):
             continue
         path = " . ".join(f"?u{i} {p} ?u{i + 1}" for i, p in enumerate(props))
-        rules[f"prp-spo2 {row['p'].value}"] = f"INSERT {{ ?u0 {row['p']} ?u{len(props)} }} WHERE {{ {path} }}"
+        rules[f"prp-spo2 {row['p'].value} {' '.join(p.value for p in props)}"] = f"INSERT {{ ?u0 {row['p']} ?u{len(props)} }} WHERE {{ {path} }}"
     return rules
 
 
@@ -72,6 +75,7 @@ def materialise(store: ox.Store, max_rounds: int = 50) -> int:
     """
     rules = {name: PREFIX + text for name, text in GENERIC_RULES.items()}
     rules.update(chain_rules(store))
+    rules.update(lawrules.plain_rules())
     return fixpoint(store, rules, max_rounds)
 
 
@@ -124,7 +128,8 @@ def scoped_rules(background: ox.Store) -> dict[str, str]:
         if not props or not isinstance(row["p"], ox.NamedNode):
             continue
         body = " . ".join(_either(f"?u{i} {p} ?u{i + 1}") for i, p in enumerate(props))
-        rules[f"prp-spo2 {row['p'].value}"] = f"INSERT {{ GRAPH ?g {{ ?u0 {row['p']} ?u{len(props)} }} }} WHERE {{ {body} }}"
+        rules[f"prp-spo2 {row['p'].value} {' '.join(p.value for p in props)}"] = f"INSERT {{ GRAPH ?g {{ ?u0 {row['p']} ?u{len(props)} }} }} WHERE {{ {body} }}"
+    rules.update(lawrules.scoped_rules())
     return rules
 
 

@@ -24,6 +24,7 @@ PLAN_CLASS = ox.NamedNode(str(ns.CSP.PartnershipPlan))
 TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 PARTNERSHIP = ox.NamedNode(str(ns.CSP.partnership))
 PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+INVISIBLE_SHAPE = ns.ID + "check/plan-visible"  # names the check in a build's report (it is code, not a shape)
 
 
 class Invisible(BadInput):
@@ -40,11 +41,18 @@ def labelled(node, reference: set[ox.Triple], triples: set[ox.Triple]) -> bool:
     return any(t.subject == node and t.predicate == PREF_LABEL for source in (reference, triples) for t in source)
 
 
-def why_invisible(reference: Iterable[ox.Triple], key: str, triples: Iterable[ox.Triple]) -> list[str]:
+def labelled_nodes(reference: Iterable[ox.Triple]) -> set:
+    """The nodes the reference data gives a skos:prefLabel: computed once for a build's many plans."""
+    return {t.subject for t in reference if t.predicate == PREF_LABEL}
+
+
+def why_invisible(reference: Iterable[ox.Triple], key: str, triples: Iterable[ox.Triple], named: set | None = None) -> list[str]:
     """Why plan `key` would be missing from / and /plans/<key> once stored, as sentences that say
     what to add (empty: it would be visible). reference: the store's reference scope (ontology,
-    reference graphs and their inferences); triples: the plan's own graphs and their inferences."""
-    reference, triples = set(reference), set(triples)
+    reference graphs and their inferences); triples: the plan's own graphs and their inferences;
+    named: labelled_nodes(reference), when the caller has it."""
+    triples = set(triples)
+    named = labelled_nodes(reference) if named is None else named
     plan = ox.NamedNode(ns.plan_iri(key))
 
     def values(predicate):
@@ -58,7 +66,7 @@ def why_invisible(reference: Iterable[ox.Triple], key: str, triples: Iterable[ox
     partnerships = values(PARTNERSHIP)
     if not partnerships:
         reasons.append(f"plan {key} names no partnership (csp:partnership)")
-    elif not any(labelled(p, reference, triples) for p in partnerships):
+    elif not any(p in named or labelled(p, set(), triples) for p in partnerships):
         for p in partnerships:
             name = p.value.removeprefix(ns.ID + "partnership/") if isinstance(p, ox.NamedNode) else str(p)
             reasons.append(f"plan {key} names partnership {name}, which the store's reference data does not hold: "

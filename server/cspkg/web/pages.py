@@ -117,6 +117,7 @@ def plan(key: str):
         "plan": summary["_plan_iri"], "key": key, "title": summary["title"],
         "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"]},
         "period": summary.get("period"),
+        "kept": {"build": summary["keptAt"], "why": summary.get("keptWhy")} if summary.get("keptAt") else None,
         **{k: number(summary[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP")},
         "priorityGroups": groups,
         "funding": funding,
