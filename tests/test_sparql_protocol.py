@@ -219,3 +219,21 @@ def test_ask_in_csv_and_tsv_is_one_column(endpoint, accept, body):
     for query, answer in ((ASK_12, "true"), (f"ASK {{ <{K}data9.rdf> ?p ?o }}", "false")):
         r = requests.get(endpoint, params={"query": query}, headers={"Accept": accept})
         assert content_type(r) == accept and r.text == body.format(answer)
+
+
+def test_graph_store_links_for_a_graph_outside_the_namespace(endpoint):
+    """A graph with no /graph/ URL names its formats by parameter; every one answers in its type."""
+    gsp = endpoint.removesuffix("/sparql") + "/rdf-graph-store"
+    first = requests.get(gsp, params={"graph": f"{K}data1.rdf"}, headers={"Accept": "text/turtle"})
+    links = [link for link in requests.utils.parse_header_links(first.headers["Link"]) if link["rel"] == "alternate"]
+    assert len(links) == 7 and all(link["url"].startswith(gsp + "?") for link in links)
+    readers = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+               "application/trig": ox.RdfFormat.TRIG, "application/n-quads": ox.RdfFormat.N_QUADS, "application/ld+json": ox.RdfFormat.JSON_LD}
+    for link in links:
+        r = requests.get(link["url"])
+        assert content_type(r) == link["type"], link
+        if link["type"] in readers:
+            quads = list(ox.parse(r.content, format=readers[link["type"]]))
+            assert [(q.subject.value, q.object.value) for q in quads] == [(f"{K}data1.rdf", FOAF_DOC)]
+            if link["type"] in ("application/trig", "application/n-quads"):
+                assert quads[0].graph_name.value == f"{K}data1.rdf"
