@@ -187,15 +187,21 @@ def test_graph_format_parameters(endpoint, value, expected):
         assert len(Graph().parse(data=r.text, format=reader)) == 1
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
 def test_accept_wins_where_it_can_be_met(endpoint):
     query = "SELECT (1 AS ?value) {}"
-    prefers_xml = requests.get(endpoint, params={"query": query, "format": "json"}, headers={"Accept": "application/sparql-results+xml"})
-    assert content_type(prefers_xml) == "application/sparql-results+xml"
-    ranked = requests.get(endpoint, params={"query": query, "format": "json"}, headers={"Accept": "text/csv, */*;q=0.5"})
-    assert content_type(ranked) == "text/csv"
-    # the parameter decides among types Accept likes equally, and when Accept allows none of them
-    assert content_type(requests.get(endpoint, params={"query": query, "output": "tsv"}, headers={"Accept": "*/*"})) == "text/tab-separated-values"
-    assert content_type(requests.get(endpoint, params={"query": query, "format": "csv"}, headers={"Accept": "image/png"})) == "text/csv"
+    get = lambda accept, **params: requests.get(endpoint, params={"query": query, **params}, headers={"Accept": accept})
+    # Accept rules the parameter's format out and can be met: Accept decides
+    assert content_type(get("application/sparql-results+xml", format="json")) == "application/sparql-results+xml"
+    assert content_type(get("text/csv, application/sparql-results+json;q=0", output="json")) == "text/csv"
+    # Accept allows the parameter's format (the query page's form, sent with a browser's Accept): the parameter decides
+    assert content_type(get(BROWSER, format="csv")) == "text/csv"
+    assert content_type(get("text/csv, */*;q=0.5", format="json")) == "application/sparql-results+json"
+    assert content_type(get("*/*", output="tsv")) == "text/tab-separated-values"
+    # Accept allows none of the formats: the parameter decides
+    assert content_type(get("image/png", format="csv")) == "text/csv"
     # a format of the other query forms leaves the choice to Accept (SPARQLWrapper sends format=turtle with */* for SELECT)
     assert content_type(requests.get(endpoint, params={"query": query, "format": "turtle"})) == "application/sparql-results+json"
     assert requests.get(endpoint, params={"query": query, "format": "turtle"}, headers={"Accept": "image/png"}).status_code == 406

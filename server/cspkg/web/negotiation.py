@@ -103,20 +103,21 @@ def requested(params: dict[str, list[str]], formats: dict[str, list[str]]) -> st
                     continue
                 meaning = _meaning(piece, formats)
                 if meaning is False:
-                    raise ApiError(400, f"parameter '{name}': '{value}' names no format this endpoint knows; "
+                    raise ApiError(400, f"parameter '{name}': '{value[:100]}' names no format this endpoint knows; "
                                         f"use one of: {accepted_values()}")
                 wanted = wanted or meaning
     return wanted
 
 
 def choose_answer(formats: dict[str, list[str]], wanted: str | None) -> str:
-    """Accept decides when it prefers one format over the one asked for by parameter; the parameter
-    decides among formats Accept likes equally (as `*/*` does) and when Accept allows none of them."""
+    """The parameter's format when Accept allows it (a browser's `*/*;q=0.8` does) or when Accept
+    allows none of the formats; Accept's choice when it rules the parameter's format out."""
+    if not wanted:
+        return choose(formats)
     if not request.headers.get("Accept"):
-        return wanted or next(iter(formats))
-    accept = request.accept_mimetypes
-    quality = {key: max(accept.quality(m) for m in types) for key, types in formats.items()}
-    best = max(quality.values())
-    if wanted and (quality[wanted] == best or best == 0):
         return wanted
-    return choose(formats)
+    accept = request.accept_mimetypes
+    if any(accept.quality(m) > 0 for m in formats[wanted]):
+        return wanted
+    offered = [m for types in formats.values() for m in types]
+    return choose(formats) if any(accept.quality(m) > 0 for m in offered) else wanted

@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Protocol endpoint `/sparql`: read-only, strict about the protocol.
 
 GET, POST form and POST `application/sparql-query`; `default-graph-uri` and `named-graph-uri`
-override any FROM/FROM NAMED; without them the default graph is the union of every graph.
+override any FROM/FROM NAMED; without them the default graph is the union of every graph. The
+answer's format comes from Accept and from `format=`/`output=` as clients send them (see
+negotiation.requested and choose_answer).
 Graph IRIs not in the store are empty graphs: nothing is ever fetched. Updates, SERVICE and
 LOAD are refused.
 """
