@@ -56,9 +56,10 @@ def media_type(formats: dict[str, list[str]], key: str) -> str:
 # The short names clients send instead of (or as well as) Accept: SPARQLWrapper sends its return
 # format under both names (json, xml, turtle, n3, rdf, rdf+xml, csv, tsv, json-ld), adding the media
 # types it also puts in Accept for tsv, rdf+xml and json-ld; Fuseki reads json, xml, sparql, text,
-# csv, tsv for results and json-ld, json, xml, text, ttl, nt, trig, n-quads for graphs; Virtuoso
-# takes media types. A name means the same kind of thing for either form (xml is SPARQL XML results
-# for SELECT and ASK, RDF/XML for CONSTRUCT and DESCRIBE, as those clients have it).
+# csv, tsv for results and json-ld, json, xml, text, ttl, nt for graphs (its thrift, trig and
+# n-quads are not offered here: a 400); Virtuoso takes media types. A name stands for the matching
+# format of the query's form (xml is SPARQL XML results for SELECT and ASK, RDF/XML for CONSTRUCT
+# and DESCRIBE; json is JSON-LD for the graph forms), as those clients have it.
 RESULT_NAMES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "sparql": "xml", "csv": "csv", "tsv": "tsv"}
 GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "text": "turtle",
                "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples",
