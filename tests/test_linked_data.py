@@ -10,13 +10,13 @@ import json
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import pyoxigraph as ox
 import pytest
 import requests
 from pyld import jsonld
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
 
 from cspkg.namespaces import BASE
@@ -230,3 +230,125 @@ def test_etag_changes_when_the_data_are_rebuilt(tmp_path):
         run(DEFAULT_DATA, root)
         second = requests.get(url)
         assert second.headers["ETag"] != first.headers["ETag"] and second.text == first.text
+
+
+# ---- what harvesters follow: every format a document advertises, for every kind of document -----
+
+READERS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
+           "application/trig": "trig", "application/n-quads": "nquads"}
+MAX_FETCHES = 1500  # the crawl is bounded whatever the Link headers say
+
+
+def jsonld_10_graph(body: bytes) -> Graph:
+    """JSON-LD read as a JSON-LD 1.0 processor reads it: a list of lists is not 1.0 and is dropped
+    (so the graph then differs from the N-Triples one)."""
+    from rdflib import Dataset
+    from rdflib.plugins.parsers.jsonld import to_rdf
+
+    dataset = Dataset()
+    to_rdf(json.loads(body), dataset, version=1.0, allow_lists_of_lists=False)
+    return triples_of(dataset)
+
+
+def triples_of(dataset) -> Graph:
+    graph = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def rdflib_graph(body: bytes, media: str, base: str) -> Graph:
+    """Every statement of the answer (each graph's, for TriG and N-Quads) as rdflib reads it."""
+    import warnings
+
+    from rdflib import Dataset
+
+    with warnings.catch_warnings():  # rdflib 7's own parsers call its deprecated ConjunctiveGraph
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if media == "application/ld+json":
+            return jsonld_10_graph(body)
+        dataset = Dataset()
+        dataset.parse(data=body.decode("utf-8"), format=READERS[media], publicID=base)
+    return triples_of(dataset)
+
+
+def alternate_links(response) -> list[tuple[str, str]]:
+    links = requests.utils.parse_header_links(response.headers.get("Link", ""))
+    return [(link["url"], link["type"]) for link in links if link.get("rel") == "alternate"]
+
+
+def crawl_alternates(server: str, start: str) -> tuple[list[str], dict[str, Graph]]:
+    """Fetch a start URL and, breadth first, every rel=alternate it (or any answer) advertises: each
+    must answer 200 in the type it was advertised with and parse. Only this server is fetched."""
+    problems, graphs, session = [], {}, requests.Session()
+    queue, seen = [(server + start, None)], {server + start}
+    while queue:
+        assert len(seen) <= MAX_FETCHES, f"{start}: the Link headers advertise more than the crawl allows"
+        url, media = queue.pop(0)
+        assert urlsplit(url).netloc == urlsplit(server).netloc, f"{start} advertises {url}, not on this server"
+        response = session.get(url, headers={"Accept": media or "text/turtle"})
+        got = response.headers.get("Content-Type", "").split(";")[0]
+        if response.status_code != 200 or (media and got != media):
+            problems.append(f"{url} (advertised as {media}): {response.status_code} {got} {response.text[:200]}")
+            continue
+        if got != "text/html":
+            try:
+                graphs[url] = rdflib_graph(response.content, got, url)
+            except Exception as err:  # noqa: BLE001 - reported with the URL, the crawl goes on
+                problems.append(f"{url} ({got}) does not parse: {err}")
+        for link, link_media in alternate_links(response):
+            if link not in seen:
+                seen.add(link)
+                queue.append((link, link_media))
+    return problems, graphs
+
+
+def same_graph(a: Graph, b: Graph) -> bool:
+    if len(a) != len(b):
+        return False
+    if not any(isinstance(t, BNode) for triple in a for t in triple):
+        return set(a) == set(b)  # no blank nodes: equal sets (isomorphic() is slow on the whole union)
+    return isomorphic(a, b)
+
+
+def check_advertised(server: str, starts: list[str]) -> list[str]:
+    """Every start advertises every RDF format it is published in (the default graph, which has no
+    page and no quads: the four triple formats), and all of them carry the same triples."""
+    problems = []
+    for start in starts:
+        found, answers = crawl_alternates(server, start)
+        problems += found
+        expected = 4 if "?default" in start else 6
+        if len(answers) < expected:
+            problems.append(f"{start}: {len(answers)} RDF formats advertised, {sorted(answers)}")
+            continue
+        reference = next(g for url, g in answers.items() if url.endswith((".nt", "format=nt")))
+        problems += [f"{url} differs from the N-Triples" for url, g in answers.items() if not (reference and same_graph(g, reference))]
+    return problems
+
+
+ONE_OF_EACH = ["/doc/dataset/cspkg", "/def/", "/def/shapes/", "/def/contributesToDuty", "/def/shapes/OrganisationPrefLabel",
+               "/doc/plan/braintree-2022-23", "/graph/shapes", "/rdf-graph-store?graph=" + quote(BASE + "graph/plan/braintree-2022-23", safe="")]
+
+
+def test_advertised_formats_of_each_kind_answer_and_parse(server):
+    problems = check_advertised(server, ONE_OF_EACH)
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.slow
+def test_every_advertised_format_of_every_graph_answers_and_parses(server, store):
+    graph_paths = [path_of(g) for g in store.graphs() if g.startswith(BASE + "graph/")]
+    assert any(p.startswith("/graph/plan/") for p in graph_paths) and "/graph/ontology" in graph_paths
+    starts = ["/doc/action/thurrock-2023-24/pop-3", "/doc/duty/serious-violence-duty", "/rdf-graph-store?default"]
+    problems = check_advertised(server, starts + graph_paths)
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_named_graphs_keep_their_name_in_trig_and_nquads(server):
+    name = BASE + "graph/shapes"
+    for suffix, fmt in (("trig", ox.RdfFormat.TRIG), ("nq", ox.RdfFormat.N_QUADS)):
+        quads = list(ox.parse(requests.get(f"{server}/graph/shapes.{suffix}").content, format=fmt))
+        assert quads and {q.graph_name.value for q in quads} == {name}
+        shapes = list(ox.parse(requests.get(f"{server}/def/shapes.{suffix}").content, format=fmt))
+        assert {q.graph_name.value for q in shapes} == {name} and len(shapes) == len(quads)

@@ -150,3 +150,96 @@ def test_status_codes_are_the_right_4xx(endpoint):
     assert syntax.status_code == 400 and "syntax error" in syntax.json()["error"]
     assert requests.get(endpoint, params={"query": "ASK {}"}, headers={"Accept": "image/png"}).status_code == 406
     assert requests.get(endpoint, params={"update": "CLEAR ALL"}).status_code == 400
+
+
+# ---- format= and output=, the parameters SPARQLWrapper, Fuseki and Virtuoso clients send ---------
+
+def content_type(response) -> str:
+    assert response.status_code == 200, response.text
+    return response.headers["Content-Type"].split(";")[0]
+
+
+@pytest.mark.parametrize("param", ["format", "output"])
+@pytest.mark.parametrize("value,expected", [
+    ("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"), ("sparql", "application/sparql-results+xml"),
+    ("csv", "text/csv"), ("tsv", "text/tab-separated-values"), ("text/tab-separated-values", "text/tab-separated-values"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"), ("JSON", "application/sparql-results+json"),
+])
+def test_result_format_parameters(endpoint, param, value, expected):
+    r = requests.get(endpoint, params={"query": "SELECT (1 AS ?value) {}", param: value}, headers={"Accept": "*/*"})
+    assert content_type(r) == expected
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("turtle", "text/turtle"), ("ttl", "text/turtle"), ("n3", "text/turtle"), ("text", "text/turtle"),
+    ("nt", "application/n-triples"), ("json-ld", "application/ld+json"), ("json", "application/ld+json"),
+    ("xml", "application/rdf+xml"), ("rdf", "application/rdf+xml"), ("rdf+xml", "application/rdf+xml"),
+    ("rdf xml", "application/rdf+xml"),  # a '+' typed into a URL arrives as a space
+    ("application/ld+json,application/x-json+ld", "application/ld+json"),
+])
+def test_graph_format_parameters(endpoint, value, expected):
+    r = requests.get(endpoint, params={"query": "CONSTRUCT { <urn:s> <urn:p> 1 } WHERE {}", "format": value})
+    assert content_type(r) == expected
+    reader = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml"}.get(expected)
+    if reader:
+        from rdflib import Graph
+
+        assert len(Graph().parse(data=r.text, format=reader)) == 1
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_accept_wins_where_it_can_be_met(endpoint):
+    query = "SELECT (1 AS ?value) {}"
+    get = lambda accept, **params: requests.get(endpoint, params={"query": query, **params}, headers={"Accept": accept})
+    # Accept rules the parameter's format out and can be met: Accept decides
+    assert content_type(get("application/sparql-results+xml", format="json")) == "application/sparql-results+xml"
+    assert content_type(get("text/csv, application/sparql-results+json;q=0", output="json")) == "text/csv"
+    # Accept allows the parameter's format (the query page's form, sent with a browser's Accept): the parameter decides
+    assert content_type(get(BROWSER, format="csv")) == "text/csv"
+    assert content_type(get("text/csv, */*;q=0.5", format="json")) == "application/sparql-results+json"
+    assert content_type(get("*/*", output="tsv")) == "text/tab-separated-values"
+    # Accept allows none of the formats: the parameter decides
+    assert content_type(get("image/png", format="csv")) == "text/csv"
+    # a format of the other query forms leaves the choice to Accept (SPARQLWrapper sends format=turtle with */* for SELECT)
+    assert content_type(requests.get(endpoint, params={"query": query, "format": "turtle"})) == "application/sparql-results+json"
+    assert requests.get(endpoint, params={"query": query, "format": "turtle"}, headers={"Accept": "image/png"}).status_code == 406
+    # in a form POST too, and empty values (SPARQLWrapper sends some) are skipped
+    form = requests.post(endpoint, data={"query": query, "format": ["", "csv"]}, headers={"Accept": "*/*"})
+    assert content_type(form) == "text/csv"
+
+
+@pytest.mark.parametrize("param", ["format", "output"])
+def test_unknown_format_is_a_400_naming_the_parameter(endpoint, param):
+    for query in ("SELECT (1 AS ?value) {}", "ASK {}", "CONSTRUCT WHERE { ?s ?p ?o }"):
+        r = requests.get(endpoint, params={"query": query, param: "foo"})
+        assert r.status_code == 400, r.text
+        error = r.json()["error"]
+        assert f"parameter '{param}'" in error and "'foo'" in error
+        assert all(name in error for name in ("json", "xml", "csv", "tsv", "turtle", "json-ld", "rdf+xml"))
+
+
+@pytest.mark.parametrize("accept,body", [("text/csv", "_askResult\r\n{}\r\n"), ("text/tab-separated-values", "?_askResult\n{}\n")])
+def test_ask_in_csv_and_tsv_is_one_column(endpoint, accept, body):
+    for query, answer in ((ASK_12, "true"), (f"ASK {{ <{K}data9.rdf> ?p ?o }}", "false")):
+        r = requests.get(endpoint, params={"query": query}, headers={"Accept": accept})
+        assert content_type(r) == accept and r.text == body.format(answer)
+
+
+def test_graph_store_links_for_a_graph_outside_the_namespace(endpoint):
+    """A graph with no /graph/ URL names its formats by parameter; every one answers in its type."""
+    gsp = endpoint.removesuffix("/sparql") + "/rdf-graph-store"
+    first = requests.get(gsp, params={"graph": f"{K}data1.rdf"}, headers={"Accept": "text/turtle"})
+    links = [link for link in requests.utils.parse_header_links(first.headers["Link"]) if link["rel"] == "alternate"]
+    assert len(links) == 7 and all(link["url"].startswith(gsp + "?") for link in links)
+    readers = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+               "application/trig": ox.RdfFormat.TRIG, "application/n-quads": ox.RdfFormat.N_QUADS, "application/ld+json": ox.RdfFormat.JSON_LD}
+    for link in links:
+        r = requests.get(link["url"])
+        assert content_type(r) == link["type"], link
+        if link["type"] in readers:
+            quads = list(ox.parse(r.content, format=readers[link["type"]]))
+            assert [(q.subject.value, q.object.value) for q in quads] == [(f"{K}data1.rdf", FOAF_DOC)]
+            if link["type"] in ("application/trig", "application/n-quads"):
+                assert quads[0].graph_name.value == f"{K}data1.rdf"

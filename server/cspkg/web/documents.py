@@ -72,17 +72,42 @@ def _inferred(quad: ox.Quad) -> bool:
     return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(INFERRED)
 
 
-def serialize(triples_or_quads: list, fmt: str) -> bytes:
-    """Bytes of a description (or a graph) in one of FORMATS."""
+def serialize(triples_or_quads: list, fmt: str, graph: str | None = None) -> bytes:
+    """Bytes of a description (or a graph) in one of FORMATS; in TriG and N-Quads, triples go in
+    `graph` when it is given (a named graph published as itself), else in the default graph."""
     if fmt == "jsonld":
+        import json
+
         from rdflib import Graph
 
-        graph = Graph()
+        rdf = Graph()
         triples = [q.triple if isinstance(q, ox.Quad) else q for q in triples_or_quads]
-        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-        return graph.serialize(format="json-ld", context=CONTEXT, auto_compact=True).encode()
+        rdf.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        doc = json.loads(rdf.serialize(format="json-ld", context=CONTEXT, auto_compact=True))
+        return json.dumps(one_level_lists(doc), indent=2, ensure_ascii=False).encode()
     if fmt in ("trig", "nquads"):
-        quads = [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object) for q in triples_or_quads]
+        if graph:  # the parser gives triples as quads in the default graph: every one moves into `graph`
+            quads = [ox.Quad(*(q.triple if isinstance(q, ox.Quad) else q), ox.NamedNode(graph)) for q in triples_or_quads]
+        else:
+            quads = [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object) for q in triples_or_quads]
         return ox.serialize(quads, format=OX[fmt], prefixes=PREFIXES if fmt == "trig" else None)
     triples = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in triples_or_quads))
     return ox.serialize(triples, format=OX[fmt], prefixes=PREFIXES if fmt == "turtle" else None)
+
+
+def one_level_lists(node, in_list: bool = False):
+    """JSON-LD that JSON-LD 1.0 readers take: 1.0 has no lists of lists (a SHACL alternative path
+    of sequence paths is one), so a list inside a list is written as its rdf:first/rdf:rest nodes."""
+    if isinstance(node, list):
+        return [one_level_lists(item, in_list) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "@list" in node:
+        items = [one_level_lists(item, True) for item in node["@list"]]
+        if not in_list:
+            return {**node, "@list": items}
+        chain: dict = {"@id": "rdf:nil"}
+        for item in reversed(items):
+            chain = {"rdf:first": item, "rdf:rest": chain}
+        return chain
+    return {key: value if key == "@context" else one_level_lists(value) for key, value in node.items()}

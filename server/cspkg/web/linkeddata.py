@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request
@@ -62,19 +62,17 @@ def source(description: Description):
 
 
 def more_query(iri: str) -> str:
-    from urllib.parse import urlencode
-
     # the IRI is written by the RDF library (it was checked when the request was read)
     return "/sparql?" + urlencode({"query": f"SELECT ?s ?p WHERE {{ ?s ?p {ox.NamedNode(iri)} }} ORDER BY ?p ?s", "format": "csv"})
 
 
 def document(iri: ox.NamedNode, path: str, suffix: str | None) -> Response:
-    fmt = negotiate(suffix, TRIPLE_FORMATS | {"trig": RDF_FORMATS["trig"], "nquads": RDF_FORMATS["nquads"]})
+    fmt = negotiate(suffix, RDF_FORMATS)
     description = fetch(iri.value)
     if description.empty:
         raise ApiError(404, f"no resource {iri.value} in the data")
     if fmt == "html":
-        return respond(page(description, path), fmt, path, TRIPLE_FORMATS, suffix=suffix)
+        return respond(page(description, path), fmt, path, RDF_FORMATS, suffix=suffix)
     quads = description.quads()
     return respond(serialize(quads, fmt), fmt, path, RDF_FORMATS, suffix=suffix)
 
@@ -111,38 +109,47 @@ def definition(rest: str = ""):
 
 
 def vocabulary(graph: str, path: str, suffix: str | None) -> Response:
-    """The ontology or the shapes as a whole: a readable page, or the graph itself."""
-    fmt = negotiate(suffix, TRIPLE_FORMATS)
+    """The ontology or the shapes as a whole: a readable page, or the graph itself (in TriG and
+    N-Quads as the named graph it is in the store)."""
+    fmt = negotiate(suffix, RDF_FORMATS)
     if fmt != "html":
-        data = context.runner().run(Request(graph, "ntriples", kind="dump"))
-        return respond(serialize(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), fmt), fmt, path, TRIPLE_FORMATS, suffix=suffix)
+        body = serialize(graph_triples(graph), fmt, graph)
+        return respond(body, fmt, path, RDF_FORMATS, suffix=suffix)
     from .vocabulary import terms
 
     html = render_template("vocabulary.html", shapes=graph == SHAPES_GRAPH, groups=terms(graph), path=path,
                            suffixes={k: v[1] for k, v in FORMATS.items()}, formats=TRIPLE_FORMATS, licence=context.settings().licence)
-    return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
+    return respond(html, fmt, path, RDF_FORMATS, suffix=suffix)
+
+
+def graph_triples(graph: str) -> list[ox.Triple]:
+    data = context.runner().run(Request(graph, "ntriples", kind="dump"))
+    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
 
 
 GRAPH_EXISTS = "ASK { GRAPH ?graph { ?s ?p ?o } }"
 GRAPH_SIZE = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"  # a bound variable must be projected
 
 
-def graph_response(graph: ox.NamedNode, path: str, suffix: str | None) -> Response:
+def graph_response(graph: ox.NamedNode, path: str, suffix: str | None, url=None) -> Response:
+    """A named graph: its page, or its triples (in TriG and N-Quads inside the graph they belong to)."""
     bound = {"graph": str(graph)}  # the graph IRI is bound as a term, never written into the query
     exists = context.runner().run(Request(GRAPH_EXISTS, "json", substitutions=bound)).body
     if not json.loads(exists)["boolean"]:
         raise ApiError(404, f"no graph {graph.value} in the store")
     iri = graph.value
-    fmt = negotiate(suffix, TRIPLE_FORMATS)
+    fmt = negotiate(suffix, RDF_FORMATS)
     if fmt == "html":
         count = context.runner().run(Request(GRAPH_SIZE, "json", substitutions=bound))
         triples = json.loads(count.body)["results"]["bindings"][0]["n"]["value"]
-        html = render_template("graph.html", iri=iri, triples=triples, path=path,
+        html = render_template("graph.html", iri=iri, triples=triples, path=path, urls=url and {k: url(FORMATS[k][1]) for k in TRIPLE_FORMATS},
                                suffixes={k: v[1] for k, v in FORMATS.items()}, formats=TRIPLE_FORMATS, licence=context.settings().licence)
-        return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
-    data = context.runner().run(Request(iri, "ntriples", kind="dump"))
-    body = data if fmt == "ntriples" else serialize(list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), fmt)
-    return respond(body, fmt, path, TRIPLE_FORMATS, suffix=suffix)
+        return respond(html, fmt, path, RDF_FORMATS, suffix=suffix, url=url)
+    if fmt == "ntriples":
+        body = context.runner().run(Request(iri, "ntriples", kind="dump"))
+    else:
+        body = serialize(graph_triples(iri), fmt, iri)
+    return respond(body, fmt, path, RDF_FORMATS, suffix=suffix, url=url)
 
 
 @bp.get("/graph/<path:rest>")
@@ -159,15 +166,20 @@ def graph_store():
         fmt = "turtle" if fmt == "html" else fmt
         data = context.runner().run(Request("", "nquads", kind="dump"))
         triples = list(dict.fromkeys(q.triple for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)))
-        return respond(serialize(triples, fmt), fmt, "/rdf-graph-store", TRIPLE_FORMATS, suffix="x")
+        # the default graph has no page and no suffixed URLs: its formats are named by parameter
+        url = lambda suffix: public(f"/rdf-graph-store?default&format={suffix}")
+        return respond(serialize(triples, fmt), fmt, "/rdf-graph-store", TRIPLE_FORMATS, suffix="x", url=url, html=False)
     if len(request.args.getlist("graph")) > 1:
         raise ApiError(400, "parameter 'graph' is given more than once; give one graph IRI")
     raw = request.args.get("graph")
     if not raw:
         raise ApiError(400, "parameter 'graph' is missing: give ?graph=<graph IRI> or ?default")
     graph = iris.check(raw, "parameter 'graph'", iris.GRAPHS)
-    path = f"/graph/{quote(graph.value[len(GRAPH):])}" if graph.value.startswith(GRAPH) else "/rdf-graph-store"
-    return graph_response(graph, path, None)
+    if graph.value.startswith(GRAPH):
+        return graph_response(graph, f"/graph/{quote(graph.value[len(GRAPH):])}", None)
+    # a graph outside the project's namespace has no /graph/ URL: its formats are named by parameter
+    url = lambda suffix: public(f"/rdf-graph-store?{urlencode({'graph': graph.value, 'format': suffix})}")
+    return graph_response(graph, "/rdf-graph-store", None, url=url)
 
 
 DUMPS = {"trig": "application/trig", "nq": "application/n-quads"}

@@ -1,13 +1,16 @@
 """The SPARQL 1.1 Protocol endpoint `/sparql`: read-only, strict about the protocol.
 
 GET, POST form and POST `application/sparql-query`; `default-graph-uri` and `named-graph-uri`
-override any FROM/FROM NAMED; without them the default graph is the union of every graph.
+override any FROM/FROM NAMED; without them the default graph is the union of every graph. The
+answer's format comes from Accept and from `format=`/`output=` as clients send them (see
+negotiation.requested and choose_answer).
 Graph IRIs not in the store are empty graphs: nothing is ever fetched. Updates, SERVICE and
 LOAD are refused.
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, render_template, request
@@ -17,7 +20,7 @@ from ..namespaces import PREFIXES
 from ..answers.messages import Request
 from . import context
 from .errors import ApiError
-from .negotiation import BOOLEAN, GRAPH, TABLE, choose, media_type
+from .negotiation import GRAPH, TABLE, choose, choose_answer, media_type, requested
 
 bp = Blueprint("sparql", __name__)
 
@@ -107,6 +110,13 @@ def _service_description() -> Response:
     return Response(body, mimetype="text/turtle")
 
 
+def boolean_table(json_body: bytes, fmt: str) -> bytes:
+    """An ASK answer in CSV or TSV. The W3C CSV/TSV formats define SELECT only; this is the
+    one-column table Jena writes and reads back as a boolean (`_askResult`, then true or false)."""
+    value = "true" if json.loads(json_body)["boolean"] else "false"
+    return f"_askResult\r\n{value}\r\n".encode() if fmt == "csv" else f"?_askResult\n{value}\n".encode()
+
+
 @bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def endpoint():
     params = _params()
@@ -117,16 +127,17 @@ def endpoint():
             return render_template("sparql.html", prefixes=PREFIXES, examples=examples)
         return _service_description()
     form, reading = _check(text)
-    explicit = (params.get("format") or params.get("output") or [None])[0]
-    formats = {"SELECT": TABLE, "ASK": BOOLEAN}.get(form, GRAPH)
-    fmt = choose(formats, explicit)
+    formats = TABLE if form in ("SELECT", "ASK") else GRAPH
+    fmt = choose_answer(formats, requested(params, formats))
     defaults, named = _dataset(params)
     settings = context.settings()
     # The default graph is the union of all graphs unless the request or the query names a dataset.
     union = defaults is None and not reading.dataset  # FROM or FROM NAMED: the query names its dataset
-    answer = context.runner().run(Request(text, fmt, default_graphs=defaults, named_graphs=named, union=union,
-                                          max_rows=settings.max_rows, base=context.public(request.path)))
-    response = Response(answer.body, mimetype=media_type(formats, fmt))
+    tabular_ask = form == "ASK" and fmt in ("csv", "tsv")  # the query process writes booleans in JSON or XML only
+    answer = context.runner().run(Request(text, "json" if tabular_ask else fmt, default_graphs=defaults, named_graphs=named,
+                                          union=union, max_rows=settings.max_rows, base=context.public(request.path)))
+    body = boolean_table(answer.body, fmt) if tabular_ask else answer.body
+    response = Response(body, mimetype=media_type(formats, fmt))
     if media_type(formats, fmt).startswith("text/") or "json" in fmt or fmt == "xml":
         response.charset = "utf-8"
     response.headers["Vary"] = "Accept"

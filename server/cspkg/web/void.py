@@ -95,9 +95,9 @@ def respond_description(suffix: str | None):
     from flask import render_template
 
     from .documents import FORMATS, serialize
-    from .representations import TRIPLE_FORMATS, negotiate, respond
+    from .representations import RDF_FORMATS, TRIPLE_FORMATS, negotiate, respond
 
-    fmt = negotiate(suffix, TRIPLE_FORMATS)
+    fmt = negotiate(suffix, RDF_FORMATS)
     triples = description()
     path = "/doc/" + DATASET_KEY
     if fmt == "html":
@@ -106,5 +106,5 @@ def respond_description(suffix: str | None):
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples if t.subject.value == DATASET]
         html = render_template("dataset.html", rows=property_rows(quads, {}), path=path, formats=TRIPLE_FORMATS,
                                suffixes={k: v[1] for k, v in FORMATS.items()}, licence=context.settings().licence)
-        return respond(html, fmt, path, TRIPLE_FORMATS, suffix=suffix)
-    return respond(serialize(triples, fmt), fmt, path, TRIPLE_FORMATS, suffix=suffix)
+        return respond(html, fmt, path, RDF_FORMATS, suffix=suffix)
+    return respond(serialize(triples, fmt), fmt, path, RDF_FORMATS, suffix=suffix)
