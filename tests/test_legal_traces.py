@@ -110,3 +110,18 @@ def test_the_rules_render_for_one_graph_and_for_many_scopes():
     for name, rule in lawrules.RULES.items():
         assert "GRAPH ?g" not in lawrules.plain(rule), name
         assert lawrules.scoped(rule).count(f"GRAPH ?g {{ {rule.anchor} }}") == 1, name
+
+
+# --- what the pages say ------------------------------------------------------------------------------
+
+def test_the_duty_page_names_the_holders_and_when_each_provision_came_into_force(server):
+    import requests
+
+    page = requests.get(f"{server}/duties/safe-accommodation-duty", timeout=60).text
+    holders = page.split('<ul class="holders">', 1)[1].split("</ul>", 1)[0]
+    assert "Essex County Council</a> <strong>holds this</strong>" in holders
+    assert "Braintree District Council</a> must co-operate" in holders
+    assert "Braintree District Council</a> <strong>holds" not in holders
+    assert "that applies in England." in page
+    limb = requests.get(f"{server}/duties/cda-serious-violence-strategy", timeout=60).text
+    assert "in force from 31 January 2023" in limb and 'href="/duties/cda-crime-disorder-strategies"' in limb

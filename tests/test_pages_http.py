@@ -95,7 +95,9 @@ def test_duty_twin_lists_every_action_serving_it(server):
     expected = every_row(server, "actions-for-duty", duty="serious-violence-duty")
     assert [a["action"] for a in data["actions"]] == [a["action"] for a in expected]
     assert data["fundedActions"] == sum(a["funding"].startswith(("money", "in kind")) for a in expected)
-    assert {l["act"] for l in data["legislation"]} == {"http://www.legislation.gov.uk/id/ukpga/2022/32", "http://www.legislation.gov.uk/id/ukpga/1998/37"}
+    # imposed by the 2022 Act's s8 alone: the partnership's serious violence strategy, s6(1)(d) of the 1998 Act, is a duty of its own
+    assert {l["act"] for l in data["legislation"]} == {"http://www.legislation.gov.uk/id/ukpga/2022/32"}
+    assert [l["inForceFrom"] for l in data["legislation"]] == ["2023-01-31"]
     page = requests.get(f"{server}/duties/serious-violence-duty", headers=HTML).text
     assert 'href="http://www.legislation.gov.uk/id/ukpga/2022/32/section/8"' in page
 

@@ -213,13 +213,19 @@ def duty(key: str):
         listed = plans.get(a["plan"])  # a plan the plans query leaves out still shows its actions
         a["partnership"] = listed["partnershipLabel"] if listed else None
         a["partnershipKey"] = key_of(listed["partnership"], "partnership") if listed else None
-    legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel")} for r in profile if r.get("provision")]
+    legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel", "inForceFrom", "inForceUntil", "checked")}
+                   for r in profile if r.get("provision")]
+    bodies = page.ask("duty-holders", duty=key)
+    holding = {role: [{"body": r["body"], "label": r["bodyLabel"], "area": r.get("policeArea")} for r in bodies if r["role"] == role]
+               for role in ("holds", "must co-operate")}
     # Plans that cite the duty themselves (a strategy with no action list among them), beside those whose actions serve it.
     cited = [{"plan": iri, "key": key_of(iri, "plan"), "title": plans[iri]["title"], "partnership": plans[iri]["partnershipLabel"],
               "served": any(a["plan"] == iri for a in actions)}
              for iri in (first.get("citedBy") or "").split() if iri in plans]
     data = {"duty": first["_duty_iri"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
             "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),
+            "cooperation": first.get("cooperation"), "appliesIn": first.get("appliesIn"), "limbOf": first.get("limbOf"),
+            "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"],
             "legislation": legislation, "actions": actions, "fundedActions": sum(a["funded"] for a in actions),
             "plans": len({a["plan"] for a in actions}), "citedBy": cited}
     return page.respond("duty.html", first["dutyLabel"], data, request.path.endswith(".json"))
@@ -270,3 +276,15 @@ def gbp(value) -> str:
         return ""
     amount = Decimal(str(value))
     return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
+
+
+@bp.app_template_filter("date_words")
+def date_words(value: str | None) -> str:
+    """An xsd:date as people write it (31 January 2023); anything else as it is."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return value or ""
+    return f"{day.day} {day:%B %Y}"
