@@ -30,7 +30,6 @@ MOVED = [
     ("tendring-2021-22", "funding/tendring-2021-22/r18-1", "funder", "partnership/tendring-csp"),
     ("colchester-2018-19", "priority/colchester-2018-19/4", "mentionsDuty", "duty/pspo-power"),
     ("colchester-2018-19", "funding/colchester-2018-19/f1-1", "funder", "partnership/colchester-csp"),
-    ("castle-point-rochford-2017-18", "funding/castle-point-rochford-2017-18/r02-1", "funder", "partnership/castle-point-rochford-csp"),
     ("castle-point-rochford-2017-18", "plan/castle-point-rochford-2017-18", "hasRegardTo", "plan/essex-pcp-2016-20"),
     ("castle-point-rochford-2017-18", "objective/castle-point-rochford-2017-18/so-15", "addressesPriority", "priority/castle-point-rochford-2017-18/3-3"),
     ("thurrock-2023-24", "action/thurrock-2023-24/s3-6-b1", "contributesToDuty", "duty/pspo-power"),
