@@ -34,6 +34,8 @@ BREAKS = {
     "PlanEndDate": "DELETE WHERE { ex:plan csp:endDate ?d } ; INSERT DATA { ex:plan csp:endDate 'March 2025' }",
     "PlanPriorities": "DELETE WHERE { ex:plan csp:hasPriority ?p } ; DELETE WHERE { ?p csp:priorityOf ex:plan }",
     "DeliveryPlanActionsShape": "DELETE WHERE { ex:plan csp:hasAction ?a } ; DELETE WHERE { ?a csp:actionOf ex:plan }",
+    # what the jurisdiction rule (pipeline/lawrules.py) infers for a duty of England only in a Welsh plan
+    "DutyInJurisdiction": "INSERT DATA { ex:a1 csp:dutyOutsideJurisdiction <https://w3id.org/cspkg/id/duty/safe-accommodation-duty> }",
     "PlanKind": "INSERT DATA { ex:plan csp:planKind csp:approach }",
     "PlanRegardToPCP": "DELETE WHERE { ex:plan csp:hasRegardTo ?p }",
     "PlanSource": "DELETE WHERE { ex:plan prov:wasDerivedFrom ?d }",
