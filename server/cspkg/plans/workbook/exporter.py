@@ -53,12 +53,9 @@ class Writer:
             if placed and types and types <= set(placed[0].classes.values()) and (len(types) == 1):
                 self.rows[iri] = placed
                 self.cells[iri] = {"key": [placed[1]]}
-        plan_iri = self.mapping.iri(self.mapping.sheet("Plan"), self.plan, self.plan)
         implicit = set()
         for iri, (sheet, _) in self.rows.items():
-            for link in sheet.implicit:
-                s, o = (plan_iri, iri) if "from" in link else (iri, plan_iri)
-                implicit.add((s, link["property"], o))
+            implicit.update(self.mapping.implicit_links(sheet, self.plan, iri))
         for iri, triples in by_subject.items():
             for t in sorted(triples, key=str):
                 if (t.subject.value, t.predicate.value, t.object.value) in implicit and isinstance(t.object, ox.NamedNode):
