@@ -72,7 +72,7 @@ def plan_turtle(key: str, area: str, pt: str, year: int, s: Stats, rng: random.R
     n_pri = pick(rng, s.priorities_per_plan)
     pris = [f"<{ID}priority/{key}/{i}>" for i in range(1, n_pri + 1)]
     scheme = f"<{ID}scheme/{key}/priorities>"  # the plan's priorities are in its scheme, not in the plan
-    out, ed, actions = [f"{plan} csp:priorityScheme {scheme} .\n{scheme} a skos:ConceptScheme .\n"], [], []
+    out, ed, actions = [f"{plan} csp:priorityScheme {scheme} .\n{scheme} a skos:ConceptScheme ; skos:prefLabel {lit('Priorities: ' + title)} .\n"], [], []
     line = 10
     for i, pri in enumerate(pris, 1):
         line += 3

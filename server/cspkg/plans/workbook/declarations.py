@@ -354,6 +354,7 @@ class Declarer:
             self.add(iri, RDF_TYPE, ox.NamedNode(CSP + "PoliceAndCrimePlan"))
             self.add(iri, CSP + "priorityScheme", ox.NamedNode(self.priority_scheme(iri)))  # the plan is not a scheme itself
             self.add(self.priority_scheme(iri), RDF_TYPE, ox.NamedNode(SKOS + "ConceptScheme"))
+            self.add(self.priority_scheme(iri), SKOS + "prefLabel", ox.Literal(f"Priorities: {first['plan']}", language="en"))
             self.add(iri, DCT + "title", ox.Literal(first["plan"], language="en"))
             if first["period"]:
                 self.add(iri, CSP + "periodAsStated", ox.Literal(first["period"]))

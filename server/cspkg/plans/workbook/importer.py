@@ -243,6 +243,9 @@ class Reader:
             self.add(s, RDF_TYPE.value, ox.NamedNode(sheet.classes[""]))
         for subject, prop, target in self.mapping.implicit_links(sheet, self.out.plan, s.value):
             self.add(ox.NamedNode(subject), prop, ox.NamedNode(target))
+        label = self.mapping.scheme_label(sheet, self.out.plan, self.cell(self.mapping.sheet("Plan"), self.tables["Plan"].rows[0][1], "title"))
+        if label:
+            self.add(ox.NamedNode(label[0]), label[1], values.text(label[2]))
         for col in sheet.columns:
             raw = self.cell(sheet, cells, col.name)
             if col.kind == "key" or col.kind.startswith("inline:"):

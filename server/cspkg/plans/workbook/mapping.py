@@ -13,6 +13,7 @@ from ...sources import REPO
 MAPPING_FILE = REPO / "mappings" / "plan-workbook.json"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 CONCEPT_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -83,6 +84,12 @@ class Mapping:
         if scheme:
             links += [(plan_iri, sheet.scheme["property"], scheme), (scheme, RDF_TYPE, CONCEPT_SCHEME)]
         return links
+
+    def scheme_label(self, sheet: Sheet, plan: str, title: str) -> tuple[str, str, str] | None:
+        """The name of the plan's scheme of this sheet's items, made from the plan's title: (scheme, skos:prefLabel, text)."""
+        if not sheet.scheme or not title:
+            return None
+        return self.base + sheet.scheme["iri"].format(plan=plan), PREF_LABEL, sheet.scheme["label"].format(title=title)
 
 
 def _column(c: dict) -> Column:
