@@ -62,7 +62,7 @@ def _other(parent, plan: Plan, iri: str) -> None:
         notes.append(f"Legal duty: {plan.label(duty)} <{duty}>")
         notes += [f"Legislation: {plan.label(leg)} <{leg}>" for leg in plan.values(duty, "csp:tracesToProvision")]
     for pr in plan.values(iri, "csp:addressesPriority"):
-        if "/priority/" in pr and plan.values(pr, "skos:inScheme") != [plan.iri.value]:
+        if "/priority/" in pr and plan.values(pr, "skos:inScheme") != plan.values(plan.iri.value, "csp:priorityScheme"):
             notes.append(f"Police and Crime Plan priority: {plan.label(pr)} <{pr}>")
     if notes:
         _el(parent, "OtherInformation", "\n".join(dict.fromkeys(notes)))

@@ -71,12 +71,13 @@ def plan_turtle(key: str, area: str, pt: str, year: int, s: Stats, rng: random.R
     pcp = s.pcp_for_year(year)
     n_pri = pick(rng, s.priorities_per_plan)
     pris = [f"<{ID}priority/{key}/{i}>" for i in range(1, n_pri + 1)]
-    out, ed, actions = [], [], []
+    scheme = f"<{ID}scheme/{key}/priorities>"  # the plan's priorities are in its scheme, not in the plan
+    out, ed, actions = [f"{plan} csp:priorityScheme {scheme} .\n{scheme} a skos:ConceptScheme ; skos:prefLabel {lit('Priorities: ' + title)} .\n"], [], []
     line = 10
     for i, pri in enumerate(pris, 1):
         line += 3
         label = rng.choice(s.priority_labels)
-        out.append(f"{pri} a csp:LocalPriority ; skos:inScheme {plan} ; csp:priorityOf {plan} ;\n"
+        out.append(f"{pri} a csp:LocalPriority ; skos:inScheme {scheme} ; csp:priorityOf {plan} ;\n"
                    f"    skos:prefLabel {lit(label)} ; csp:sourceLine {line} ; {src}")
         if rng.random() < s.p_priority_duty:
             duty = pick(rng, s.priority_duties)

@@ -79,7 +79,7 @@ def read_stats(data_dir: Path) -> Stats:
     for iri, start in _rows(store, "SELECT ?p ?start WHERE { ?plan csp:hasRegardTo ?p . ?p a csp:PoliceAndCrimePlan . "
                                    "OPTIONAL { ?p csp:startDate ?start } } GROUP BY ?p ?start"):
         pcps[int(start[:4]) if start else int(iri.rsplit("-", 2)[-2])] = iri
-    pcp_priorities = {p: sorted(r[0] for r in _rows(store, f"SELECT ?pr WHERE {{ ?pr a csp:PCPPriority ; skos:inScheme <{p}> }}"))
+    pcp_priorities = {p: sorted(r[0] for r in _rows(store, f"SELECT ?pr WHERE {{ <{p}> csp:priorityScheme ?s . ?pr a csp:PCPPriority ; skos:inScheme ?s }}"))
                       for p in pcps.values()}
     return Stats(
         priorities_per_plan=_counter(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?plan csp:hasPriority ?p } GROUP BY ?plan"),

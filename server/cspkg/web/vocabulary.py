@@ -12,7 +12,7 @@ ONTOLOGY_TERMS = """
 SELECT ?term ?kind ?label ?definition WHERE { GRAPH <%s> {
   ?term a ?type . FILTER(STRSTARTS(STR(?term), "https://w3id.org/cspkg/def/") && ?term != csp:)
   VALUES (?type ?kind) { (owl:Class "Classes") (owl:ObjectProperty "Relationships") (owl:DatatypeProperty "Attributes")
-                         (csp:LegalStatus "Legal statuses") (skos:ConceptScheme "Schemes") }
+                         (owl:AnnotationProperty "Notes") (csp:LegalStatus "Legal statuses") (skos:ConceptScheme "Schemes") }
   OPTIONAL { ?term rdfs:label ?label } OPTIONAL { ?term skos:definition ?definition }
 } } ORDER BY ?kind LCASE(STR(?label)) ?term
 """

@@ -115,6 +115,11 @@ class Declarer:
     def add(self, s: str, p: str, o) -> None:
         self.out.triples.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), o))
 
+    def priority_scheme(self, plan: str) -> str:
+        """The SKOS scheme of a plan's priorities, by the template the Priorities sheet's own plan uses."""
+        mapping = self.reader.mapping
+        return mapping.base + mapping.sheet("Priorities").scheme["iri"].format(plan=plan.rsplit("/", 1)[1])
+
     def remember(self, prefix: str, text: str, iri: str) -> None:
         self.out.names.setdefault(prefix, {})[names.key(text)] = iri
 
@@ -364,7 +369,9 @@ class Declarer:
         def make(iri: str) -> None:
             made.append(iri)
             self.add(iri, RDF_TYPE, ox.NamedNode(CSP + "PoliceAndCrimePlan"))
-            self.add(iri, RDF_TYPE, ox.NamedNode(SKOS + "ConceptScheme"))
+            self.add(iri, CSP + "priorityScheme", ox.NamedNode(self.priority_scheme(iri)))  # the plan is not a scheme itself
+            self.add(self.priority_scheme(iri), RDF_TYPE, ox.NamedNode(SKOS + "ConceptScheme"))
+            self.add(self.priority_scheme(iri), SKOS + "prefLabel", ox.Literal(f"Priorities: {first['plan']}", language="en"))
             self.add(iri, DCT + "title", ox.Literal(first["plan"], language="en"))
             if first["period"]:
                 self.add(iri, CSP + "periodAsStated", ox.Literal(first["period"]))
@@ -396,7 +403,7 @@ class Declarer:
                 iri += f"-{names.slug(row['number'])}"
             self.out.notations[row["number"]] = iri
             self.add(iri, RDF_TYPE, ox.NamedNode(CSP + "PCPPriority"))
-            self.add(iri, SKOS + "inScheme", ox.NamedNode(pcp))
+            self.add(iri, SKOS + "inScheme", ox.NamedNode(self.priority_scheme(pcp)))
             self.add(iri, SKOS + "notation", ox.Literal(row["number"]))
             self.add(iri, SKOS + "prefLabel", ox.Literal(row["priority"], language="en"))
             self.add(pcp, CSP + "hasPriority", ox.NamedNode(iri))

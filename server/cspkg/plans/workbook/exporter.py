@@ -20,6 +20,7 @@ from .register import AGENCY_PREFIXES, LEGISLATION, Register
 from .tables import Table
 
 PRIORITY_PREFIX = ID + "priority/"
+DCT_TITLE = "http://purl.org/dc/terms/title"
 
 
 class Writer:
@@ -54,15 +55,17 @@ class Writer:
                 self.rows[iri] = placed
                 self.cells[iri] = {"key": [placed[1]]}
         plan_iri = self.mapping.iri(self.mapping.sheet("Plan"), self.plan, self.plan)
-        implicit = set()
+        title = next((t.object.value for t in by_subject.get(plan_iri, ()) if t.predicate.value == DCT_TITLE and isinstance(t.object, ox.Literal)), "")
+        implicit, labels = set(), set()
         for iri, (sheet, _) in self.rows.items():
-            for link in sheet.implicit:
-                s, o = (plan_iri, iri) if "from" in link else (iri, plan_iri)
-                implicit.add((s, link["property"], o))
+            implicit.update(self.mapping.implicit_links(sheet, self.plan, iri))
+            labels.add(self.mapping.scheme_label(sheet, self.plan, title))
         for iri, triples in by_subject.items():
             for t in sorted(triples, key=str):
                 if (t.subject.value, t.predicate.value, t.object.value) in implicit and isinstance(t.object, ox.NamedNode):
                     continue
+                if (t.subject.value, t.predicate.value, t.object.value) in labels and isinstance(t.object, ox.Literal) and t.object.language == "en":
+                    continue  # a scheme's name, made again from the plan's title on import
                 self.statement(t)
         return self.tables()
 

@@ -241,12 +241,11 @@ class Reader:
         self.out.rows[s.value] = self.located(sheet.name, number)
         if "" in sheet.classes:
             self.add(s, RDF_TYPE.value, ox.NamedNode(sheet.classes[""]))
-        plan = ox.NamedNode(self.mapping.iri(self.mapping.sheet("Plan"), self.out.plan, self.out.plan))
-        for link in sheet.implicit:
-            if "from" in link:
-                self.add(plan, link["property"], s)
-            else:
-                self.add(s, link["property"], plan)
+        for subject, prop, target in self.mapping.implicit_links(sheet, self.out.plan, s.value):
+            self.add(ox.NamedNode(subject), prop, ox.NamedNode(target))
+        label = self.mapping.scheme_label(sheet, self.out.plan, self.cell(self.mapping.sheet("Plan"), self.tables["Plan"].rows[0][1], "title"))
+        if label:
+            self.add(ox.NamedNode(label[0]), label[1], values.text(label[2]))
         for col in sheet.columns:
             raw = self.cell(sheet, cells, col.name)
             if col.kind == "key" or col.kind.startswith("inline:"):

@@ -50,7 +50,7 @@ class Register:
     labels: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # IRI prefix -> normalised label -> IRIs
     names: dict[str, str] = field(default_factory=dict)  # IRI -> preferred label
     known: set[str] = field(default_factory=set)  # every subject in the reference data
-    notations: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme IRI -> notation -> priority IRI
+    notations: dict[str, dict[str, str]] = field(default_factory=dict)  # plan IRI -> notation -> priority IRI
     loose: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # IRI prefix -> names.loose key -> IRIs
     preferred: dict[str, set[str]] = field(default_factory=dict)  # IRI -> keys of its skos:prefLabel
     area: dict[str, str] = field(default_factory=dict)  # IRI -> the police area key it belongs to
@@ -166,9 +166,12 @@ def _load(data_dir: Path, signature: tuple) -> Register:
         for child, parent in belongs:
             if parent in reg.area:
                 reg.area.setdefault(child, reg.area[parent])
+    # A plan's priorities are in its priority scheme: numbers are kept by the plan that sets them.
+    plan_of = {q.object.value: q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(CSP + "priorityScheme"), None)}
     for quad in store.quads_for_pattern(None, ox.NamedNode(SKOS + "notation"), None):
         for scheme in store.quads_for_pattern(quad.subject, ox.NamedNode(SKOS + "inScheme"), None):
-            reg.notations.setdefault(scheme.object.value, {})[quad.object.value] = quad.subject.value
+            owner = plan_of.get(scheme.object.value, scheme.object.value)
+            reg.notations.setdefault(owner, {})[quad.object.value] = quad.subject.value
     return reg
 
 
