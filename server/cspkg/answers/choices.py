@@ -3,7 +3,7 @@ every IRI of the parameter's kind in the built graph, the same IRIs cspkg offers
 shows the same choices. The header holds them because grlc reads nothing else; a test checks them
 against the repository's data.
 
-    python -m cspkg.answers.choices [STORE]   # rewrite the lists in queries/*.rq from a built store
+    python -m cspkg.answers.choices [STORE]   # rewrite the lists in queries/*.rq from the built store
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ def rewrite(text: str, values: dict[str, list[str]]) -> str:
 
 
 if __name__ == "__main__":
-    from ..store.embedded import EmbeddedStore
-    from ..sources import REPO
+    from ..settings import Settings
+    from ..store.backends import open_store
 
-    store = EmbeddedStore.open(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "store")
+    store = open_store(Settings.from_env(store=Path(sys.argv[1]) if len(sys.argv) > 1 else None))
     for query in catalogue(QUERIES_DIR).values():
         query.path.write_text(rewrite(query.text, lists(query, store)), encoding="utf-8")
