@@ -125,3 +125,20 @@ def test_the_duty_page_names_the_holders_and_when_each_provision_came_into_force
     assert "that applies in England." in page
     limb = requests.get(f"{server}/duties/cda-serious-violence-strategy", timeout=60).text
     assert "in force from 31 January 2023" in limb and 'href="/duties/cda-crime-disorder-strategies"' in limb
+
+
+def test_the_duties_page_lists_every_duty_and_the_plan_page_the_plans_duties(server, store):
+    import requests
+
+    every = {r["duty"] for r in select(store, "SELECT ?duty WHERE { ?duty a csp:LegalDuty }")}
+    listed = requests.get(f"{server}/duties.json", timeout=60).json()["data"]["duties"]
+    assert {d["duty"] for d in listed} == every
+    held = next(d for d in listed if d["key"] == "safe-accommodation-duty")
+    assert held["appliesIn"] == "England" and held["heldBy"] == "Tier one authority" and held["cooperation"] == "District council"
+    plan = requests.get(f"{server}/plans/castle-point-rochford-2017-18.json", timeout=60).json()["data"]["duties"]
+    links = {d["key"]: d["link"] for d in plan}
+    assert links["crime-disorder-scrutiny"] == "mentions it"  # the report goes to the committee: no more
+    assert "cda-serious-violence-strategy" not in links  # not in force in 2017/18
+    assert links["cda-substance-misuse-strategy"] == "held, no action"
+    html = requests.get(f"{server}/plans/castle-point-rochford-2017-18", timeout=60).text
+    assert 'href="/duties/crime-disorder-scrutiny"' in html

@@ -35,7 +35,7 @@ WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 # Every page a lead opens, with a heading it must show.
 LEAD_PAGES = {"/": "Community Safety Partnership plans", "/search?text=knife": "Search results for “knife”",
               "/plans/tendring-2021-22": "The Tendring Community Safety Partnership", "/plans/thurrock-2023-24/trace": "Trace to the legislation",
-              "/duties/serious-violence-duty": "Serious Violence Duty", "/coverage": "Legal duties covered by each partnership",
+              "/duties": "Legal duties", "/duties/serious-violence-duty": "Serious Violence Duty", "/coverage": "Legal duties covered by each partnership",
               "/compare": "Compare partnerships", "/diff?before=tendring-2021-22&after=thurrock-2023-24": "Year on year",
               "/queries": "Questions the graph answers", "/queries/actions-for-duty?duty=serious-violence-duty": None, "/sparql": "SPARQL query",
               "/doc/plan/tendring-2021-22": "The Tendring Community Safety Partnership", "/doc/action/thurrock-2023-24/pop-3": "Serious Violence Duty",
@@ -43,7 +43,7 @@ LEAD_PAGES = {"/": "Community Safety Partnership plans", "/search?text=knife": "
               "/def/shapes/": "The cspkg shapes", "/def/Action": "Action", "/doc/dataset/cspkg": "Community Safety Partnership plans (cspkg)",
               "/no/such/page": "Sorry, that did not work (404)"}
 PAGES = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-2023-24/trace",
-         "/duties/serious-violence-duty", "/coverage", "/compare"]
+         "/duties", "/duties/serious-violence-duty", "/coverage", "/compare"]
 
 
 @pytest.fixture(scope="module")

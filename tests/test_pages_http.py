@@ -12,7 +12,7 @@ import requests
 
 HTML = {"Accept": "text/html"}
 PAGES = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-2023-24/trace",
-         "/duties/serious-violence-duty", "/coverage", "/compare"]
+         "/duties", "/duties/serious-violence-duty", "/coverage", "/compare"]
 
 
 def twin(path: str) -> str:

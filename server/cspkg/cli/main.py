@@ -254,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERNAL
+    except BrokenPipeError:  # the reader stopped early (`cspkg query ... | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+        return 0
     except Exception:  # a bug: say so plainly, keep the details for a report
         print("cspkg: internal error (please report it with the details below)", file=sys.stderr)
         traceback.print_exc(limit=3, file=sys.stderr)

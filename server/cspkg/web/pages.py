@@ -112,6 +112,9 @@ def plan(key: str):
                     for r in page.ask("plan-funding", plan=key)]
     approaches = [{**r, "actions": number(r.get("actions"))} for r in page.ask("plan-approaches", plan=key)]
     findings = page.ask("plan-completeness", plan=key)
+    duties = [{"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "link": r["link"],
+               "held_only": r["link"] == "held, no action",
+               **{k: number(r[k]) for k in ("actions", "fundedActions", "totalGBP")}} for r in page.ask("plan-duties", plan=key)]
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     data = {
         "plan": summary["plan"], "key": key, "title": summary["title"],
@@ -124,6 +127,7 @@ def plan(key: str):
         "fundingTotalGBP": sum((r["totalGBP"] or 0) for r in funding if r["kind"] == "money"),
         "planFunding": plan_funding,
         "approaches": approaches,
+        "duties": duties,
         "completeness": completeness(findings),
         "pfccAlignment": alignment,
     }
@@ -198,6 +202,30 @@ def trace(key: str):
         return page.respond("trace.html", "", data, True)
     return render_template("pages/trace.html", title=f"Trace to the legislation: {summary['title']}", data=data,
                            picture=picture, sources=page.sources(), json_href=request.path + ".json")
+
+
+STATUS_ORDER = {"statutory duty": (0, "Statutory duties", "statutory-duties"), "statutory power": (1, "Powers", "powers"),
+                "statutory guidance": (2, "Statutory guidance", "statutory-guidance"),
+                "non-statutory guidance": (3, "Non-statutory guidance", "non-statutory-guidance")}
+
+
+@bp.get("/duties")
+@bp.get("/duties.json")
+def duties():
+    page = Page()
+    rows = page.ask("duties")
+    labels = {r["duty"]: r["dutyLabel"] for r in rows}
+    listed = []
+    for r in rows:
+        order, heading, anchor = STATUS_ORDER.get(r.get("status") or "", (4, "Other", "other"))
+        listed.append({"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "status": r.get("status"),
+                       "statusOrder": order, "statusHeading": heading, "statusKey": anchor,
+                       "heldBy": r.get("heldBy"), "cooperation": r.get("cooperation"), "appliesIn": r.get("appliesIn"),
+                       "limbOfKey": key_of(r["limbOf"], "duty") if r.get("limbOf") else None,
+                       "limbOfLabel": labels.get(r.get("limbOf")), "inForceFrom": r.get("inForceFrom"),
+                       "plans": number(r["plans"]), "actions": number(r["actions"])})
+    listed.sort(key=lambda d: (d["statusOrder"], d["label"].casefold()))
+    return page.respond("duties.html", "Legal duties", {"duties": listed}, request.path.endswith(".json"))
 
 
 @bp.get("/duties/<key>")
