@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: up install build serve test test-deps bench clean
+.PHONY: up install build serve test test-deps grlc-venv bench clean
 
 up: build serve
 
@@ -30,8 +30,14 @@ node_modules/axe-core/axe.min.js: package-lock.json | test-deps
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: test-deps install node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest
+# grlc from PyPI in a virtual environment of its own (it pins older dependencies than ours), for
+# tests/test_grlc.py; if PyPI cannot be reached, that test says so and is skipped.
+GRLC_VENV ?= .cache/grlc-venv
+grlc-venv:
+	-PYTHON=$(PY) scripts/grlc-venv $(GRLC_VENV)
+
+test: test-deps install node_modules/axe-core/axe.min.js grlc-venv
+	GRLC_VENV=$(GRLC_VENV) $(BIN)/python -m pytest
 
 # National-scale benchmark (not run in CI): synthetic corpora up to SIZES quads; needs wrk (Debian).
 SIZES ?= seed,10k,100k,1m,3m
@@ -40,4 +46,4 @@ bench: install
 	$(BIN)/python bench/national.py --sizes $(SIZES)
 
 clean:
-	rm -rf $(VENV) store
+	rm -rf $(VENV) store $(GRLC_VENV)

@@ -178,7 +178,7 @@ def test_canned_query_csv_is_neutralised_but_sparql_csv_stays_exact(hostile):
     header, row = rows(canned.text)
     cells = dict(zip(header, row))
     assert cells["title"] == "'" + FORMULA
-    assert cells["actions"] == "18" and cells["_plan_iri"] == PLAN_IRI  # numbers and IRIs as they were
+    assert cells["actions"] == "18" and cells["plan"] == PLAN_IRI  # numbers and IRIs as they were
     assert all(line.startswith('"') for line in canned.text.splitlines())  # every cell quoted
     # The same value through /sparql: the W3C CSV format, exact, as pyoxigraph writes it.
     query = f"SELECT ?title WHERE {{ <{PLAN_IRI}> <http://purl.org/dc/terms/title> ?title }}"

@@ -53,7 +53,7 @@ def test_accept_negotiation_and_suffixes_agree(server):
     as_json = requests.get(f"{server}/queries/plan-summary.json").json()
     assert as_json["results"]["bindings"][0]["actions"]["value"] == "74"
     tsv = requests.get(f"{server}/queries/plan-summary.tsv")
-    assert tsv.headers["Content-Type"].startswith("text/tab-separated-values") and tsv.text.startswith("?_plan_iri\t")
+    assert tsv.headers["Content-Type"].startswith("text/tab-separated-values") and tsv.text.startswith("?plan\t")
     assert requests.get(f"{server}/queries/plan-summary", headers={"Accept": "image/png"}).status_code == 406
 
 

@@ -324,3 +324,12 @@ def test_endpoint_still_answers(endpoint):
     assert r.status_code == 200 and r.json()["results"]["bindings"][0]["o"]["value"] == "x"
     r = post(endpoint, "SELECT ?o FROM <http://e/none> WHERE { ?s ?p ?o }")  # its own dataset: the union is not used
     assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+
+
+def test_substitute_writes_the_term_where_the_variable_stands_and_nowhere_else():
+    text = ('SELECT ?x WHERE { ?_p_iri ?q "?_p_iri" . <urn:?_p_iri> ?r ?_p_iris . # ?_p_iri\n'
+            '  { SELECT ?y WHERE { ?y ?z ?_p_iri } } BIND($_p_iri AS ?w) }')
+    out = sparqltext.substitute(text, {"_p_iri": "<urn:v>"})
+    assert out == ('SELECT ?x WHERE { <urn:v> ?q "?_p_iri" . <urn:?_p_iri> ?r ?_p_iris . # ?_p_iri\n'
+                   '  { SELECT ?y WHERE { ?y ?z <urn:v> } } BIND($_p_iri AS ?w) }')
+    assert sparqltext.substitute(text, {}) == text

@@ -1,8 +1,11 @@
 """The canned-query catalogue: `queries/*.rq` with grlc-style `#+ ` YAML headers.
 
 Parameters follow grlc/BASIL: `?_name` is required, `?__name` optional; a suffix gives the type
-(`_iri`, `_integer`, `_decimal`, `_boolean`, `_date`; none means a plain string). Values are bound as
-RDF terms by substitution before evaluation, never pasted into the query text.
+(`_iri`, `_integer`, `_decimal`, `_boolean`, `_date`; none means a plain string). A value is checked
+and made an RDF term, and that term stands wherever the variable is written (`prepared`): the query
+grlc makes of the same file with the same value, read from tokens and written by the RDF library
+rather than pasted from the user's text. The header is grlc's: `defaults` and `enumerate` give IRIs
+in full, as grlc uses them verbatim.
 """
 
 from __future__ import annotations
@@ -72,9 +75,12 @@ class CannedQuery:
 
     @property
     def defaults(self) -> dict[str, str]:
+        """Each parameter's default as cspkg shows it (pages, OpenAPI, docs): the header's IRI, as a
+        short key where it has one."""
+        kinds = {p.name: p.kind for p in self.params}
         out = {}
         for item in self.meta.get("defaults", []) or []:
-            out.update({str(k): str(v) for k, v in item.items()})
+            out.update({str(k): short_key(kinds.get(str(k)), str(v)) for k, v in item.items()})
         return out
 
     @property
@@ -82,8 +88,13 @@ class CannedQuery:
         return int(self.meta["pagination"]) if self.meta.get("pagination") else None
 
     @property
-    def enumerate(self) -> list[str]:
-        return list(self.meta.get("enumerate", []) or [])
+    def enumerate(self) -> dict[str, list[str]]:
+        """The values listed for each enumerated parameter (grlc's form: a list of one-key maps,
+        `- duty: [IRI, ...]`), in the header's order."""
+        out = {}
+        for item in self.meta.get("enumerate", []) or []:
+            out.update({str(k): [str(v) for v in values or []] for k, values in item.items()})
+        return out
 
 
 def parse_header(path: Path, text: str) -> dict:
@@ -94,7 +105,23 @@ def parse_header(path: Path, text: str) -> dict:
         raise BadInput(f"{path}: the #+ header is not valid YAML: {err}") from None
     if not isinstance(meta, dict) or "summary" not in meta:
         raise BadInput(f"{path}: the #+ header must be YAML with at least a 'summary'")
+    for key in ("defaults", "enumerate"):  # grlc's form; a bare name here stops grlc loading the file
+        items = meta.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(i, dict) and len(i) == 1 for i in items):
+            raise BadInput(f"{path}: '{key}' must be a list of one-key maps, e.g. '- duty: ...'")
     return meta
+
+
+def short_key(kind, value: str) -> str:
+    """An IRI under the kind's short-key folder as its short key (what users type); else as given."""
+    if kind and value.startswith(ID + kind[0]) and SHORT_KEY.fullmatch(value[len(ID + kind[0]):]):
+        return value[len(ID + kind[0]):]
+    return value
+
+
+def prepared(query: "CannedQuery", bound: dict) -> str:
+    """The query's text with each bound parameter's term where its variable stands (see `bind`)."""
+    return sparqltext.substitute(query.text, {var: str(term) for var, term in bound.items()})
 
 
 def find_params(text: str, path: Path | None = None) -> list[Param]:

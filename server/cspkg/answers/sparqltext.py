@@ -1,6 +1,7 @@
 """What SPARQL text is, read from its tokens (sparqllex): which form a query has, whether it is an
 update, whether it asks for a remote SERVICE or names its own dataset; and the same query with
-VALUES blocks added, for a store that cannot be handed bindings. The engine's own parser still
+VALUES blocks added, for a store that cannot be handed bindings, or with terms written where
+variables stood (how canned queries take their parameters, as grlc does). The engine's own parser still
 decides whether the text is valid SPARQL; text the tokenizer cannot read raises SparqlTextError."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import NamedTuple
 from .sparqllex import PUNCT, VAR, WORD, SparqlTextError, Tokens, tokenize
 
 __all__ = ["FORMS", "UPDATES", "Reading", "SparqlTextError", "read", "keywords", "form", "uses_service",
-           "has_dataset", "is_update", "variables", "with_values"]
+           "has_dataset", "is_update", "variables", "with_values", "substitute"]
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 # Keywords that occur only in SPARQL Update, never in a query.
@@ -121,4 +122,19 @@ def with_values(text: str, bindings: dict[str, str]) -> str:
         block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n] for n in names)}) }}"
         at = reading.tokens.original(toks[brace].end)
         text = text[:at] + block + text[at:]
+    return text
+
+
+def substitute(text: str, terms: dict[str, str], sigil: str = "?") -> str:
+    """The text with each variable named in `terms` (written with a sigil in `sigil`) replaced by
+    its term (in N-Triples form), wherever it stands, subqueries included: what grlc's textual
+    substitution gives, but read from the tokens (never inside a string, an IRI or a comment, never
+    a longer name) and with terms the RDF library wrote, never a user's text."""
+    if not terms:
+        return text
+    tokens = tokenize(text)
+    spans = [(tokens.original(t.start), tokens.original(t.end), terms[t.value]) for t in tokens.tokens
+             if t.kind == VAR and t.value in terms and tokens.text[t.start] in sigil]
+    for start, end, term in reversed(spans):
+        text = text[:start] + term + text[end:]
     return text

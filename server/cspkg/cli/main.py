@@ -83,7 +83,7 @@ def cmd_sparql(args) -> int:
 def cmd_query(args) -> int:
     import pyoxigraph as ox
 
-    from ..answers.catalogue import bind, catalogue
+    from ..answers.catalogue import bind, catalogue, prepared
     from ..answers.results import render
     from ..settings import Settings
     from ..store.backends import open_store
@@ -100,7 +100,7 @@ def cmd_query(args) -> int:
     store = open_store(Settings.from_env(store=args.store))
     query = queries[args.name]
     bound = bind(query, values, lambda sparql, terms: bool(store.query(sparql, substitutions={ox.Variable(k): v for k, v in terms.items()})))
-    print(render(store.query(query.text, substitutions={ox.Variable(k): v for k, v in bound.items()}), args.format))
+    print(render(store.query(prepared(query, bound)), args.format))
     return EXIT_OK
 
 

@@ -117,7 +117,7 @@ def plan(key: str):
                **{k: number(r[k]) for k in ("actions", "fundedActions", "totalGBP")}} for r in page.ask("plan-duties", plan=key)]
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     data = {
-        "plan": summary["_plan_iri"], "key": key, "title": summary["title"],
+        "plan": summary["plan"], "key": key, "title": summary["title"],
         "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"]},
         "period": summary.get("period"),
         "kept": {"build": summary["keptAt"], "why": summary.get("keptWhy")} if summary.get("keptAt") else None,
@@ -195,7 +195,7 @@ def trace(key: str):
     summary = one(page, "plan-summary", "plan", key)[0]
     paths = page.ask("plan-trace", plan=key)
     picture = layout(paths)
-    data = {"plan": summary["_plan_iri"], "key": key, "title": summary["title"], "actions": number(summary["actions"]),
+    data = {"plan": summary["plan"], "key": key, "title": summary["title"], "actions": number(summary["actions"]),
             "tracedActions": len({p["action"] for p in paths}), "paths": paths,
             "nodes": [{k: n[k] for k in ("layer", "iri", "label", "href")} for n in picture["nodes"]]}
     if request.path.endswith(".json"):
@@ -250,7 +250,7 @@ def duty(key: str):
     cited = [{"plan": iri, "key": key_of(iri, "plan"), "title": plans[iri]["title"], "partnership": plans[iri]["partnershipLabel"],
               "served": any(a["plan"] == iri for a in actions)}
              for iri in (first.get("citedBy") or "").split() if iri in plans]
-    data = {"duty": first["_duty_iri"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
+    data = {"duty": first["duty"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
             "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),
             "cooperation": first.get("cooperation"), "appliesIn": first.get("appliesIn"), "limbOf": first.get("limbOf"),
             "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"],

@@ -1,6 +1,7 @@
 """Canned queries as a web API: `/queries`, `/queries/<name>[.json|.csv|.tsv|.rq]`, `/openapi.json`.
 
-Parameter values are validated and bound as RDF terms (never pasted into the query text); answers
+Parameter values are validated and made RDF terms, which stand where their variables are written
+(as grlc does with the same query files; terms written by the RDF library, never the user's text); answers
 are paginated with a look-ahead row and `Link` headers, and cached per build with an ETag.
 """
 
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from .. import iris
-from ..answers.catalogue import SHORT_KEY, CannedQuery, bind
+from ..answers.catalogue import SHORT_KEY, CannedQuery, bind, prepared
 from ..namespaces import ID
 from ..errors import BadInput
 from ..answers.messages import Request
@@ -148,12 +149,12 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
     """Rows of the query for one page, bound and run; with the look-ahead flag."""
     bound = bind(query, values, _ask)
     size = query.pagination
-    sparql = query.text
+    sparql = prepared(query, bound)
     if size:
         sparql += f"\nLIMIT {size + 1} OFFSET {(page - 1) * size}"  # numbers we computed, not user text
     # The look-ahead row is read but not returned: the runner flags it as `truncated`.
     limit = min(size, context.settings().max_rows) if size else context.settings().max_rows
-    result = context.runner().run(Request(sparql, fmt, substitutions={k: str(v) for k, v in bound.items()}, max_rows=limit))
+    result = context.runner().run(Request(sparql, fmt, max_rows=limit))
     return bound, sparql, result
 
 
@@ -204,8 +205,7 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
     if cached is not None:
         return cached
     bound = bind(query, values, _ask)
-    result = context.runner().run(Request(query.text, "json", substitutions={k: str(v) for k, v in bound.items()},
-                                          max_rows=context.settings().max_rows))
+    result = context.runner().run(Request(prepared(query, bound), "json", max_rows=context.settings().max_rows))
     table = json.loads(result.body)["results"]["bindings"]
     return remember(key, [{k: v["value"] for k, v in row.items()} for row in table])
 
