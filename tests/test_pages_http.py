@@ -111,6 +111,11 @@ def test_coverage_marks_cited_duties_without_funded_actions(server):
     assert marked == expected and marked
     cells = {(c["partnership"], c["duty"]): int(c["actions"]) for c in every_row(server, "duty-coverage")}
     assert {(c["partnership"], r["iri"]): c["actions"] for r in data["rows"] for c in r["cells"] if c["href"]} == cells
+    # a duty held and not acted on is a gap too, with a row even when no plan touches it (Thurrock's substance misuse strategy)
+    held = {(plans[g["plan"]], g["duty"]) for g in gaps if g["gap"] == "held, no action at all"}
+    shown = {(c["partnership"], r["iri"]) for r in data["rows"] for c in r["cells"] if c["heldNoAction"]}
+    assert shown == held - set(cells) and ("https://w3id.org/cspkg/id/partnership/thurrock-csp",
+                                           "https://w3id.org/cspkg/id/duty/cda-substance-misuse-strategy") in shown
 
 
 def test_trace_is_well_formed_svg_of_links(server):

@@ -31,7 +31,12 @@ def duty_grid(cells: list[dict], gaps: list[dict], plans: list[dict]) -> dict:
     # A plan the plans query does not list (no partnership label) has no column to mark: skip, never fail.
     unfunded = {(partnership_of[g["plan"]], g["duty"]) for g in gaps
                 if g["gap"] == "cited, no funded action" and g["plan"] in partnership_of}
-    duties = sorted({(c["dutyLabel"], c["duty"]) for c in cells})
+    # A statutory duty a partnership held, in force during its plan, that no action serves and no priority cites:
+    # a gap of its own, so the duty has a row even when no plan of any partnership touches it.
+    held = {(partnership_of[g["plan"]], g["duty"]) for g in gaps
+            if g["gap"] == "held, no action at all" and g["plan"] in partnership_of}
+    duties = sorted({(c["dutyLabel"], c["duty"]) for c in cells} | {(g["dutyLabel"], g["duty"]) for g in gaps
+                                                                   if g["gap"] == "held, no action at all"})
     by_pair = {(c["partnership"], c["duty"]): c for c in cells}
     partnerships = _partnerships(plans)
     rows = []
@@ -44,6 +49,7 @@ def duty_grid(cells: list[dict], gaps: list[dict], plans: list[dict]) -> dict:
                 "partnership": partnership["iri"], "actions": actions, "fundedActions": int(c["fundedActions"]) if c else 0,
                 "totalGBP": c["totalGBP"] if c else "0", "cited": bool(c and c["cited"] == "yes"),
                 "citedNoFundedAction": (partnership["iri"], duty) in unfunded, "level": level(actions),
+                "heldNoAction": (partnership["iri"], duty) in held and not c,
                 "href": f"/duties/{key_of(duty)}#p-{partnership['key']}" if c else None,
             })
         rows.append(row)
