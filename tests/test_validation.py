@@ -134,3 +134,20 @@ def test_the_seed_plans_conform():
     result = run(DEFAULT_DATA, None)
     assert [f for f in result.findings if f.severity == "violation"] == []
     assert result.warnings  # the report is not empty: the shapes ran
+
+
+@pytest.mark.parametrize("select", [
+    "SELECT $this WHERE { $this a csp:Action } ORDER BY $this",  # a solution modifier after the pattern
+    "SELECT * WHERE { $this a csp:Action }",  # no variables named
+])
+def test_a_sparql_constraint_the_compiler_cannot_place_is_refused(select, shapes):
+    """The per-scope query puts the focus nodes first in the author's pattern: a query of another form is left to pyshacl."""
+    extra = Graph()
+    extra += shapes
+    extra.parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix csp: <https://w3id.org/cspkg/def/> .
+        <urn:x:S> a sh:NodeShape ; sh:targetClass csp:Action ; sh:message "m"@en ;
+            sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes <https://w3id.org/cspkg/def/shapes/> ; sh:select "{select}" ] .""",
+                format="turtle")
+    with pytest.raises(Unsupported):
+        compile_shapes(extra, ox.Store())

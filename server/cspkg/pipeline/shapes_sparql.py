@@ -19,10 +19,9 @@ the background as its default graph (Check.per_scope), which is the data graph p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import count
-
-import re
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
