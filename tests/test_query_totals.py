@@ -50,3 +50,22 @@ def test_plan_totals_count_each_funding_statement_and_action_once(store, key):
     # the plan page's funding total: the money rows of funding-by-source, added up
     by_source = answer(store, "funding-by-source", plan=key)
     assert sum((money(r["totalGBP"]) for r in by_source if r["kind"] == "money"), Decimal(0)) == total
+
+
+def test_the_duty_page_lists_each_action_once(store):
+    """The duty page adds up its funded actions row by row: actions-for-duty must give each action one row."""
+    duties = [row["d"].value for row in store.query(
+        "SELECT DISTINCT ?d WHERE { ?a <https://w3id.org/cspkg/def/contributesToDuty> ?d }")]
+    assert duties
+    for duty in duties:
+        actions = [r["action"] for r in answer(store, "actions-for-duty", duty=duty)]
+        assert len(actions) == len(set(actions)), duty
+
+
+@pytest.mark.parametrize("key", PLANS)
+def test_plan_actions_lists_each_action_once_per_priority(store, key):
+    """An action serving two priorities is listed under each (by design), but never twice under one."""
+    rows = answer(store, "plan-actions", plan=key)
+    pairs = [(r["priority"], r["action"]) for r in rows]
+    assert len(pairs) == len(set(pairs))
+    assert len({r["action"] for r in rows}) == in_plan_graph(store, key)[1]
