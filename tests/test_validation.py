@@ -103,3 +103,51 @@ def test_a_shape_the_compiler_does_not_know_is_refused_and_pyshacl_takes_over(sh
     background = ontology_closure()
     _, findings, _, _ = scopes.reason_and_validate(background, [("fixture", own, True)], extra)
     assert any(f.message == "closed" for f in findings)  # pyshacl ran the shape the compiler refused
+
+
+def test_validate_names_a_misspelt_duty_through_the_cli(tmp_path):
+    """The real command, on a copy of the seed data with one duty identifier misspelt."""
+    import shutil
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    plan = data / "plans" / "thurrock-2023-24.ttl"
+    text = plan.read_text(encoding="utf-8")
+    assert "csp:relatesToDuty duty:serious-violence-duty ;" in text
+    plan.write_text(text.replace("csp:relatesToDuty duty:serious-violence-duty ;", "csp:relatesToDuty duty:serious-violence-dutyy ;", 1),
+                    encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "cspkg.cli.main", "validate", "--data", str(data)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if "serious-violence-dutyy" in line]
+    # once, on the priority that states it (its actions inherit the link and are not listed again)
+    assert len(lines) == 1 and "not in the duty register" in lines[0] and lines[0].lstrip().startswith("- Local priority")
+    assert "Does not conform: 1 violation(s)" in done.stdout
+
+
+def test_the_seed_plans_conform():
+    """Warnings are allowed (they are the plans' real gaps); violations are not."""
+    from cspkg.pipeline.build import run
+
+    result = run(DEFAULT_DATA, None)
+    assert [f for f in result.findings if f.severity == "violation"] == []
+    assert result.warnings  # the report is not empty: the shapes ran
+
+
+@pytest.mark.parametrize("select", [
+    "SELECT $this WHERE { $this a csp:Action } ORDER BY $this",  # a solution modifier after the pattern
+    "SELECT * WHERE { $this a csp:Action }",  # no variables named
+])
+def test_a_sparql_constraint_the_compiler_cannot_place_is_refused(select, shapes):
+    """The per-scope query puts the focus nodes first in the author's pattern: a query of another form is left to pyshacl."""
+    extra = Graph()
+    extra += shapes
+    extra.parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix csp: <https://w3id.org/cspkg/def/> .
+        <urn:x:S> a sh:NodeShape ; sh:targetClass csp:Action ; sh:message "m"@en ;
+            sh:sparql [ a sh:SPARQLConstraint ; sh:prefixes <https://w3id.org/cspkg/def/shapes/> ; sh:select "{select}" ] .""",
+                format="turtle")
+    with pytest.raises(Unsupported):
+        compile_shapes(extra, ox.Store())

@@ -38,6 +38,7 @@ class ScopeStore:
         self.background = {q.triple for q in self.store}  # as stored: Oxigraph keeps literals canonical
         self.rules = scoped_rules(self.store)
         self.names: list[str] = []
+        self.focused: list[str] = []  # the scopes being validated (set_focus)
 
     def add(self, name: str, triples: Iterable[ox.Triple]) -> None:
         g = _graph(name)
@@ -56,20 +57,27 @@ class ScopeStore:
     def set_focus(self, focus: dict[str, Iterable]) -> None:
         """Each scope's focus nodes: the subjects of its asserted triples."""
         g, of = ox.NamedNode(FOCUS_GRAPH), ox.NamedNode(FOCUS_OF)
+        self.focused += [name for name in focus if name not in self.focused]
         self.store.bulk_extend(ox.Quad(node, of, _graph(name), g) for name, nodes in focus.items() for node in nodes)
 
     def validate(self, checks: list[Check]) -> list[Finding]:
         """Every check over every scope; findings carry the focus node's label, kind and source line."""
         results = []
         for check in checks:
+            if check.per_scope:  # a SPARQL-based constraint: its data graph is the scope and the background
+                for name in self.focused:
+                    g = _graph(name)
+                    for row in self.store.query(check.query_for(g.value), default_graph=[ox.DefaultGraph(), g]):
+                        results.append((name, row["this"], check, check.result(row)))
+                continue
             for row in self.store.query(check.query):
-                results.append((row["g"].value[len(SCOPE):], row["f"], check))
-        about = self.describe({(name, focus) for name, focus, _ in results})
+                results.append((row["g"].value[len(SCOPE):], row["f"], check, check.result(row)))
+        about = self.describe({(name, focus) for name, focus, _, _ in results})
         findings = []
-        for name, focus, check in results:
+        for name, focus, check, (message, path) in results:
             label, kind, source = about.get((name, focus), (focus.value, "Item", None))
             findings.append(Finding(scope=name, severity=check.severity, focus=focus.value, label=label, kind=kind,
-                                    message=check.message, path=check.path, source=source, shape=check.shape))
+                                    message=message, path=path, source=source, shape=check.shape))
         return order(findings)
 
     def describe(self, nodes: set) -> dict:

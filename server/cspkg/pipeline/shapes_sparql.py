@@ -11,10 +11,15 @@ and its focus nodes (subjects of its asserted triples) in FOCUS_GRAPH as `?f FOC
 A scope's data graph is its named graph together with the default graph, so every triple
 pattern is matched in both (`_either`). Each query returns one row per validation result:
 ?g ?f (and ?v, the value node, for components that report one).
+
+SPARQL-based constraints (sh:sparql on a targeted node shape) are the shape author's own query, so
+they are not rewritten pattern by pattern: each runs once per scope with that scope's graph and
+the background as its default graph (Check.per_scope), which is the data graph pyshacl sees.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import count
 
@@ -33,7 +38,13 @@ CASTABLE = {XSD.date, XSD.dateTime, XSD.decimal, XSD.integer, XSD.boolean, XSD.d
 KNOWN = {SH.path, SH.property, SH.message, SH.severity, SH.targetClass, SH.minCount, SH.maxCount, SH["class"],
          SH.datatype, SH["in"], SH.pattern, SH.flags, SH.nodeKind, SH.minInclusive, SH.node, SH["or"],
          SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.name, SH.description, SH.order,
-         RDF.type, RDFS.label, RDFS.comment}
+         SH.sparql, RDF.type, RDFS.label, RDFS.comment}
+# What a sh:SPARQLConstraint may carry: its message is the shape's (pyshacl would report both).
+KNOWN_SPARQL = {SH.select, SH.prefixes, RDF.type, RDFS.label, RDFS.comment}
+# The scope a per-scope query is run for (Check.query_for puts the scope's graph in its place).
+THIS_SCOPE = "urn:cspkg:this-scope"
+# A constraint's query as the compiler takes it: SELECT [DISTINCT] variables WHERE { ... }, nothing after.
+SELECT = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+)?((?:[?$]\w+\s+)*[?$]\w+)\s+WHERE\s*\{(.*)\}\s*$", re.S | re.I)
 
 
 class Unsupported(Exception):
@@ -47,6 +58,26 @@ class Check:
     message: str
     path: str | None  # the result path, when it is one predicate
     query: str  # SELECT ?g ?f ... : one row per result
+    per_scope: bool = False  # a SPARQL-based constraint: SELECT ?this ..., run once per scope (query_for)
+    variables: tuple[str, ...] = ()  # what a per-scope query selects
+
+    def query_for(self, scope_graph: str) -> str:
+        return self.query.replace(THIS_SCOPE, scope_graph)
+
+    def result(self, row) -> tuple[str, str | None]:
+        """The message and result path of one row. A SPARQL-based constraint's message names the row's
+        values ({?value}, {$this} ...), substituted as pyshacl does, so both report the same words."""
+        if not self.per_scope:
+            return self.message, self.path
+        message = self.message
+        for name in self.variables:
+            if row[name] is not None:
+                message = re.sub("{{[?$]{}}}".format(name), row[name].value, message)
+        path = row["path"] if "path" in self.variables else None
+        return message, path.value if isinstance(path, ox.NamedNode) else self.path
+
+
+VARIABLES = re.compile(r"[?$](\w+)")
 
 
 def term(node) -> str:
@@ -186,7 +217,32 @@ class Compiler:
                 out.append(self.check(shape, None, f"SELECT DISTINCT ?g ?f WHERE {{ {focus} FILTER(!COALESCE({test}, false)) }}"))
             for prop in sorted(self.shapes.objects(shape, SH.property)):
                 out += self.property_checks(prop, focus)
+            for constraint in sorted(self.shapes.objects(shape, SH.sparql)):
+                out.append(self.sparql_check(shape, constraint, classes))
         return out
+
+    def sparql_check(self, shape, constraint, classes: list[str]) -> Check:
+        """A SPARQL-based constraint as a per-scope query: the scope's focus nodes of the targeted
+        classes are joined before the author's patterns, where pyshacl pre-binds $this."""
+        unknown = set(self.shapes.predicates(constraint, None)) - KNOWN_SPARQL
+        if unknown:
+            raise Unsupported(f"SPARQL constraint {constraint} uses {sorted(unknown)}")
+        selects = list(self.shapes.objects(constraint, SH.select))
+        found = SELECT.match(str(selects[0])) if len(selects) == 1 else None
+        if found is None:
+            raise Unsupported(f"SPARQL constraint {constraint}: not a plain SELECT ... WHERE {{ ... }}")
+        names = list(dict.fromkeys(VARIABLES.findall(found.group(1))))
+        if "this" not in names:
+            names.insert(0, "this")
+        prologue = "".join(f"PREFIX {self.shapes.value(d, SH.prefix)}: <{self.shapes.value(d, SH.namespace)}>\n"
+                           for owner in self.shapes.objects(constraint, SH.prefixes)
+                           for d in sorted(self.shapes.objects(owner, SH.declare)))
+        t = self.var("t")
+        query = (f"{prologue}SELECT DISTINCT {' '.join('?' + n for n in names)} WHERE {{ "
+                 f"GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS_OF}> <{THIS_SCOPE}> }} ?this a {t} "
+                 f"VALUES {t} {{ {' '.join(f'<{c}>' for c in classes)} }} {found.group(2)} }}")
+        check = self.check(shape, None, query)
+        return Check(check.shape, check.severity, check.message, None, query, per_scope=True, variables=tuple(names))
 
     def check(self, shape, path, query: str) -> Check:
         message = self.shapes.value(shape, SH.message)

@@ -6,7 +6,9 @@ objectives and actions are its Objectives (StratML has no action element), leads
 agencies are Stakeholders with a Performer Role; outcomes and measures are PerformanceIndicators
 (ValueChainStage Outcome), targets their TargetResults, progress updates ActualResults; funding is a
 PerformanceIndicator at ValueChainStage Input in GBP; legal duties and PFCC priorities go in
-OtherInformation with their IRIs.
+OtherInformation with their IRIs. An action or objective that serves several priorities is one
+Objective, under the first of them; the other Goals name it in their OtherInformation, so its
+funding is counted once.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ def _el(parent, name: str, text: str | None = None, **attrs):
     return node
 
 
-def _other(parent, plan: Plan, iri: str) -> None:
+def _notes(plan: Plan, iri: str) -> list[str]:
+    """What StratML has no element for: the item's legal duties (and their legislation) and PFCC priorities."""
     notes = []
     for duty in plan.values(iri, "csp:contributesToDuty") + plan.values(iri, "csp:relatesToDuty") + plan.values(iri, "csp:fulfilsDuty"):
         notes.append(f"Legal duty: {plan.label(duty)} <{duty}>")
@@ -64,6 +67,10 @@ def _other(parent, plan: Plan, iri: str) -> None:
     for pr in plan.values(iri, "csp:addressesPriority"):
         if "/priority/" in pr and plan.values(pr, "skos:inScheme") != plan.values(plan.iri.value, "csp:priorityScheme"):
             notes.append(f"Police and Crime Plan priority: {plan.label(pr)} <{pr}>")
+    return notes
+
+
+def _other(parent, notes: list[str]) -> None:
     if notes:
         _el(parent, "OtherInformation", "\n".join(dict.fromkeys(notes)))
 
@@ -127,7 +134,7 @@ def _indicators(parent, plan: Plan, iri: str) -> None:
         _el(res, "Description", (plan.values(f, "csp:fundingAsStated") or [plan.label(f)])[0])
 
 
-def _objective(parent, plan: Plan, iri: str, seq: str | None) -> None:
+def _objective(parent, plan: Plan, iri: str, seq: str | None, also: list[str] = ()) -> None:
     obj = _el(parent, "Objective")
     _el(obj, "Name", plan.label(iri))
     desc = plan.values(iri, "dct:description")
@@ -137,7 +144,7 @@ def _objective(parent, plan: Plan, iri: str, seq: str | None) -> None:
     if seq:
         _el(obj, "SequenceIndicator", seq)
     _stakeholders(obj, plan, iri)
-    _other(obj, plan, iri)
+    _other(obj, _notes(plan, iri) + list(also))
     _indicators(obj, plan, iri)
 
 
@@ -149,7 +156,7 @@ def export(triples: set[ox.Triple], key: str, data_dir: Path) -> bytes:
     _el(root, "Name", plan.label(p))
     for purpose in plan.values(p, "csp:purpose")[:1]:
         _el(root, "Description", purpose)
-    _other(root, plan, p)
+    _other(root, _notes(plan, p))
     core = _el(root, "StrategicPlanCore")
     for partnership in plan.values(p, "csp:partnership"):
         org = _el(core, "Organization")
@@ -166,21 +173,40 @@ def export(triples: set[ox.Triple], key: str, data_dir: Path) -> bytes:
         _el(_el(core, "Mission"), "Description", purpose)
     priorities = plan.rows("?plan csp:hasPriority ?pri . OPTIONAL { ?pri skos:notation ?n } "
                            "OPTIONAL { ?pri csp:sequenceIndicator ?seq }", plan=plan.iri)
-    placed = set()
+    goals = []  # (priority, its sequence indicator, the items under it), in the order the Goals are written
     for i, row in enumerate(sorted(priorities, key=lambda r: (r["n"] or r["seq"] or "", r["pri"])), start=1):
-        goal = _el(core, "Goal")
-        _el(goal, "Name", plan.label(row["pri"]))
-        for d in plan.values(row["pri"], "dct:description")[:1]:
-            _el(goal, "Description", d)
-        _el(goal, "Identifier", row["pri"])
-        _el(goal, "SequenceIndicator", row["n"] or row["seq"] or str(i))
-        _other(goal, plan, row["pri"])
         items = plan.rows("{ ?item csp:addressesPriority ?pri } UNION { ?item csp:servesObjective/csp:addressesPriority ?pri } "
                           "?plan csp:hasObjective|csp:hasAction ?item . OPTIONAL { ?item csp:actionNumber|csp:sequenceIndicator ?seq }",
                           pri=ox.NamedNode(row["pri"]), plan=plan.iri)
-        for item in sorted({(r["item"], r["seq"]) for r in items}, key=lambda x: x[0]):
-            _objective(goal, plan, item[0], item[1])
-            placed.add(item[0])
+        goals.append((row["pri"], row["n"] or row["seq"] or str(i), sorted({(r["item"], r["seq"]) for r in items}, key=lambda x: x[0])))
+    # An item serving several priorities is written once, under the first Goal it serves (objectives do
+    # not nest and StratML has no cross-reference between Objectives): its funding is counted once in
+    # the export. The other Goals name it in their OtherInformation, and it names them in its own.
+    home = {}
+    for pri, seq, items in goals:
+        for item, _ in items:
+            home.setdefault(item, (pri, seq))
+    serves = {}
+    for pri, seq, items in goals:
+        for item, _ in items:
+            serves.setdefault(item, []).append((pri, seq))
+    placed = set()
+    for pri, seq, items in goals:
+        goal = _el(core, "Goal")
+        _el(goal, "Name", plan.label(pri))
+        for d in plan.values(pri, "dct:description")[:1]:
+            _el(goal, "Description", d)
+        _el(goal, "Identifier", pri)
+        _el(goal, "SequenceIndicator", seq)
+        elsewhere = [f"Also served by: {plan.label(item)} <{item}> (an Objective under Goal {home[item][1]})"
+                     for item, _ in items if home[item][0] != pri]
+        _other(goal, _notes(plan, pri) + elsewhere)
+        for item, item_seq in items:
+            if home[item][0] != pri:
+                continue
+            also = [f"Also serves: {plan.label(other)} <{other}> (Goal {other_seq})" for other, other_seq in serves[item] if other != pri]
+            _objective(goal, plan, item, item_seq, also)
+            placed.add(item)
     rest = [r for r in plan.rows("?plan csp:hasAction ?item . OPTIONAL { ?item csp:actionNumber ?seq }", plan=plan.iri)
             if r["item"] not in placed]
     if rest:  # a Goal must hold every action: those that serve no local priority get one of their own
