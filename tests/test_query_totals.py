@@ -9,7 +9,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from cspkg.answers.catalogue import bind, catalogue
+from cspkg.answers.catalogue import bind, catalogue, prepared
 from cspkg.namespaces import plan_graph
 from conftest import PLANS
 
@@ -20,7 +20,7 @@ def answer(store, name: str, **values) -> list[dict]:
     query = QUERIES[name]
     ask = lambda sparql, terms: bool(store.query(sparql, substitutions={ox.Variable(k): v for k, v in terms.items()}))  # noqa: E731
     bound = bind(query, values, ask)
-    result = store.query(query.text, substitutions={ox.Variable(k): v for k, v in bound.items()})
+    result = store.query(prepared(query, bound))  # the terms written where the parameters stand, as the service does
     names = [v.value for v in result.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
 
