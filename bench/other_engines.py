@@ -200,7 +200,7 @@ def run_engine(engine, store, timeout: float) -> dict[str, Verdict]:
         except Exception as err:  # the engine refused the query or failed: say how
             verdicts[name] = Verdict("error", " ".join(str(err).split())[:300])
         else:
-            verdicts[name] = compare(golden, reference(store, text), got)
+            verdicts[name] = compare(golden, reference(store, text), got, text)
             verdicts[name].detail = (verdicts[name].detail + f" [{time.monotonic() - start:.1f} s]").strip()
         print(f"  {name}: {verdicts[name].status} {verdicts[name].detail}", file=sys.stderr, flush=True)
     return verdicts

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -94,13 +95,51 @@ def csv_value(term: dict | None) -> str:
     return "_:" + term["value"] if term["type"] == "bnode" else term["value"]
 
 
-def _value_key(cell: str):
-    """A CSV cell for comparing: numbers as numbers (20500, 20500.0 and 2.05E4 are one value)."""
+# A list the query joins with GROUP_CONCAT: its separator, and a constant it may append ("... (row lead)").
+_GROUP_CONCAT = re.compile(r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s*(?:,\s*"([^"]*)"\s*\))?')
+_ALIAS = re.compile(r"\bAS\s+\?(\w+)\s*\)")
+_COALESCE = re.compile(r"BIND\s*\(\s*COALESCE\(([^()]*)\)\s+AS\s+\?(\w+)\s*\)")
+
+
+def list_columns(text: str) -> dict[str, list[tuple[str, str]]]:
+    """The variables the query binds to a GROUP_CONCAT list (directly, or through COALESCE of one),
+    each with its (separator, appended text) forms. The order inside such a list is not defined by
+    SPARQL (an ORDER BY in a subquery need not reach the aggregate), so lists are compared as sets."""
+    lists: dict[str, list[tuple[str, str]]] = {}
+    for alias in _ALIAS.finditer(text):
+        depth, i = 0, alias.start()
+        while i > 0:  # back to the bracket that opens this `(expression AS ?var)`
+            i -= 1
+            depth += {")": 1, "(": -1}.get(text[i], 0)
+            if depth < 0:
+                break
+        found = _GROUP_CONCAT.search(text[i:alias.start()])
+        if found:
+            lists.setdefault(alias.group(1), []).append((found.group(1), found.group(2) or ""))
+    for bind_ in _COALESCE.finditer(text):
+        for var in re.findall(r"\?(\w+)", bind_.group(1)):
+            lists.setdefault(bind_.group(2), []).extend(lists.get(var, []))
+    return lists
+
+
+def _as_set(value: str, forms: list[tuple[str, str]]):
+    for separator, appended in sorted(forms, key=lambda f: -len(f[1])):
+        if value.endswith(appended):
+            items = value[:len(value) - len(appended)] if appended else value
+            return ("list", tuple(sorted(items.split(separator))), appended)
+    return ("s", value)
+
+
+def _value_key(cell: str, forms=None):
+    """A CSV cell for comparing: numbers as numbers (20500, 20500.0 and 2.05E4 are one value), lists
+    as sets."""
+    if forms and cell:
+        return _as_set(cell, forms)
     number = _number(cell) if cell[:1].isdigit() or cell[:1] in "+-." else None
     return ("n", number.normalize()) if number is not None and number.is_finite() else ("s", cell)
 
 
-def _term_key(term: dict | None):
+def _term_key(term: dict | None, forms=None):
     """A term for comparing with the reference: its kind, numeric value or lexical form, language tag,
     and datatype (numeric datatypes are one family; a simple literal is an xsd:string)."""
     if term is None:
@@ -111,7 +150,8 @@ def _term_key(term: dict | None):
     if datatype in NUMERIC:
         number = _number(term["value"])
         return ("number", number.normalize() if number is not None else term["value"])
-    return ("literal", term["value"], term.get("xml:lang", "").lower(), datatype)
+    value = _as_set(term["value"], forms) if forms else term["value"]
+    return ("literal", value, term.get("xml:lang", "").lower(), datatype)
 
 
 def describe_term(term: dict | None) -> str:
@@ -132,33 +172,38 @@ class Verdict:
     detail: str = ""
 
 
-def compare(golden_csv: str, ref: Answer, got: Answer) -> Verdict:
-    """The engine's answer against the golden CSV (values, numbers as numbers, rows as a multiset) and
-    the reference answer (term kinds, datatypes, language tags); then whether the row order agrees
-    and whether computed numbers are written alike."""
+def compare(golden_csv: str, ref: Answer, got: Answer, text: str = "") -> Verdict:
+    """The engine's answer against the golden CSV (values, numbers as numbers, lists as sets, rows as
+    a multiset) and the reference answer (term kinds, datatypes, language tags); then whether the
+    row order agrees, lists are in the same order, and computed numbers are written alike."""
     reader = list(csv.reader(io.StringIO(golden_csv)))
     header, golden_rows = reader[0], reader[1:]
     if got.variables != header:
         return Verdict("different", f"columns {got.variables} instead of {header}")
+    lists = list_columns(text)
+    forms = [lists.get(v) for v in header]
     got_rows = [[csv_value(r.get(v)) for v in header] for r in got.rows]
-    as_values = lambda rows: sorted(tuple(_value_key(c) for c in row) for row in rows)  # noqa: E731
-    if as_values(got_rows) != as_values(golden_rows):
-        return Verdict("different", _row_difference(header, golden_rows, got_rows))
-    as_terms = lambda answer: sorted((tuple(_term_key(r.get(v)) for v in header) for r in answer.rows), key=repr)  # noqa: E731
+    row_key = lambda row: tuple(_value_key(c, f) for c, f in zip(row, forms))  # noqa: E731
+    if sorted(map(row_key, got_rows), key=repr) != sorted(map(row_key, golden_rows), key=repr):
+        return Verdict("different", _row_difference(header, golden_rows, got_rows, row_key))
+    as_terms = lambda answer: sorted((tuple(_term_key(r.get(v), f) for v, f in zip(header, forms)) for r in answer.rows), key=repr)  # noqa: E731
     if as_terms(got) != as_terms(ref):
         return Verdict("different", _term_difference(header, ref, got))
     notes = []
-    if [tuple(_value_key(c) for c in row) for row in got_rows] != [tuple(_value_key(c) for c in row) for row in golden_rows]:
+    if list(map(row_key, got_rows)) != list(map(row_key, golden_rows)):
         notes.append("same rows in another order")
+    plain = lambda row: tuple(_value_key(c) for c in row)  # noqa: E731
+    if sorted(map(plain, got_rows), key=repr) != sorted(map(plain, golden_rows), key=repr):
+        notes.append("lists in another order")
     lexical = _lexical_differences(header, ref, got)
     if lexical:
         notes.append("numbers written differently: " + lexical)
     return Verdict("same", "; ".join(notes))
 
 
-def _row_difference(header, golden_rows, got_rows) -> str:
-    golden = {tuple(_value_key(c) for c in r): r for r in golden_rows}
-    got = {tuple(_value_key(c) for c in r): r for r in got_rows}
+def _row_difference(header, golden_rows, got_rows, row_key) -> str:
+    golden = {row_key(r): r for r in golden_rows}
+    got = {row_key(r): r for r in got_rows}
     missing = [golden[k] for k in golden if k not in got]
     extra = [got[k] for k in got if k not in golden]
     parts = [f"{len(got_rows)} rows instead of {len(golden_rows)}"] if len(got_rows) != len(golden_rows) else []

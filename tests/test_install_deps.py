@@ -32,16 +32,17 @@ def run(repo, tmp_path, *args: str, tools: tuple[str, ...] = (), as_nobody: bool
 def test_check_names_what_is_missing_and_the_command(repo, tmp_path):
     done = run(repo, tmp_path, "--check")
     assert done.returncode == 1
-    assert "raptor2-utils" in done.stdout and "npm" in done.stdout
+    assert "raptor2-utils" in done.stdout and "npm" in done.stdout and "default-jre-headless" in done.stdout
     command = done.stdout.splitlines()[-1].removeprefix("install them with: ")
     assert command.endswith("apt-get install -y " + done.stdout.splitlines()[0].removeprefix("missing Debian packages: "))
 
 
 def test_check_does_not_ask_for_what_is_there(repo, tmp_path):
-    done = run(repo, tmp_path, "--check", tools=("rapper", "npm"))
-    assert "raptor2-utils" not in done.stdout and "npm" not in done.stdout
-    browsers_present = os.access("/usr/bin/chromium", os.X_OK) and os.access("/usr/bin/chromedriver", os.X_OK)
-    assert done.returncode == (0 if browsers_present else 1)
+    done = run(repo, tmp_path, "--check", tools=("rapper", "npm", "java"))
+    assert "raptor2-utils" not in done.stdout and "npm" not in done.stdout and "default-jre-headless" not in done.stdout
+    files_present = (os.access("/usr/bin/chromium", os.X_OK) and os.access("/usr/bin/chromedriver", os.X_OK)
+                     and os.path.isfile("/usr/share/java/jena-arq.jar"))
+    assert done.returncode == (0 if files_present else 1)
 
 
 def test_an_ordinary_user_without_sudo_gets_the_command_to_run_as_root(repo, tmp_path):
