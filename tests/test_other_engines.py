@@ -46,7 +46,7 @@ def test_a_different_answer_is_caught(jena, store):
     query = QUERIES["plan-funding"]
     text = bound_text(query, store_ask(store))
     golden = (GOLDEN / "plan-funding.csv").read_bytes().decode("utf-8")
-    assert golden.count("\r\n") > 2, "the check needs a golden with at least two rows"
+    assert golden.count("\r\n") >= 2, "the check needs a golden with at least one row"
     one_row_less = text.rstrip() + "\nOFFSET 1"
     assert compare(golden, reference(store, text), jena.query("less", one_row_less, TIMEOUT), text).status == "different"
     untagged = text.replace('"en")', '"fr")')
