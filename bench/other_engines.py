@@ -201,8 +201,8 @@ def run_engine(engine, store, timeout: float) -> dict[str, Verdict]:
             verdicts[name] = Verdict("error", " ".join(str(err).split())[:300])
         else:
             verdicts[name] = compare(golden, reference(store, text), got, text)
-            verdicts[name].detail = (verdicts[name].detail + f" [{time.monotonic() - start:.1f} s]").strip()
-        print(f"  {name}: {verdicts[name].status} {verdicts[name].detail}", file=sys.stderr, flush=True)
+            verdicts[name].seconds = time.monotonic() - start
+        print(f"  {name}: {verdicts[name].status} {verdicts[name].detail}", file=sys.stderr, flush=True)  # progress
     return verdicts
 
 
@@ -235,7 +235,8 @@ def main() -> None:
         cells = []
         for key in names:
             v = results[key][name]
-            cells.append(v.status + (f": {v.detail}" if v.detail else ""))
+            took = f" ({v.seconds:.1f} s)" if v.seconds is not None else ""
+            cells.append(v.status + took + (f": {v.detail}" if v.detail else ""))
         print(f"| `{name}` | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     for key in names:
         counts = {}

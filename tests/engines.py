@@ -170,6 +170,7 @@ def describe_term(term: dict | None) -> str:
 class Verdict:
     status: str  # same | different | timeout | error
     detail: str = ""
+    seconds: float | None = None  # how long the engine took, where it answered
 
 
 def compare(golden_csv: str, ref: Answer, got: Answer, text: str = "") -> Verdict:
@@ -283,7 +284,8 @@ class Jena:
 
     def version(self) -> str:
         done = subprocess.run(self._java("arq.sparql", "--version"), capture_output=True, text=True, timeout=60)
-        return " ".join(done.stdout.split()[:4]) or "unknown version"
+        version = done.stdout.split("VERSION:", 1)[1].split()[0] if "VERSION:" in done.stdout else "?"
+        return f"Jena {version}"
 
     def query(self, name: str, text: str, timeout: float) -> Answer:
         path = self.workdir / f"{name}.rq"
