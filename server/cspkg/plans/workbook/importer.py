@@ -72,6 +72,7 @@ class Reader:
         self.area: str | None = None  # the plan's police area (its partnership's)
         self.roles: dict[str, set[str]] = {}  # what a generic name means in this plan ("police" -> its force)
         self.folded: dict[tuple[int, str], int] = {}  # (Actions row, column name) -> the Action plan row it came from
+        self.made_labels: set[ox.Triple] = set()  # schemes' names made from the plan's title (name_schemes)
 
     # --- problems ---
     def problem(self, sheet: str, row: int | None, col: Column | None, message: str) -> None:
@@ -133,6 +134,7 @@ class Reader:
                 self.read_row(sheet, number, cells)
         self.read_notes()
         self.read_other()
+        self.name_schemes()
         return self.out
 
     def check_header(self, sheet: Sheet, table: Table) -> None:
@@ -245,7 +247,7 @@ class Reader:
             self.add(ox.NamedNode(subject), prop, ox.NamedNode(target))
         label = self.mapping.scheme_label(sheet, self.out.plan, self.cell(self.mapping.sheet("Plan"), self.tables["Plan"].rows[0][1], "title"))
         if label:
-            self.add(ox.NamedNode(label[0]), label[1], values.text(label[2]))
+            self.made_labels.add(ox.Triple(ox.NamedNode(label[0]), ox.NamedNode(label[1]), values.text(label[2])))
         for col in sheet.columns:
             raw = self.cell(sheet, cells, col.name)
             if col.kind == "key" or col.kind.startswith("inline:"):
@@ -558,6 +560,12 @@ class Reader:
                 self.problem(sheet.name, number, None, f"not a statement in N-Triples terms ({err})")
                 continue
             self.out.triples.add(triple)
+
+    def name_schemes(self) -> None:
+        """Each scheme's name made from the plan's title, unless Other statements names it (a plan whose
+        title was changed after its scheme was named exports that name, and it reads back unchanged)."""
+        named = {(t.subject, t.predicate) for t in self.out.triples}
+        self.out.triples.update(t for t in self.made_labels if (t.subject, t.predicate) not in named)
 
 
 def read_tables(tables: dict[str, Table], mapping: Mapping, register: Register, source: str = "workbook") -> Imported:
