@@ -57,19 +57,41 @@ def select(result: ox.QuerySolutions, request):
     """Oxigraph serialises the whole answer (fast); only an answer over the cap is cut and re-written."""
     from .messages import Answer
 
-    # CSV cannot be read back (it is lossy), so a CSV answer is counted through TSV.
-    fmt = RESULT_FORMATS["tsv" if request.format == "csv" else request.format]
+    if request.format == "csv":
+        return select_csv(result, request)
+    fmt = RESULT_FORMATS[request.format]
     body = result.serialize(format=fmt)
-    if request.format != "csv":
-        rows = None if len(body) <= ROW_BYTES[request.format] * request.max_rows else count_rows(body, request.format)
-        if rows is None or rows <= request.max_rows:
-            return Answer("select", body, rows, False)
+    rows = None if len(body) <= ROW_BYTES[request.format] * request.max_rows else count_rows(body, request.format)
+    if rows is None or rows <= request.max_rows:
+        return Answer("select", body, rows, False)
     rows = list(ox.parse_query_results(body, format=fmt))
     names = [v.value for v in result.variables]
-    truncated = len(rows) > request.max_rows
-    if truncated or request.format == "csv":
-        body = serialize_solutions(names, rows[: request.max_rows], request.format)
-    return Answer("select", body, min(len(rows), request.max_rows), truncated)
+    return Answer("select", serialize_solutions(names, rows[: request.max_rows], request.format), request.max_rows, True)
+
+
+def select_csv(result: ox.QuerySolutions, request):
+    """Oxigraph's CSV as it wrote it, when it is within the cap and reads as the CSV writer of
+    results.serialize_solutions would write it; otherwise its records, read back as text (CSV is
+    plain values: nothing else is needed to cut or re-write it), cut at the cap and written again.
+    The two writers differ only where a one-column row is empty: Oxigraph writes an empty line,
+    Python's csv module `""` (an empty line reads as no row at all)."""
+    import csv
+    import io
+
+    from .messages import Answer
+
+    width = len(result.variables)
+    body = result.serialize(format=RESULT_FORMATS["csv"])
+    # Every row ends a line (a quoted value may hold more line breaks): no more rows than lines.
+    if body.count(b"\n") - 1 <= request.max_rows and (width > 1 or b"\r\n\r\n" not in body):
+        return Answer("select", body, None, False)
+    header, *rows = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+    kept = [row or [""] * width for row in rows[: request.max_rows]]  # an empty line: one empty value
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(kept)
+    return Answer("select", out.getvalue().encode("utf-8"), len(kept), len(rows) > request.max_rows)
 
 
 GRAPH_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
