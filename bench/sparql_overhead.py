@@ -10,9 +10,9 @@ a bound variable), as the remote backend sends it (`sparqltext.with_values`). A 
 block after the whole query is not used: engines join it after evaluating the query, so every query
 is slower and the fixed overhead looks smaller than it is.
 
-The same text, with the same Accept (SPARQL JSON results), goes to cspkg's `/sparql` (gunicorn,
-2 workers, the query sandbox on) and to `oxigraph serve-read-only --union-default-graph` on a
-checkpoint of the same store. Requests alternate between the two servers, so both see the same
+The same text, with the same Accept (SPARQL JSON results unless --accept says otherwise), goes
+to cspkg's `/sparql` (gunicorn, 2 workers, the query sandbox on) and to `oxigraph serve-read-only
+--union-default-graph` on a checkpoint of the same store. Requests alternate between the two servers, so both see the same
 load from whatever else runs on the machine. Each round gives a p50 and p95 per query and side;
 the table shows the median over the rounds (the machine is shared: one round can be unlucky).
 The last column is the CPU time the endpoint spends reading the text (its tokenizer, measured
@@ -100,11 +100,11 @@ def oxigraph_server(store: Path, work: Path, timeout: float = 15.0):
     raise SystemExit("the Oxigraph server did not start")
 
 
-def poster(base: str, path: str, text: str):
-    """A function that sends the query once (POST application/sparql-query, JSON results) and
-    reads the whole answer; it raises on an error status."""
+def poster(base: str, path: str, text: str, accept: str = ACCEPT):
+    """A function that sends the query once (POST application/sparql-query) and reads the whole
+    answer; it raises on an error status."""
     session, url, body = requests.Session(), base + path, text.encode()
-    headers = {"Content-Type": "application/sparql-query", "Accept": ACCEPT}
+    headers = {"Content-Type": "application/sparql-query", "Accept": accept}
 
     def send() -> None:
         session.post(url, data=body, headers=headers).raise_for_status()
@@ -139,13 +139,13 @@ def alternate(sides: list, n: int, budget: float = 10.0) -> list[list[float]]:
     return [[] if bad else s for s, bad in zip(out, failed)]
 
 
-def compare(cspkg: str, oxigraph: str, texts: dict[str, str], n: int, rounds: int = 1) -> dict[str, dict]:
+def compare(cspkg: str, oxigraph: str, texts: dict[str, str], n: int, rounds: int = 1, accept: str = ACCEPT) -> dict[str, dict]:
     """Per query, the p50 and p95 (ms, each the median over the rounds) of cspkg `/sparql` and the
     Oxigraph server's `/query`, or None for a side that failed."""
     per_round: dict[str, list] = {name: [] for name in texts}
     for _ in range(rounds):
         for name, text in texts.items():
-            per_round[name].append(alternate([poster(cspkg, "/sparql", text), poster(oxigraph, "/query", text)], n))
+            per_round[name].append(alternate([poster(cspkg, "/sparql", text, accept), poster(oxigraph, "/query", text, accept)], n))
     out = {}
     for name, runs in per_round.items():
         row = {}
@@ -201,6 +201,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the table gives the median of their percentiles (default 3)")
     parser.add_argument("--workers", type=int, default=2, help="cspkg server workers (default 2)")
     parser.add_argument("--only", help="comma-separated canned query names (default: all)")
+    parser.add_argument("--accept", default=ACCEPT, help=f"the Accept header both servers get (default {ACCEPT}; e.g. text/csv)")
     args = parser.parse_args()
     if not (BIN / "oxigraph").exists():
         raise SystemExit("bench/sparql_overhead.py needs the Oxigraph server: `.venv/bin/pip install -e '.[bench]'`")
@@ -211,11 +212,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work, serving(args.store, workers=args.workers, cache_size=0) as base:
         proc, oxi = oxigraph_server(args.store, Path(work))
         try:
-            rows = compare(base, oxi, texts, args.requests, args.rounds)
+            rows = compare(base, oxi, texts, args.requests, args.rounds, args.accept)
         finally:
             proc.kill()
             proc.wait()
-    print(f"/sparql and the Oxigraph server, the same text (leading VALUES), ms; {args.requests} requests x {args.rounds} rounds, "
+    print(f"/sparql and the Oxigraph server, the same text (leading VALUES), Accept {args.accept}, ms; "
+          f"{args.requests} requests x {args.rounds} rounds, "
           f"median of the rounds. Machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}.\n")
     print(table(rows, scans))
 
