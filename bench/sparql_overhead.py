@@ -12,7 +12,8 @@ is slower and the fixed overhead looks smaller than it is.
 
 The same text, with the same Accept (SPARQL JSON results unless --accept says otherwise), goes
 to cspkg's `/sparql` (gunicorn, 2 workers, the query sandbox on) and to `oxigraph serve-read-only
---union-default-graph` on a checkpoint of the same store. Requests alternate between the two servers, so both see the same
+--union-default-graph` on a checkpoint of the same store. Requests alternate between the two servers (the order reversed every
+other turn), so both see the same
 load from whatever else runs on the machine. Each round gives a p50 and p95 per query and side;
 the table shows the median over the rounds (the machine is shared: one round can be unlucky).
 The last column is the CPU time the endpoint spends reading the text (its tokenizer, measured
@@ -123,8 +124,11 @@ def alternate(sides: list, n: int, budget: float = 10.0) -> list[list[float]]:
             send()
         except requests.HTTPError:
             failed[i] = True
-    for _ in range(n):
-        for i, send in enumerate(sides):
+    for turn in range(n):
+        # every other turn in reverse order: a server still finishing one request (closing the
+        # connection, writing its log) slows whichever request comes next, so no side always follows
+        for i in (range(len(sides)) if turn % 2 == 0 else reversed(range(len(sides)))):
+            send = sides[i]
             if failed[i]:
                 continue
             start = time.perf_counter()
