@@ -12,9 +12,9 @@ is slower and the fixed overhead looks smaller than it is.
 
 The same text, with the same Accept (SPARQL JSON results unless --accept says otherwise), goes
 to cspkg's `/sparql` (gunicorn, 2 workers, the query sandbox on) and to `oxigraph serve-read-only
---union-default-graph` on a checkpoint of the same store. Requests alternate between the two servers (the order reversed every
-other turn), so both see the same
-load from whatever else runs on the machine. Each round gives a p50 and p95 per query and side;
+--union-default-graph` on a checkpoint of the same store. Requests alternate between the two
+servers (the order reversed every other turn), so both see the same load from whatever else runs
+on the machine. Each round gives a p50 and p95 per query and side;
 the table shows the median over the rounds (the machine is shared: one round can be unlucky).
 The last column is the CPU time the endpoint spends reading the text (its tokenizer, measured
 in-process before the servers start): the part of the difference that grows with the query's length.
