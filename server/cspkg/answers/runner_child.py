@@ -4,13 +4,14 @@ query at a time, serialises it."""
 from __future__ import annotations
 
 import json
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import BadInput, CspkgError, StoreMissing
 from ..store.embedded import EmbeddedStore
-from .results import RESULT_FORMATS, serialize_graph, serialize_solutions
+from .results import RESULT_FORMATS, serialize_graph
 
 
 def term(text: str):
@@ -29,13 +30,16 @@ def execute(store, request):
         return Answer("ask", result.serialize(format=fmt), 1, False)
     if isinstance(result, ox.QuerySolutions):
         return select(result, request)
-    rows, truncated = [], False
-    for row in result:
-        if len(rows) == request.max_rows:
-            truncated = True
-            break
-        rows.append(row)
+    rows = list(islice(result, request.max_rows + 1))  # one more than the cap tells a cut answer
+    truncated = len(rows) > request.max_rows
+    del rows[request.max_rows:]
     return Answer("graph", serialize_graph(rows, request.format), len(rows), truncated)
+
+
+# The fewest bytes a row takes in each format Oxigraph writes: `{}` and a comma in JSON,
+# `<result></result>` in XML, a line break in TSV. An answer no longer than the cap times this
+# has no more rows than the cap, and is passed on without being read.
+ROW_BYTES = {"json": 3, "xml": 17, "tsv": 1}
 
 
 def count_rows(body: bytes, format: str) -> int:
@@ -50,23 +54,66 @@ def count_rows(body: bytes, format: str) -> int:
 
 
 def select(result: ox.QuerySolutions, request):
-    """Oxigraph serialises the whole answer (fast); only an answer over the cap is cut and re-written."""
+    """Oxigraph serialises the whole answer (fast); an answer over the cap is cut from those bytes."""
     from .messages import Answer
 
-    # CSV cannot be read back (it is lossy), so a CSV answer is counted through TSV.
-    fmt = RESULT_FORMATS["tsv" if request.format == "csv" else request.format]
-    body = result.serialize(format=fmt)
-    if request.format != "csv":
-        # every row takes at least a byte in every format: an answer this short is under the cap
-        rows = None if len(body) <= request.max_rows else count_rows(body, request.format)
-        if rows is None or rows <= request.max_rows:
-            return Answer("select", body, rows, False)
-    rows = list(ox.parse_query_results(body, format=fmt))
-    names = [v.value for v in result.variables]
-    truncated = len(rows) > request.max_rows
-    if truncated or request.format == "csv":
-        body = serialize_solutions(names, rows[: request.max_rows], request.format)
-    return Answer("select", body, min(len(rows), request.max_rows), truncated)
+    if request.format == "csv":
+        return select_csv(result, request)
+    body = result.serialize(format=RESULT_FORMATS[request.format])
+    if len(body) <= ROW_BYTES[request.format] * request.max_rows:
+        return Answer("select", body, None, False)
+    if request.format == "json":  # read once: to count, and to cut if it must be cut
+        answer = json.loads(body)
+        rows = answer["results"]["bindings"]
+        if len(rows) <= request.max_rows:
+            return Answer("select", body, len(rows), False)
+        answer["results"]["bindings"] = rows[: request.max_rows]
+        return Answer("select", json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                      request.max_rows, True)
+    rows = count_rows(body, request.format)
+    if rows <= request.max_rows:
+        return Answer("select", body, rows, False)
+    return Answer("select", cut(body, request.format, request.max_rows), request.max_rows, True)
+
+
+def cut(body: bytes, format: str, max_rows: int) -> bytes:
+    """The first max_rows rows of an XML or TSV answer Oxigraph wrote, in its own bytes: in XML a
+    row starts at `<result>` (which cannot occur in text, where `<` is escaped) and the document
+    closes after the last one; in TSV a row is a line after the header line."""
+    if format == "xml":
+        at = -1
+        for _ in range(max_rows + 1):  # the start of the first row past the cap
+            at = body.index(b"<result>", at + 1)
+        return body[:at] + b"</results></sparql>"
+    at = body.index(b"\n")  # the end of the header line
+    for _ in range(max_rows):
+        at = body.index(b"\n", at + 1)
+    return body[: at + 1]
+
+
+def select_csv(result: ox.QuerySolutions, request):
+    """Oxigraph's CSV as it wrote it, when it is within the cap and reads as the CSV writer of
+    results.serialize_solutions would write it; otherwise its records, read back as text (CSV is
+    plain values: nothing else is needed to cut or re-write it), cut at the cap and written again.
+    The two writers differ only where a one-column row is empty: Oxigraph writes an empty line,
+    Python's csv module `""` (an empty line reads as no row at all)."""
+    import csv
+    import io
+
+    from .messages import Answer
+
+    width = len(result.variables)
+    body = result.serialize(format=RESULT_FORMATS["csv"])
+    # Every row ends a line (a quoted value may hold more line breaks): no more rows than lines.
+    if body.count(b"\n") - 1 <= request.max_rows and (width > 1 or b"\r\n\r\n" not in body):
+        return Answer("select", body, None, False)
+    header, *rows = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+    kept = [row or [""] * width for row in rows[: request.max_rows]]  # an empty line: one empty value
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(kept)
+    return Answer("select", out.getvalue().encode("utf-8"), len(kept), len(rows) > request.max_rows)
 
 
 GRAPH_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
