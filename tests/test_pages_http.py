@@ -195,3 +195,11 @@ def test_plan_page_names_the_commissioner_whose_plan_it_has_regard_to(server):
     assert {r["commissioner"] for r in rows} == {"Police, Fire and Crime Commissioner for Essex"}
     page = requests.get(f"{server}/plans/thurrock-2023-24", headers=HTML).text
     assert "set by Police, Fire and Crime Commissioner for Essex" in page
+
+
+def test_every_lead_page_links_its_own_json_twin(server):
+    for path in PAGES:
+        page = requests.get(server + path, headers=HTML, timeout=60).text
+        href = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page).group(1)
+        assert href == twin(path).replace("&", "&amp;"), path
+        assert requests.get(server + href.replace("&amp;", "&"), timeout=60).status_code == 200, href

@@ -42,7 +42,8 @@ class Page:
         if json_suffix:
             return jsonify({"title": title, "data": data, "computedBy": self.sources()})
         return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(),
-                               json_href=request.path.rstrip("/") + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""))
+                               json_href=(request.path.rstrip("/") or "/index") + ".json"
+                               + (f"?{request.query_string.decode()}" if request.query_string else ""))
 
 
 def key_of(iri: str, kind: str) -> str:
