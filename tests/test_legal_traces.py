@@ -142,3 +142,17 @@ def test_the_duties_page_lists_every_duty_and_the_plan_page_the_plans_duties(ser
     assert links["cda-substance-misuse-strategy"] == "held, no action"
     html = requests.get(f"{server}/plans/castle-point-rochford-2017-18", timeout=60).text
     assert 'href="/duties/crime-disorder-scrutiny"' in html
+
+
+def test_members_own_duties_are_listed_apart_by_member(server):
+    import requests
+
+    rows = requests.get(f"{server}/plans/thurrock-2023-24.json", timeout=60).json()["data"]["memberDuties"]
+    by_member = {}
+    for r in rows:
+        by_member.setdefault(r["memberLabel"], set()).add(r["key"])
+    assert "safe-accommodation-duty" in by_member["Thurrock Council"]  # a unitary, so tier-one: the council's own duty
+    assert "serious-violence-duty" in by_member["Essex Police"]  # a specified authority, not the partnership
+    joint = {d["key"] for d in requests.get(f"{server}/plans/thurrock-2023-24.json", timeout=60).json()["data"]["duties"]
+             if "held" in d["link"]}
+    assert not joint & set().union(*by_member.values())  # the partnership's joint duties are not repeated per member

@@ -113,6 +113,8 @@ def plan(key: str):
                     for r in page.ask("plan-funding", plan=key)]
     approaches = [{**r, "actions": number(r.get("actions"))} for r in page.ask("plan-approaches", plan=key)]
     findings = page.ask("plan-completeness", plan=key)
+    members = [{"member": r["member"], "memberLabel": r["memberLabel"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"],
+                "actions": number(r["actions"])} for r in page.ask("member-duties", plan=key)]
     duties = [{"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "link": r["link"],
                "held_only": r["link"] == "held, no action",
                **{k: number(r[k]) for k in ("actions", "fundedActions", "totalGBP")}} for r in page.ask("plan-duties", plan=key)]
@@ -129,6 +131,7 @@ def plan(key: str):
         "planFunding": plan_funding,
         "approaches": approaches,
         "duties": duties,
+        "memberDuties": members,
         "completeness": completeness(findings),
         "pfccAlignment": alignment,
     }
