@@ -314,3 +314,9 @@ def test_a_provision_not_in_force_in_the_plans_period_is_a_warning(dates, expect
     assert all(expected in message and "PCSC Act 2022, section 8" in message and "2024-04-01 to 2025-03-31" in message
                for _, _, message in found)
     assert any("Serious Violence Duty" in message for _, _, message in found)
+
+
+def test_a_plan_written_in_the_workbook_states_its_duties_itself(shapes, ontology):
+    """No line numbers: the plan is its workbook, whose Plan sheet states the link; no quote is asked for."""
+    assert results_of(broken("DELETE WHERE { ex:fulfils ?p ?o } ; DELETE WHERE { ex:plan csp:sourceLine ?n }", ontology, shapes),
+                      "FulfilsQuoteShape") == []
