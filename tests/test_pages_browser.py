@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from cspkg.sources import REPO
+from cspkg.web.leads.registry import LEAD_PAGES as REGISTRY
 
 os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never fetch anything
 
@@ -32,18 +33,14 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "tests" / ".artifacts"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
-# Every page a lead opens, with a heading it must show.
-LEAD_PAGES = {"/": "Community Safety Partnership plans", "/search?text=knife": "Search results for “knife”",
-              "/plans/tendring-2021-22": "The Tendring Community Safety Partnership", "/plans/thurrock-2023-24/trace": "Trace to the legislation",
-              "/duties": "Legal duties", "/duties/serious-violence-duty": "Serious Violence Duty", "/coverage": "Legal duties covered by each partnership",
-              "/compare": "Compare partnerships", "/diff?before=tendring-2021-22&after=thurrock-2023-24": "Year on year",
+# Every page a lead opens (the registry), then the pages for the data-minded, each with a heading it must show.
+PAGES = [p.example for p in REGISTRY]
+LEAD_PAGES = {p.example: p.heading for p in REGISTRY} | {
               "/queries": "Questions the graph answers", "/queries/actions-for-duty?duty=serious-violence-duty": None, "/sparql": "SPARQL query",
               "/doc/plan/tendring-2021-22": "The Tendring Community Safety Partnership", "/doc/action/thurrock-2023-24/pop-3": "Serious Violence Duty",
               "/doc/duty/serious-violence-duty": "Serious Violence Duty", "/def/": "The cspkg ontology",
               "/def/shapes/": "The cspkg shapes", "/def/Action": "Action", "/doc/dataset/cspkg": "Community Safety Partnership plans (cspkg)",
               "/no/such/page": "Sorry, that did not work (404)"}
-PAGES = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-2023-24/trace",
-         "/duties", "/duties/serious-violence-duty", "/coverage", "/compare"]
 
 
 @pytest.fixture(scope="module")

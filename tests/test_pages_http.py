@@ -10,9 +10,10 @@ from html.parser import HTMLParser
 import pytest
 import requests
 
+from cspkg.web.leads.registry import LEAD_PAGES
+
 HTML = {"Accept": "text/html"}
-PAGES = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-2023-24/trace",
-         "/duties", "/duties/serious-violence-duty", "/coverage", "/compare"]
+PAGES = [p.example for p in LEAD_PAGES if p.twin]
 
 
 def twin(path: str) -> str:

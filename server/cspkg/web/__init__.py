@@ -23,7 +23,8 @@ SECURITY_HEADERS = {
 def create_app(settings: Settings | None = None) -> Flask:
     from ..answers.catalogue import catalogue
     from ..answers.runner import Runner
-    from . import errors, linkeddata, pages, queries, sparql, uploads, yearonyear
+    from . import errors, linkeddata, queries, sparql, uploads, yearonyear
+    from .leads import duties, grids, home, kit, plans
     from .presentation import href
 
     settings = settings or Settings.from_env()
@@ -42,7 +43,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(linkeddata.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(yearonyear.bp)
-    app.register_blueprint(pages.bp)
+    for lead in (kit, home, plans, duties, grids):
+        app.register_blueprint(lead.bp)
 
     @app.context_processor
     def publisher():

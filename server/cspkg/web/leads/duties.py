@@ -1,0 +1,64 @@
+"""Legal duties: the list of every duty with who holds it, and one duty's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from .kit import Page, key_of, number, one
+
+bp = Blueprint("duties", __name__)
+
+
+STATUS_ORDER = {"statutory duty": (0, "Statutory duties", "statutory-duties"), "statutory power": (1, "Powers", "powers"),
+                "statutory guidance": (2, "Statutory guidance", "statutory-guidance"),
+                "non-statutory guidance": (3, "Non-statutory guidance", "non-statutory-guidance")}
+
+
+@bp.get("/duties")
+@bp.get("/duties.json")
+def duties():
+    page = Page()
+    rows = page.ask("duties")
+    labels = {r["duty"]: r["dutyLabel"] for r in rows}
+    listed = []
+    for r in rows:
+        order, heading, anchor = STATUS_ORDER.get(r.get("status") or "", (4, "Other", "other"))
+        listed.append({"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "status": r.get("status"),
+                       "statusOrder": order, "statusHeading": heading, "statusKey": anchor,
+                       "heldBy": r.get("heldBy"), "cooperation": r.get("cooperation"), "appliesIn": r.get("appliesIn"),
+                       "limbOfKey": key_of(r["limbOf"], "duty") if r.get("limbOf") else None,
+                       "limbOfLabel": labels.get(r.get("limbOf")), "inForceFrom": r.get("inForceFrom"),
+                       "plans": number(r["plans"]), "actions": number(r["actions"])})
+    listed.sort(key=lambda d: (d["statusOrder"], d["label"].casefold()))
+    return page.respond("duties.html", "Legal duties", {"duties": listed}, request.path.endswith(".json"))
+
+
+@bp.get("/duties/<key>")
+@bp.get("/duties/<key>.json")
+def duty(key: str):
+    page = Page()
+    profile = one(page, "duty-profile", "duty", key)
+    first = profile[0]
+    actions = [{**r, "amount": number(r.get("amount")), "funded": r["funding"].startswith(("money", "in kind")),
+                "partnershipKey": None} for r in page.ask("actions-for-duty", duty=key)]
+    plans = {r["plan"]: r for r in page.ask("plans")}
+    for a in actions:
+        listed = plans.get(a["plan"])  # a plan the plans query leaves out still shows its actions
+        a["partnership"] = listed["partnershipLabel"] if listed else None
+        a["partnershipKey"] = key_of(listed["partnership"], "partnership") if listed else None
+    legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel", "inForceFrom", "inForceUntil", "checked")}
+                   for r in profile if r.get("provision")]
+    bodies = page.ask("duty-holders", duty=key)
+    holding = {role: [{"body": r["body"], "label": r["bodyLabel"], "area": r.get("policeArea")} for r in bodies if r["role"] == role]
+               for role in ("holds", "must co-operate")}
+    # Plans that cite the duty themselves (a strategy with no action list among them), beside those whose actions serve it.
+    cited = [{"plan": iri, "key": key_of(iri, "plan"), "title": plans[iri]["title"], "partnership": plans[iri]["partnershipLabel"],
+              "served": any(a["plan"] == iri for a in actions)}
+             for iri in (first.get("citedBy") or "").split() if iri in plans]
+    data = {"duty": first["duty"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
+            "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),
+            "cooperation": first.get("cooperation"), "appliesIn": first.get("appliesIn"), "limbOf": first.get("limbOf"),
+            "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"],
+            "legislation": legislation, "actions": actions, "fundedActions": sum(a["funded"] for a in actions),
+            "plans": len({a["plan"] for a in actions}), "citedBy": cited}
+    return page.respond("duty.html", first["dutyLabel"], data, request.path.endswith(".json"))

@@ -1,0 +1,111 @@
+"""What every page for leads shares: the record of the canned queries a page was computed from,
+its JSON twin, the keys in our IRIs, numbers from query answers, and the template filters.
+
+Every page is built from canned queries (`queries/*.rq`) run through the same runner and cache as
+the API, so each number on a page is the answer to a question anyone can re-ask at
+`/queries/<name>`. Each page has a machine-readable twin at the same path plus `.json`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, render_template, request
+
+from ...errors import BadInput
+from ...namespaces import BASE
+from ..errors import ApiError
+from ..queries import rows
+
+bp = Blueprint("leadkit", __name__)
+ID = BASE + "id/"
+
+
+class Page:
+    """What a page shows, and the canned queries it was computed from."""
+
+    def __init__(self):
+        self.used: list[tuple[str, dict]] = []
+
+    def ask(self, name: str, **values) -> list[dict]:
+        self.used.append((name, values))
+        return rows(name, values)
+
+    def sources(self) -> list[dict]:
+        return [{"query": name, "parameters": values,
+                 "page": f"/queries/{name}" + (f"?{urlencode(values)}" if values else ""),
+                 "sparql": f"/queries/{name}.rq"} for name, values in self.used]
+
+    def respond(self, template: str, title: str, data: dict, json_suffix: bool):
+        if json_suffix:
+            return jsonify({"title": title, "data": data, "computedBy": self.sources()})
+        return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(),
+                               json_href=(request.path.rstrip("/") or "/index") + ".json"
+                               + (f"?{request.query_string.decode()}" if request.query_string else ""))
+
+
+def key_of(iri: str, kind: str) -> str:
+    return iri.split(f"/id/{kind}/", 1)[1] if f"/id/{kind}/" in iri else iri
+
+
+def number(text: str | None):
+    """A count or an amount from a query answer: int when whole, Decimal otherwise."""
+    if text in (None, ""):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    return int(value) if value == value.to_integral_value() else value
+
+
+def one(page: Page, name: str, kind: str, key: str, **values) -> list[dict]:
+    """The rows of the query that defines the page's subject; an unknown key is a 404."""
+    try:
+        found = page.ask(name, **{kind: key}, **values)
+    except BadInput:
+        found = []
+    if not found:
+        raise ApiError(404, f"no {'plan' if kind == 'plan' else 'legal duty'} '{key}' in the data")
+    return found
+
+
+@bp.app_template_filter("doc")
+def doc_link(iri: str | None) -> str | None:
+    """Where a reader sees a resource and its sources: its /doc page here, or its own home."""
+    if not iri:
+        return None
+    if iri.startswith(ID + "duty/"):
+        return "/duties/" + iri[len(ID + "duty/"):]
+    if iri.startswith(ID):
+        return "/doc/" + iri[len(ID):]
+    if iri.startswith(BASE + "def/"):
+        return "/" + iri[len(BASE):]
+    return iri
+
+
+@bp.app_template_filter("source")
+def source_link(iri: str) -> str:
+    """The /doc page of one of our resources, even a duty (whose page-for-leads is /duties/...)."""
+    return "/doc/" + iri[len(ID):] if iri.startswith(ID) else iri
+
+
+@bp.app_template_filter("gbp")
+def gbp(value) -> str:
+    if value in (None, ""):
+        return ""
+    amount = Decimal(str(value))
+    return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
+
+
+@bp.app_template_filter("date_words")
+def date_words(value: str | None) -> str:
+    """An xsd:date as people write it (31 January 2023); anything else as it is."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return value or ""
+    return f"{day.day} {day:%B %Y}"

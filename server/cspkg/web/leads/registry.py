@@ -1,0 +1,47 @@
+"""Every page a strategy lead opens, in one list.
+
+The crawl, the accessibility and phone-width browser tests, the JSON-twin tests and the page
+benchmark all read this list, so a new page is covered everywhere once it is added here. Each entry
+names an example on the seed data (`example`), the heading that example shows, and what the page
+answers, in words (the README's pages section and docs/pages.md list these).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LeadPage:
+    name: str  # short name, for test ids and benchmark rows
+    rule: str  # the route, as Flask spells it
+    example: str  # a path on the seed data
+    heading: str  # text the example's first heading contains
+    answers: str  # the question the page answers, in words
+    twin: bool = True  # has a JSON twin at the same path plus .json that names its canned queries
+
+
+LEAD_PAGES: tuple[LeadPage, ...] = (
+    LeadPage("home", "/", "/", "Community Safety Partnership plans",
+             "Which partnerships have plans here, for which years, with how many actions and how much money?"),
+    LeadPage("search", "/search", "/search?text=knife", "Search results for “knife”",
+             "Where do plans mention a word (actions, priorities, outcomes, agencies)?"),
+    LeadPage("plan", "/plans/<key>", "/plans/tendring-2021-22", "The Tendring Community Safety Partnership",
+             "What does this plan do, who leads it, what does it cost, which duties does it serve, and is it complete?"),
+    LeadPage("trace", "/plans/<key>/trace", "/plans/thurrock-2023-24/trace", "Trace to the legislation",
+             "Which legislation does each action of this plan trace to, and which actions trace to none?"),
+    LeadPage("duties", "/duties", "/duties", "Legal duties",
+             "Which legal duties are there, who holds each, and how many plans and actions serve it?"),
+    LeadPage("duty", "/duties/<key>", "/duties/serious-violence-duty", "Serious Violence Duty",
+             "Everything done under one duty: which actions, who leads them, what they cost, and the law behind it."),
+    LeadPage("coverage", "/coverage", "/coverage", "Legal duties covered by each partnership",
+             "Which duties does each partnership's plan serve, and which does it hold with no action or no funded action?"),
+    LeadPage("compare", "/compare", "/compare", "Compare partnerships",
+             "How do partnerships compare by theme, and which years does each have a plan for?"),
+    LeadPage("diff", "/diff", "/diff?before=tendring-2021-22&after=thurrock-2023-24", "Year on year",
+             "What changed between two plans?", twin=False),
+)
+
+
+def by_name(name: str) -> LeadPage:
+    return next(p for p in LEAD_PAGES if p.name == name)
