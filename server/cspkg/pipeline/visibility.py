@@ -1,7 +1,7 @@
 """Whether a plan would be visible once stored: what the home page and the plan page need of it.
 
 The home page lists the rows of queries/plans.rq and a plan page starts from queries/plan-summary.rq
-(web/pages.py; no row is a 404). Both require of a plan, in the store's union graph: a type
+(web/leads/; no row is a 404). Both require of a plan, in the store's union graph: a type
 csp:PartnershipPlan (plans.rq), a dct:title, and a csp:partnership whose skos:prefLabel the store
 holds (in the reference data, or in the plan's own graph); the period is a violation to the shapes
 and optional to the queries. A partnership known by type alone passes the shapes (csp:partnership's
