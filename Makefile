@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: up install build serve test test-deps grlc-venv bench clean
+.PHONY: bench-pages up install build serve test test-deps grlc-venv bench clean
 
 up: build serve
 
@@ -44,6 +44,11 @@ SIZES ?= seed,10k,100k,1m,3m
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/national.py --sizes $(SIZES)
+
+# Every page for leads through HTTP on the seed data (the registry's pages), cache off and on.
+bench-pages: install
+	$(BIN)/cspkg build
+	$(BIN)/python bench/page_latency.py
 
 clean:
 	rm -rf $(VENV) store $(GRLC_VENV)

@@ -37,7 +37,6 @@ from server import serving  # noqa: E402
 from sparql_overhead import LIGHT, bindings, compare, difference, oxigraph_server  # noqa: E402  (bench/ is on the path)
 
 from cspkg.pipeline import scopes  # noqa: E402
-from cspkg.answers.catalogue import catalogue  # noqa: E402
 from cspkg.sources import DEFAULT_DATA, Source, parse  # noqa: E402
 from cspkg.store.embedded import EmbeddedStore  # noqa: E402
 from cspkg.pipeline.replace import replace_plan  # noqa: E402
@@ -170,8 +169,8 @@ def measure(label: str, data: Path, work: Path, requests_each: int, wrk_seconds:
     row["replace_s"], row["replace_worst_s"], row["replace_scopes"] = replace_time(data, store_root)
     store = EmbeddedStore.open(store_root)
     queries = bindings(store)
-    # In-process as the server runs a canned query: parameters bound by substitution, all rows.
-    row["direct"] = {name: direct(store_root, catalogue()[name].text, subs, requests_each) for name, (_, _, subs) in queries.items()}
+    # In-process as the server runs a canned query: parameters written into the text, all rows.
+    row["direct"] = {name: direct(store_root, text, {}, requests_each) for name, (_, _, text) in queries.items()}
     urls = {name: "/queries/" + name + ".json" + ("?" + "&".join(f"{k}={requests.utils.quote(v, safe='')}" for k, v in values.items()) if values else "")
             for name, (values, _, _) in queries.items()}
     with serving(store_root, workers=2, cache_size=0, query_timeout=QUERY_LIMIT) as base:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/query_profile.py --store /tmp/big/store-1m [--runs 10] [--only plans,search]
                                             [--queries DIR] [--save DIR] [--compare DIR]
 
-Parameters are bound as the server binds them (`bind`, by substitution): each query's defaults, or,
+Parameters are bound as the server binds them (`bind`, their terms written into the text): each query's defaults, or,
 where a default is missing from the corpus, the first item of the right class (as bench/national.py
 does). Each run serializes the whole answer to JSON, so the query is evaluated in full ("all rows",
 as bench/national.py times it in-process); for a paginated query, "first page" also times the text
@@ -24,23 +24,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cspkg.answers.catalogue import QUERIES_DIR, bind, catalogue
-from cspkg.errors import BadInput
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from params import chosen  # noqa: E402
+
+from cspkg.answers.catalogue import QUERIES_DIR, catalogue, prepared
 from cspkg.store.embedded import EmbeddedStore
 
 
-def parameters(store: EmbeddedStore, query) -> dict:
-    """The substitutions for one canned query: its defaults, else the corpus's first item of the kind."""
-    ask = lambda s: bool(store.query(s))  # noqa: E731
-    values = dict(query.defaults)
-    for param in query.params:
-        try:
-            bind(query, {param.name: values[param.name]} if param.name in values else {}, ask)
-        except (BadInput, KeyError):
-            if param.kind:
-                first = store.query(f"SELECT ?x WHERE {{ ?x a <{param.kind[1]}> }} ORDER BY ?x LIMIT 1")
-                values[param.name] = next(iter(first))["x"].value
-    return {ox.Variable(k): v for k, v in bind(query, values, ask).items()}
+def text_of(store: EmbeddedStore, query) -> str:
+    """The text the server runs for one canned query: its parameters' terms written in
+    (`catalogue.prepared`; bench/params.py chooses the values)."""
+    return prepared(query, chosen(store, query)[1])
 
 
 def pct(samples: list[float], q: int) -> float:
@@ -49,10 +43,10 @@ def pct(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] * 1000
 
 
-def timed(store: EmbeddedStore, text: str, subs: dict, runs: int, budget: float) -> tuple[bytes, list[float]]:
+def timed(store: EmbeddedStore, text: str, runs: int, budget: float) -> tuple[bytes, list[float]]:
     """The JSON answer, and the seconds of up to `runs` timed runs after a warm-up (at least 3 when
     they pass the budget)."""
-    run = lambda: store.query(text, substitutions=subs).serialize(format=ox.QueryResultsFormat.JSON)  # noqa: E731
+    run = lambda: store.query(text).serialize(format=ox.QueryResultsFormat.JSON)  # noqa: E731
     answer, samples = run(), []
     for _ in range(runs):
         start = time.perf_counter()
@@ -86,15 +80,15 @@ def main() -> None:
     mismatches = []
     for name in names:
         query = queries[name]
-        subs = parameters(store, query)
-        answer, samples = timed(store, query.text, subs, args.runs, args.budget)
+        text = text_of(store, query)
+        answer, samples = timed(store, text, args.runs, args.budget)
         page = ""
         if query.pagination:
-            _, first = timed(store, query.text + f"\nLIMIT {query.pagination + 1} OFFSET 0", subs, args.runs, args.budget)
+            _, first = timed(store, text + f"\nLIMIT {query.pagination + 1} OFFSET 0", args.runs, args.budget)
             page = f" {pct(first, 50):>9.1f} | {pct(first, 95):>9.1f} |"
         else:
             page = f" {'-':>9} | {'-':>9} |"
-        rows = len(list(store.query(query.text, substitutions=subs)))
+        rows = len(list(store.query(text)))
         same = ""
         if args.save:
             (args.save / f"{name}.json").write_bytes(answer)

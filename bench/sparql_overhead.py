@@ -38,9 +38,11 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from server import free_port, serving  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from params import chosen  # noqa: E402
+
 from cspkg.answers import sparqltext  # noqa: E402
-from cspkg.answers.catalogue import bind, catalogue  # noqa: E402
-from cspkg.errors import BadInput  # noqa: E402
+from cspkg.answers.catalogue import catalogue, prepared  # noqa: E402
 from cspkg.sources import REPO  # noqa: E402
 from cspkg.store.embedded import EmbeddedStore  # noqa: E402
 
@@ -56,27 +58,16 @@ def pct(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] * 1000
 
 
-def bindings(store: EmbeddedStore) -> dict[str, tuple[dict, str, dict]]:
+def bindings(store: EmbeddedStore) -> dict[str, tuple[dict, str, str]]:
     """Per canned query: its parameter values (the defaults, or the store's first item of the kind),
     the query text with them bound as a client sends it (a leading VALUES block, see the module's
-    note), and the substitutions the server's canned-query route makes."""
-
-    def ask(sparql: str, subs: dict) -> bool:
-        return bool(store.query(sparql, substitutions={ox.Variable(k): v for k, v in subs.items()}))
-
+    note), and the text the server's canned-query route runs (each parameter's term written where its
+variable stands, `catalogue.prepared`)."""
     out = {}
     for name, query in catalogue().items():
-        values = dict(query.defaults)
-        for param in query.params:
-            try:
-                bind(query, {param.name: values[param.name]} if param.name in values else {}, ask)
-            except (BadInput, KeyError):
-                if param.kind:
-                    first = store.query(f"SELECT ?x WHERE {{ ?x a <{param.kind[1]}> }} ORDER BY ?x LIMIT 1")
-                    values[param.name] = next(iter(first))["x"].value
-        bound = bind(query, values, ask)
+        values, bound = chosen(store, query)
         text = sparqltext.with_values(query.text, {k: str(v) for k, v in bound.items()})
-        out[name] = (values, text, {ox.Variable(k): v for k, v in bound.items()})
+        out[name] = (values, text, prepared(query, bound))
     return out
 
 

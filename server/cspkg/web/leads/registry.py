@@ -19,6 +19,7 @@ class LeadPage:
     heading: str  # text the example's first heading contains
     answers: str  # the question the page answers, in words
     twin: bool = True  # has a JSON twin at the same path plus .json that names its canned queries
+    key: str | None = None  # what `<key>` in the rule names: a kind of IRI under /id/ (plan, duty, ...)
 
 
 LEAD_PAGES: tuple[LeadPage, ...] = (
@@ -27,13 +28,13 @@ LEAD_PAGES: tuple[LeadPage, ...] = (
     LeadPage("search", "/search", "/search?text=knife", "Search results for “knife”",
              "Where do plans mention a word (actions, priorities, outcomes, agencies)?"),
     LeadPage("plan", "/plans/<key>", "/plans/tendring-2021-22", "The Tendring Community Safety Partnership",
-             "What does this plan do, who leads it, what does it cost, which duties does it serve, and is it complete?"),
+             "What does this plan do, who leads it, what does it cost, which duties does it serve, and is it complete?", key="plan"),
     LeadPage("trace", "/plans/<key>/trace", "/plans/thurrock-2023-24/trace", "Trace to the legislation",
-             "Which legislation does each action of this plan trace to, and which actions trace to none?"),
+             "Which legislation does each action of this plan trace to, and which actions trace to none?", key="plan"),
     LeadPage("duties", "/duties", "/duties", "Legal duties",
              "Which legal duties are there, who holds each, and how many plans and actions serve it?"),
     LeadPage("duty", "/duties/<key>", "/duties/serious-violence-duty", "Serious Violence Duty",
-             "Everything done under one duty: which actions, who leads them, what they cost, and the law behind it."),
+             "Everything done under one duty: which actions, who leads them, what they cost, and the law behind it.", key="duty"),
     LeadPage("coverage", "/coverage", "/coverage", "Legal duties covered by each partnership",
              "Which duties does each partnership's plan serve, and which does it hold with no action or no funded action?"),
     LeadPage("compare", "/compare", "/compare", "Compare partnerships",
