@@ -27,7 +27,8 @@ class Settings:
     public_base: str = ""  # CSPKG_PUBLIC_BASE: the URL the namespace https://w3id.org/cspkg/ is served at (default: the request's host, when allowed)
     allowed_hosts: str = ""  # CSPKG_ALLOWED_HOSTS: comma-separated Host names (or name:port) links may be built from, besides loopback and the bind address
     licence: str = ""  # CSPKG_LICENCE: the licence IRI the publisher gives the data (none is assumed)
-    cache_size: int = 512  # CSPKG_CACHE_SIZE: canned-query answers kept per worker (0: no cache)
+    cache_size: int = 512  # CSPKG_CACHE_SIZE: answers kept in the cache every worker shares (0: no cache)
+    cache_file: str = ""  # CSPKG_CACHE_FILE: the SQLite file of that cache (default: answers-cache.sqlite in CSPKG_STORE)
     data: Path = REPO / "data"  # CSPKG_DATA: the data folder uploads write plan files into
     write_token: str = ""  # CSPKG_WRITE_TOKEN: the bearer token that allows plan uploads (empty: writes are off)
     tokens_file: Path = REPO / "write-tokens"  # CSPKG_TOKENS_FILE: hashes of write tokens scoped to one partnership (`cspkg token`)
@@ -59,6 +60,10 @@ class Settings:
         if settings.backend == "remote" and not settings.sparql_query:
             raise BadInput("CSPKG_BACKEND=remote needs CSPKG_SPARQL_QUERY, the store's SPARQL query endpoint")
         return settings
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_file) if self.cache_file else self.store / "answers-cache.sqlite"
 
     def to_env(self) -> dict[str, str]:
         return {f"CSPKG_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}

@@ -21,6 +21,7 @@ SECURITY_HEADERS = {
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    from ..answers.cache import SharedCache
     from ..answers.catalogue import catalogue
     from ..answers.runner import Runner
     from . import errors, linkeddata, queries, sparql, uploads, yearonyear
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         "settings": settings,
         "runner": Runner(settings),
         "catalogue": catalogue(),
-        "cache": {},
+        "cache": SharedCache(settings.cache_path, settings.cache_size, scope=repr(sorted(settings.to_env().items()))),
     }
     errors.register(app)
     app.add_template_filter(href, "href")  # every link target in a template passes it
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def headers(response):
         # Reads are open to any origin, so a YASGUI page elsewhere can query us.
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        response.headers.setdefault("Access-Control-Expose-Headers", "Link, ETag, X-Result-Truncated")
+        response.headers.setdefault("Access-Control-Expose-Headers", "Link, ETag, X-Result-Truncated, X-Cache")
         # Pages load scripts and styles only from /static (none inline), and no other site may frame them.
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

@@ -24,7 +24,8 @@ def catalogue():
     return current_app.extensions["cspkg"]["catalogue"]
 
 
-def cache() -> dict:
+def cache():
+    """The answer cache every worker shares (answers/cache.py)."""
     return current_app.extensions["cspkg"]["cache"]
 
 

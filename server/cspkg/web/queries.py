@@ -64,11 +64,10 @@ def openapi():
 
 def graphs() -> list[str]:
     """The store's named graphs, per build."""
-    cache_key = ("graphs", context.runner().build_id())
-    found = context.cache().get(cache_key)
+    found = cached("graphs")
     if found is None:
         answer = context.runner().run(Request(GRAPHS, "json", max_rows=context.settings().max_rows))
-        found = remember(cache_key, [row["g"]["value"] for row in json.loads(answer.body)["results"]["bindings"]])
+        found = remember("graphs", [row["g"]["value"] for row in json.loads(answer.body)["results"]["bindings"]])
     return found
 
 
@@ -81,8 +80,7 @@ ENUM_CAP = 2000  # members of a kind listed in the OpenAPI document; past this, 
 def keys() -> dict[str, list[str] | None]:
     """Every value an IRI parameter of each kind can take (short keys, then IRIs), per build; None
     for a kind with more than ENUM_CAP members."""
-    cache_key = ("keys", context.runner().build_id())
-    found = context.cache().get(cache_key)
+    found = cached("keys")
     if found is None:
         found = {}
         used = {p.kind for q in context.catalogue().values() for p in q.params if p.kind}
@@ -94,7 +92,7 @@ def keys() -> dict[str, list[str] | None]:
             members = [row["thing"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
             short = [m[len(ID + prefix):] for m in members if m.startswith(ID + prefix) and SHORT_KEY.fullmatch(m[len(ID + prefix):])]
             found[prefix] = short + members
-        remember(cache_key, found)
+        remember("keys", found)
     return found
 
 
@@ -174,25 +172,25 @@ def run(name: str, suffix: str | None = None):
     etag = f'"{key}"'
     if request.if_none_match.contains(key):
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept"})
-    cached = context.cache().get(etag)
-    if cached is None:
-        cached = remember(etag, _render(query, values, fmt, page, suffix))
-    body, mimetype, headers = cached
+    # The Link headers are absolute URLs on the request's base, so the base is part of the cache key.
+    kept = cached(("answer", key, context.base_url()))
+    body, mimetype, headers = kept or remember(("answer", key, context.base_url()), _render(query, values, fmt, page, suffix))
     response = Response(body, mimetype=mimetype, headers=headers)
+    response.headers["X-Cache"] = "HIT" if kept else "MISS"  # from the cache every worker shares, or computed now
     response.headers["ETag"] = etag
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = "no-cache"  # revalidate: answers change only with a new build
     return response
 
 
-def remember(key, value):
-    """Keep an answer in the worker's cache (keys include the build), dropping the oldest when full."""
-    cache, size = context.cache(), context.settings().cache_size
-    if size:
-        if len(cache) >= size:
-            cache.pop(next(iter(cache)))  # oldest first
-        cache[key] = value
-    return value
+def cached(parts):
+    """An answer kept for the build this request reads, or None."""
+    return context.cache().get(context.runner().build_id(), parts)
+
+
+def remember(parts, value):
+    """Keep an answer for the build this request reads, in the cache every worker shares."""
+    return context.cache().put(context.runner().build_id(), parts, value)
 
 
 def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]]:
@@ -200,10 +198,10 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
     and run as the API runs it, but not paginated; cached per build like the API's answers."""
     query = _query(name)
     values = values or {}
-    key = ("rows", context.runner().build_id(), name, tuple(sorted(values.items())))
-    cached = context.cache().get(key)
-    if cached is not None:
-        return cached
+    key = ("rows", name, tuple(sorted(values.items())))
+    kept = cached(key)
+    if kept is not None:
+        return kept
     bound = bind(query, values, _ask)
     result = context.runner().run(Request(prepared(query, bound), "json", max_rows=context.settings().max_rows))
     table = json.loads(result.body)["results"]["bindings"]
