@@ -80,14 +80,9 @@ def _where_brace(tokens: list, start: int, depth: int) -> int | None:
     return None
 
 
-def with_values(text: str, bindings: dict[str, str]) -> str:
-    """The query with VALUES blocks that bind each variable to a term (in N-Triples form): for a
-    store that cannot be handed bindings, the same as binding the variables before evaluation.
-    The block goes first in the query's WHERE clause, and in each subquery that projects one of the
-    variables (the answer is the same, as the subquery's rows are joined on it, but the store need
-    not compute the rows for other values). The terms come from the RDF library, never from a user."""
-    if not bindings:
-        return text
+def _value_sites(text: str, names: list[str]) -> dict[int, list[str]]:
+    """Where VALUES blocks for these variables go: the token index of each opening brace (the
+    query's WHERE clause, and each subquery's that projects one of them), with the names for it."""
     reading = read(text)
     toks, pairs = reading.tokens.tokens, reading.tokens.pairs
     top = None
@@ -102,7 +97,7 @@ def with_values(text: str, bindings: dict[str, str]) -> str:
             break
     if top is None:
         raise ValueError("the query has no WHERE clause to bind its parameters in")
-    inserts = {top: list(bindings)}
+    inserts = {top: list(names)}
     for i, t in enumerate(toks):
         if not (t.kind == WORD and t.value == "SELECT" and t.depth > 0):
             continue
@@ -114,15 +109,36 @@ def with_values(text: str, bindings: dict[str, str]) -> str:
         star = any(p.kind == PUNCT and p.value == "*" and p.depth == t.depth for p in projection)
         if star:
             named |= {b.value for b in body if b.kind == VAR}
-        names = [n for n in bindings if n in named]
-        if names:
-            inserts[brace] = names
-    for brace in sorted(inserts, reverse=True):
-        names = inserts[brace]
-        block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n] for n in names)}) }}"
-        at = reading.tokens.original(toks[brace].end)
-        text = text[:at] + block + text[at:]
+        inner = [n for n in names if n in named]
+        if inner:
+            inserts[brace] = inner
+    return {reading.tokens.original(toks[brace].end): chosen for brace, chosen in inserts.items()}
+
+
+def _insert(text: str, sites: dict[int, list[str]], block) -> str:
+    for at in sorted(sites, reverse=True):
+        text = text[:at] + block(sites[at]) + text[at:]
     return text
+
+
+def with_values(text: str, bindings: dict[str, str]) -> str:
+    """The query with VALUES blocks that bind each variable to a term (in N-Triples form): for a
+    store that cannot be handed bindings, the same as binding the variables before evaluation.
+    The block goes first in the query's WHERE clause, and in each subquery that projects one of the
+    variables (the answer is the same, as the subquery's rows are joined on it, but the store need
+    not compute the rows for other values). The terms come from the RDF library, never from a user."""
+    if not bindings:
+        return text
+    return _insert(text, _value_sites(text, list(bindings)),
+                   lambda names: f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n] for n in names)}) }}")
+
+
+def with_value_list(text: str, name: str, terms: list[str]) -> str:
+    """The query with its variable `name` limited to these terms (N-Triples forms from the RDF
+    library or our own index, never from a user), placed as `with_values` places a binding; no
+    terms gives no rows."""
+    listed = " ".join(terms)
+    return _insert(text, _value_sites(text, [name]), lambda names: f" VALUES ?{name} {{ {listed} }}")
 
 
 def substitute(text: str, terms: dict[str, str], sigil: str = "?") -> str:

@@ -109,7 +109,7 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         reasons = why_invisible(reference, key, own | inferred)
         if reasons:  # it conforms, but no page would show it: say what is missing instead of reporting success
             raise Invisible(key, reasons)
-        builder = StoreBuilder(store_root, copy_of=current)
+        builder = StoreBuilder(store_root, copy_of=current, changed_plan=plan.value)
         del current
         try:
             # In place in the copy, no flush or compaction here: commit flushes once, without compacting.

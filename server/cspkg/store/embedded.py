@@ -17,6 +17,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from ..errors import BadInput, StoreMissing
+from . import textindex
 from .commits import CURRENT, swap_in
 from .interface import BUILD_GRAPH, LABELS, build_record, pick_label
 
@@ -145,11 +146,13 @@ class StoreBuilder:
     Its writer holds the writer lock (commits.writer_lock) from before it reads its input until
     the commit is done."""
 
-    def __init__(self, root: Path, copy_of: EmbeddedStore | None = None):
+    def __init__(self, root: Path, copy_of: EmbeddedStore | None = None, changed_plan: str | None = None):
         """A new, empty store; or, with copy_of, a copy of that store to change (an Oxigraph
         backup: hard links to its immutable files, so the copy is cheap whatever its size).
         A copy is not compacted at commit: a compaction rewrites the whole store, so its cost
-        grows with the store; RocksDB compacts the few small files a change adds on its own."""
+        grows with the store; RocksDB compacts the few small files a change adds on its own.
+        changed_plan (an IRI), with copy_of, is the one plan the change touches: the text index
+        (textindex.py) is then the copy's, updated for that plan."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         now = time.time()  # names sort in time order (for people reading the folder; pruning goes by the links)
@@ -159,6 +162,7 @@ class StoreBuilder:
             copy_of._store.backup(str(self.target))
         self.store = EmbeddedStore(ox.Store(str(self.target)), self.target)
         self.optimize = copy_of is None  # a new store is compacted once, a copy never
+        self.previous, self.changed_plan = (copy_of.path if copy_of is not None else None), changed_plan
 
     def commit(self, plan=None, what: str = "build"):
         """Make the new store current (commits.swap_in: an intent record, then an atomic rename of
@@ -166,6 +170,7 @@ class StoreBuilder:
         builds. Returns the new store's path; self.record is the commit's intent record."""
         # the build's id (a copy of an earlier store holds that store's record)
         self.store.replace_graphs([(BUILD_GRAPH, build_record(self.name))])
+        textindex.write(self.store, self.target, self.previous, self.changed_plan)  # before the swap: a served build has its index
         self.store.flush(self.optimize)  # one flush for the whole change
         del self.store  # close the files before readers open them
         self.record = swap_in(self.root, self.name, plan, what)
@@ -174,3 +179,4 @@ class StoreBuilder:
     def abandon(self) -> None:
         del self.store
         shutil.rmtree(self.target, ignore_errors=True)
+        textindex.remove(self.target)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -21,6 +22,8 @@ from ..namespaces import ID
 from ..errors import BadInput
 from ..answers.messages import Request
 from ..answers.spreadsheet import from_sparql_csv
+from ..answers.sparqltext import with_value_list
+from ..store import textindex
 from . import context
 from .errors import ApiError
 from .negotiation import TABLE, choose, media_type
@@ -147,7 +150,7 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
     """Rows of the query for one page, bound and run; with the look-ahead flag."""
     bound = bind(query, values, _ask)
     size = query.pagination
-    sparql = prepared(query, bound)
+    sparql = narrowed(query, bound, prepared(query, bound))
     if size:
         sparql += f"\nLIMIT {size + 1} OFFSET {(page - 1) * size}"  # numbers we computed, not user text
     # The look-ahead row is read but not returned: the runner flags it as `truncated`.
@@ -183,6 +186,18 @@ def run(name: str, suffix: str | None = None):
     return response
 
 
+def narrowed(query: CannedQuery, bound: dict, sparql: str) -> str:
+    """A search question limited to the items the build's text index finds (store/textindex.py):
+    the same question, over its candidates only; as written when there is no index to ask."""
+    served = textindex.SERVES.get(query.name)
+    if served is None or "_text" not in bound or context.settings().backend == "remote":
+        return sparql
+    found = textindex.candidates(Path(context.runner().store_for()), bound["_text"].value, served[1])
+    if found is None:
+        return sparql
+    return with_value_list(sparql, served[0], [f"<{item}>" for item in found])
+
+
 def cached(parts):
     """An answer kept for the build this request reads, or None."""
     return context.cache().get(context.runner().build_id(), parts)
@@ -203,7 +218,7 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
     if kept is not None:
         return kept
     bound = bind(query, values, _ask)
-    result = context.runner().run(Request(prepared(query, bound), "json", max_rows=context.settings().max_rows))
+    result = context.runner().run(Request(narrowed(query, bound, prepared(query, bound)), "json", max_rows=context.settings().max_rows))
     table = json.loads(result.body)["results"]["bindings"]
     return remember(key, [{k: v["value"] for k, v in row.items()} for row in table])
 
