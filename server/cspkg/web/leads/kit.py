@@ -115,3 +115,16 @@ def date_words(value: str | None) -> str:
     except ValueError:
         return value or ""
     return f"{day.day} {day:%B %Y}"
+
+
+@bp.app_template_filter("named")
+def named(text: str | None, iris: str | None) -> list[dict]:
+    """The bodies a query names in a "; "-separated text column, each with its IRI from the
+    space-separated column beside it (same order), for linking; the text alone when they differ."""
+    if not text:
+        return []
+    names = text.removesuffix(" (row lead)").split("; ")
+    found = (iris or "").split()
+    if len(found) != len(names):
+        return [{"label": text, "iri": None}]
+    return [{"label": name, "iri": iri} for name, iri in zip(names, found)]
