@@ -252,3 +252,4 @@ def test_which_agency_leads_the_most_actions(server, browser):
     assert browser.find_element(By.CSS_SELECTOR, "h1").text == first["agencyLabel"]
     assert text(browser, "#n-leads") == first["leads"]
     assert text(browser, "#n-supports") == first["supports"]
+    screenshot(browser, "organisation")
