@@ -28,7 +28,7 @@ from cspkg.web.leads.registry import LEAD_PAGES  # noqa: E402
 
 CLASSES = {"plan": "https://w3id.org/cspkg/def/PartnershipPlan", "duty": "https://w3id.org/cspkg/def/LegalDuty",
            "partnership": "https://w3id.org/cspkg/def/CommunitySafetyPartnership",
-           "organisation": "http://www.w3.org/ns/org#Organization"}
+           "agency": "http://www.w3.org/ns/org#Organization"}
 
 
 def first_key(store: EmbeddedStore, kind: str) -> str | None:

@@ -235,3 +235,21 @@ def test_every_lead_page_renders_with_no_csp_violation(server, browser, width):
 @pytest.mark.parametrize("path", [p for p in LEAD_PAGES if p not in PAGES])
 def test_axe_finds_no_serious_or_critical_violations_on_other_pages(server, browser, path):
     test_axe_finds_no_serious_or_critical_violations(server, browser, path)
+
+
+def test_which_agency_leads_the_most_actions(server, browser):
+    """From the home page, two clicks at most: the organisations list, then the top organisation."""
+    browser.get(f"{server}/")
+    browser.find_element(By.CSS_SELECTOR, 'nav[aria-label="Main"]').find_element(By.LINK_TEXT, "Organisations").click()
+    assert browser.current_url.endswith("/organisations")
+    top = browser.find_element(By.CSS_SELECTOR, "table.organisations tbody tr")
+    workload = rows(server, "agency-workload")
+    first = max(workload, key=lambda r: int(r["leads"]))
+    assert top.find_element(By.CSS_SELECTOR, "th").text == first["agencyLabel"]
+    assert top.find_elements(By.CSS_SELECTOR, "td")[0].text == first["leads"]
+    screenshot(browser, "organisations")
+    top.find_element(By.CSS_SELECTOR, "th a").click()
+    assert browser.find_element(By.CSS_SELECTOR, "h1").text == first["agencyLabel"]
+    assert text(browser, "#n-leads") == first["leads"]
+    assert text(browser, "#n-supports") == first["supports"]
+    screenshot(browser, "organisation")

@@ -140,7 +140,9 @@ def test_search_finds_each_kind(server):
 
 @pytest.mark.parametrize("path", ["/plans/no-such-plan", "/plans/no-such-plan.json", "/plans/no-such-plan/trace",
                                   "/duties/no-such-duty", "/duties/no-such-duty.json", "/plans/serious-violence-duty",
-                                  "/duties/thurrock-2023-24", "/plans/bad%20key"])
+                                  "/duties/thurrock-2023-24", "/plans/bad%20key",
+                                  "/organisations/no-such-body", "/organisations/no-such-body.json",
+                                  "/organisations/serious-violence-duty", "/organisations/bad%20key"])
 def test_unknown_keys_are_404(server, path):
     html = requests.get(server + path, headers=HTML)
     assert html.status_code == 404 and "Traceback" not in html.text
@@ -204,3 +206,92 @@ def test_every_lead_page_links_its_own_json_twin(server):
         href = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page).group(1)
         assert href == twin(path).replace("&", "&amp;"), path
         assert requests.get(server + href.replace("&amp;", "&"), timeout=60).status_code == 200, href
+
+
+def test_organisations_list_agrees_with_agency_workload(server):
+    data = requests.get(f"{server}/organisations.json").json()["data"]["organisations"]
+    rows = every_row(server, "agency-workload")
+    assert [(o["agency"], o["leads"], o["viaRow"], o["supports"]) for o in data] == \
+        [(r["agency"], int(r["leads"]), int(r["viaRow"]), int(r["supports"])) for r in rows]
+    assert data[0]["leads"] == max(o["leads"] for o in data), "the most actions led first"
+    page = requests.get(f"{server}/organisations", headers=HTML).text
+    assert f'<a href="/organisations/{data[0]["key"]}">{data[0]["label"]}</a>' in page
+
+
+def thurrock_actions_led_by_the_council() -> set[str]:
+    """From the data files alone (no store, no reasoner): Thurrock plan actions led by Thurrock
+    Council or any team or post under it, directly or as the lead of the plan-on-a-page row the
+    action delivers."""
+    from rdflib import Graph, Namespace, RDF, URIRef
+
+    from cspkg.sources import REPO
+
+    csp, org, ag = Namespace("https://w3id.org/cspkg/def/"), Namespace("http://www.w3.org/ns/org#"), "https://w3id.org/cspkg/id/agency/"
+    g = Graph()
+    g.parse(REPO / "data/reference/agencies.ttl")
+    g.parse(REPO / "data/plans/thurrock-2023-24.ttl")
+    council = {URIRef(ag + "thurrock-council")}
+    while True:  # everything under the council, at any depth
+        below = {s for p in (org.unitOf, org.postIn) for s, o in g.subject_objects(p) if o in council}
+        if below <= council:
+            break
+        council |= below
+    plan = URIRef("https://w3id.org/cspkg/id/plan/thurrock-2023-24")
+    actions = {a for a in g.subjects(csp.actionOf, plan) if (a, RDF.type, csp.Action) in g}
+    led = {a for a in actions if set(g.objects(a, csp.leadAgency)) & council}
+    via_row = {a for a in actions for row in g.objects(a, csp.deliversAction) if set(g.objects(row, csp.leadAgency)) & council}
+    return {str(a) for a in led | via_row}
+
+
+def test_organisation_rolls_up_its_teams_and_posts(server):
+    expected = thurrock_actions_led_by_the_council()
+    assert len(expected) == 47  # 6 plan-on-a-page rows led by its posts and the 41 actions under them
+    data = requests.get(f"{server}/organisations/thurrock-council.json").json()["data"]
+    assert data["leads"] == len(expected)
+    shown = {a["action"] for p in data["plans"] for a in p["actions"] if {"lead", "row lead"} & set(a["roles"])}
+    assert shown == expected
+    workload = {r["agency"]: r for r in every_row(server, "agency-workload")}
+    assert int(workload["https://w3id.org/cspkg/id/agency/thurrock-council"]["leads"]) == len(expected)
+    assert int(workload["https://w3id.org/cspkg/id/agency/thurrock-council"]["viaRow"]) == data["viaRow"] == 41
+    page = requests.get(f"{server}/organisations/thurrock-council", headers=HTML).text
+    assert f'<span id="n-leads">{len(expected)}</span>' in page
+    assert 'href="/doc/agency/thurrock-council"' in page, "the linked-data page is one click away"
+
+
+def test_organisation_twin_agrees_with_its_queries(server):
+    data = requests.get(f"{server}/organisations/thurrock-council.json").json()["data"]
+    rows = every_row(server, "organisation-actions", agent="thurrock-council")
+    assert {a["action"] for p in data["plans"] for a in p["actions"]} == {r["action"] for r in rows}
+    assert data["supports"] == len({r["action"] for r in rows if r["role"] == "partner"})
+    # each post's count is the actions named for it (posts here have nothing under them)
+    for part in data["parts"]:
+        named = {r["action"] for r in rows if r["named"] == part["iri"] and r["role"] != "partner"}
+        assert part["leads"] == len(named), part["label"]
+    assert sum(p["leads"] for p in data["parts"]) >= data["leads"]
+    profile = every_row(server, "organisation-profile", agent="thurrock-council")
+    assert {d["iri"] for d in data["holds"]} == {r["other"] for r in profile if r.get("relation") == "holds"}
+    assert {m["iri"] for m in data["memberOf"]} == {r["other"] for r in profile if r.get("relation") == "member of"}
+    assert "https://w3id.org/cspkg/id/duty/serious-violence-duty" in {d["iri"] for d in data["holds"]}
+
+
+def test_a_team_within_a_team_rolls_up(server):
+    data = requests.get(f"{server}/organisations/ecc-youth-service.json").json()["data"]
+    assert [p["key"] for p in data["partOf"]] == ["essex-county-council"]
+    rows = every_row(server, "organisation-actions", agent="ecc-youth-service")
+    team = next(p for p in data["parts"] if p["key"] == "ecc-youth-service-ccb")
+    assert team["leads"] + team["supports"] >= 1 and team["depth"] == 0
+    assert data["leads"] == len({r["action"] for r in rows if r["role"] != "partner"})
+
+
+def test_names_on_lead_pages_link_to_organisation_pages(server):
+    plan = requests.get(f"{server}/plans/thurrock-2023-24", headers=HTML).text
+    assert '<a href="/organisations/thurrock-ad-housing">Assistant Director, Housing, Thurrock Council</a> (row lead)' in plan
+    assert '<a href="/organisations/thurrock-council">Thurrock Council</a>' in plan  # a member's own duties
+    braintree = requests.get(f"{server}/plans/braintree-2022-23", headers=HTML).text
+    partners = re.findall(r'<td>(?:<a href="/organisations/[^"]+">[^<]+</a>(?:; )?)+</td>', braintree)
+    assert partners, "partners are linked"
+    duty = requests.get(f"{server}/duties/serious-violence-duty", headers=HTML).text
+    assert '<a href="/organisations/thurrock-council">Thurrock Council</a> <strong>holds this</strong>' in duty
+    assert '<a href="/organisations/thurrock-director-public-health">' in duty
+    for target in set(re.findall(r'href="(/organisations/[^"]+)"', plan + braintree + duty)):
+        assert requests.get(server + target, headers=HTML).status_code == 200, target

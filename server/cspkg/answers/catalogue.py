@@ -36,6 +36,7 @@ KINDS = {
     "duty": ("duty/", "https://w3id.org/cspkg/def/LegalDuty", "a legal duty"),
     "action": ("action/", "https://w3id.org/cspkg/def/Action", "an action"),
     "agency": ("agency/", "http://www.w3.org/ns/org#Organization", "an agency"),
+    "agent": ("agency/", "http://www.w3.org/ns/prov#Agent", "an organisation, team or post"),
     "theme": ("theme/", "http://www.w3.org/2004/02/skos/core#Concept", "a theme"),
     "partnership": ("partnership/", "https://w3id.org/cspkg/def/CommunitySafetyPartnership", "a partnership"),
 }

@@ -60,6 +60,9 @@ def number(text: str | None):
     return int(value) if value == value.to_integral_value() else value
 
 
+SUBJECTS = {"plan": "plan", "duty": "legal duty", "agent": "organisation, team or post"}
+
+
 def one(page: Page, name: str, kind: str, key: str, **values) -> list[dict]:
     """The rows of the query that defines the page's subject; an unknown key is a 404."""
     try:
@@ -67,7 +70,7 @@ def one(page: Page, name: str, kind: str, key: str, **values) -> list[dict]:
     except BadInput:
         found = []
     if not found:
-        raise ApiError(404, f"no {'plan' if kind == 'plan' else 'legal duty'} '{key}' in the data")
+        raise ApiError(404, f"no {SUBJECTS.get(kind, kind)} '{key}' in the data")
     return found
 
 
@@ -78,6 +81,8 @@ def doc_link(iri: str | None) -> str | None:
         return None
     if iri.startswith(ID + "duty/"):
         return "/duties/" + iri[len(ID + "duty/"):]
+    if iri.startswith(ID + "agency/"):  # organisations, their teams and posts
+        return "/organisations/" + iri[len(ID + "agency/"):]
     if iri.startswith(ID):
         return "/doc/" + iri[len(ID):]
     if iri.startswith(BASE + "def/"):
@@ -87,7 +92,8 @@ def doc_link(iri: str | None) -> str | None:
 
 @bp.app_template_filter("source")
 def source_link(iri: str) -> str:
-    """The /doc page of one of our resources, even a duty (whose page-for-leads is /duties/...)."""
+    """The /doc page of one of our resources, even a duty or an organisation (whose pages for leads
+    are /duties/... and /organisations/...)."""
     return "/doc/" + iri[len(ID):] if iri.startswith(ID) else iri
 
 
@@ -109,3 +115,16 @@ def date_words(value: str | None) -> str:
     except ValueError:
         return value or ""
     return f"{day.day} {day:%B %Y}"
+
+
+@bp.app_template_filter("named")
+def named(text: str | None, iris: str | None) -> list[dict]:
+    """The bodies a query names in a "; "-separated text column, each with its IRI from the
+    space-separated column beside it (same order), for linking; the text alone when they differ."""
+    if not text:
+        return []
+    names = text.removesuffix(" (row lead)").split("; ")
+    found = (iris or "").split()
+    if len(found) != len(names):
+        return [{"label": text, "iri": None}]
+    return [{"label": name, "iri": iri} for name, iri in zip(names, found)]
