@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from ..answers.catalogue import catalogue
     from ..answers.runner import Runner
     from . import errors, linkeddata, queries, sparql, uploads, yearonyear
-    from .leads import duties, grids, home, kit, plans
+    from .leads import duties, grids, home, kit, partnerships, plans, sidebyside
     from .presentation import href
 
     settings = settings or Settings.from_env()
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(linkeddata.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(yearonyear.bp)
-    for lead in (kit, home, plans, duties, grids):
+    for lead in (kit, home, plans, duties, grids, partnerships, sidebyside):
         app.register_blueprint(lead.bp)
 
     @app.context_processor

@@ -60,6 +60,9 @@ def number(text: str | None):
     return int(value) if value == value.to_integral_value() else value
 
 
+KINDS = {"plan": "plan", "duty": "legal duty", "partnership": "partnership"}  # a page's subject, in words
+
+
 def one(page: Page, name: str, kind: str, key: str, **values) -> list[dict]:
     """The rows of the query that defines the page's subject; an unknown key is a 404."""
     try:
@@ -67,7 +70,7 @@ def one(page: Page, name: str, kind: str, key: str, **values) -> list[dict]:
     except BadInput:
         found = []
     if not found:
-        raise ApiError(404, f"no {'plan' if kind == 'plan' else 'legal duty'} '{key}' in the data")
+        raise ApiError(404, f"no {KINDS.get(kind, kind)} '{key}' in the data")
     return found
 
 
@@ -78,6 +81,8 @@ def doc_link(iri: str | None) -> str | None:
         return None
     if iri.startswith(ID + "duty/"):
         return "/duties/" + iri[len(ID + "duty/"):]
+    if iri.startswith(ID + "partnership/"):
+        return "/partnerships/" + iri[len(ID + "partnership/"):]
     if iri.startswith(ID):
         return "/doc/" + iri[len(ID):]
     if iri.startswith(BASE + "def/"):
