@@ -209,6 +209,14 @@ def test_from_home_a_partnership_its_plans_and_what_changed(two_years, browser):
         assert text(browser, f"#changes-{NEXT_YEAR}-{name}") == (
             f"{name.capitalize()}: {len(c['carried'])} {verb}, {len(c['added'])} new, {len(c['dropped'])} dropped")
     screenshot(browser, "partnership")
+    browser.set_window_size(*WIDTHS["phone"])
+    try:
+        for path in ("/partnerships/castle-point-rochford-csp", f"/diff?before=castle-point-rochford-2017-18&after={NEXT_YEAR}"):
+            browser.get(base + path)
+            assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
+        browser.get(f"{base}/partnerships/castle-point-rochford-csp")
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
     browser.find_element(By.LINK_TEXT, "Castle Point and Rochford Community Safety Partnership Partnership Plan 2018/19").click()
     browser.find_element(By.ID, "changes-link").click()
     assert browser.current_url.endswith(f"/partnerships/castle-point-rochford-csp#changes-{NEXT_YEAR}")
