@@ -81,3 +81,52 @@ def server(store_root):
 
     with serving(store_root, workers=2, query_timeout=2) as base:
         yield base
+
+
+NEXT_YEAR = "castle-point-rochford-2018-19"  # the two_years fixture's second plan of one partnership
+
+
+def _edit(path: Path, row: int, changes: dict[str, str]) -> None:
+    """Set cells of one row of a CSV sheet (row numbered as a spreadsheet shows it: 2 is the first data row)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    for column, value in changes.items():
+        rows[row - 1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def two_years(tmp_path_factory):
+    """(server URL, data folder) for the seed data and a second Castle Point and Rochford plan, for 2018/19,
+    written as a partnership writes next year's plan: this year's workbook with one priority replaced and
+    one action replaced (through the real `cspkg export` and `cspkg import`), then built and served."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from server import serving
+
+    root = tmp_path_factory.mktemp("two-years")
+    data, book = root / "data", root / "book"
+    shutil.copytree(DEFAULT_DATA, data, ignore=shutil.ignore_patterns("history", ".staging"))
+    cspkg = [str(Path(sys.executable).with_name("cspkg"))]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPKG_")}
+    done = subprocess.run(cspkg + ["export", "castle-point-rochford-2017-18", "--format", "csv", "-o", str(book), "--data", str(data)],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    _edit(book / "plan.csv", 2, {"Key": NEXT_YEAR, "Period": "2018/19", "Start date": "2018-04-01", "End date": "2019-03-31",
+                                 "Title": "Castle Point and Rochford Community Safety Partnership Partnership Plan 2018/19",
+                                 "Label": "Castle Point and Rochford Community Safety Partnership Partnership Plan 2018/19"})
+    _edit(book / "priorities.csv", 2, {"Title": "Road safety around schools", "Label": "Road safety around schools"})
+    _edit(book / "actions.csv", 2, {"Label": "Launch a new cycle safety scheme for primary schools"})
+    done = subprocess.run(cspkg + ["import", str(book), "--data", str(data)], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    store = root / "store"
+    result = run(data, store)
+    assert not result.violations, [f.message for f in result.violations]
+    with serving(store, data=data) as base:
+        yield base, data

@@ -243,7 +243,9 @@ def test_no_page_has_inline_script_or_style(server):
     """What the policy would refuse, read from the HTML: no <script>, <style>, style= or on...= anywhere."""
     paths = ["/", "/search?text=knife", "/plans/tendring-2021-22", "/plans/thurrock-2023-24/trace", "/duties/serious-violence-duty",
              "/coverage", "/compare", "/queries", "/queries/actions-for-duty", "/sparql", "/doc/plan/tendring-2021-22", "/def/",
-             "/def/shapes/", "/doc/dataset/cspkg", "/diff?before=tendring-2021-22&after=thurrock-2023-24", "/no/such/page"]
+             "/def/shapes/", "/doc/dataset/cspkg", "/diff?before=tendring-2021-22&after=thurrock-2023-24", "/no/such/page",
+             "/partnerships/thurrock-csp", "/compare/side-by-side?a=colchester-csp&b=braintree-csp&duty=serious-violence-duty",
+             "/compare/side-by-side?a=nowhere&theme=domestic-abuse"]
 
     class Inline(HTMLParser):
         found: list = []

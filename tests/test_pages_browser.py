@@ -155,8 +155,71 @@ def test_compare_shows_themes_and_years(server, browser):
     tables = browser.find_elements(By.CSS_SELECTOR, "table")
     assert len(tables) == 2
     themes = rows(server, "theme-coverage")
-    link = browser.find_element(By.CSS_SELECTOR, 'a[href="/queries/theme-across-partnerships?theme=domestic-abuse"]')
-    assert link.text == next(t["actions"] for t in themes if t["theme"].endswith("/domestic-abuse"))
+    cell = next(t for t in themes if t["theme"].endswith("/domestic-abuse") and t["partnership"].endswith("/colchester-csp"))
+    link = browser.find_element(By.CSS_SELECTOR, 'a[href="/compare/side-by-side?a=colchester-csp&theme=domestic-abuse"]')
+    assert link.text == cell["actions"]
+
+
+def test_from_compare_open_two_partnerships_side_by_side(server, browser):
+    """A theme cell opens that partnership's actions on the theme; choosing a second partnership sets both side by side."""
+    from selenium.webdriver.support.ui import Select
+
+    themes = rows(server, "theme-coverage")
+    count = {(t["partnership"].rsplit("/", 1)[1], t["theme"].rsplit("/", 1)[1]): t["actions"] for t in themes}
+    browser.get(f"{server}/compare")
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/compare/side-by-side?a=colchester-csp&theme=domestic-abuse"]').click()
+    WebDriverWait(browser, 30).until(lambda b: "/compare/side-by-side" in b.current_url)
+    assert text(browser, "h1") == "Domestic abuse: side by side"
+    assert text(browser, "#n-colchester-csp") == count[("colchester-csp", "domestic-abuse")]
+    Select(browser.find_element(By.ID, "theme-b")).select_by_visible_text("Braintree District Community Safety Partnership")
+    browser.find_element(By.CSS_SELECTOR, "form.pick button").click()
+    WebDriverWait(browser, 30).until(lambda b: "b=braintree-csp" in b.current_url)
+    columns = browser.find_elements(By.CSS_SELECTOR, ".side-by-side section.column")
+    assert [c.find_element(By.TAG_NAME, "h3").text for c in columns] == ["Safer Colchester Partnership", "Braintree District Community Safety Partnership"]
+    assert text(browser, "#n-braintree-csp") == count.get(("braintree-csp", "domestic-abuse"), "0")
+    assert len(columns[0].find_elements(By.CSS_SELECTOR, "ul.side-actions li")) == int(count[("colchester-csp", "domestic-abuse")])
+    screenshot(browser, "side-by-side")
+    # on a phone the two columns come one after the other, and the page does not scroll sideways
+    browser.set_window_size(*WIDTHS["phone"])
+    try:
+        first, second = browser.find_elements(By.CSS_SELECTOR, ".side-by-side section.column")
+        assert second.location["y"] > first.location["y"] + first.size["height"] - 1
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+def test_from_home_a_partnership_its_plans_and_what_changed(two_years, browser):
+    """Home page, the partnership's name, its plans over the years and what changed from one plan to the next;
+    then from the later plan back to the same changes."""
+    from conftest import NEXT_YEAR
+    from test_pages_http import cspkg_diff
+
+    base, data = two_years
+    browser.get(f"{base}/")
+    browser.find_element(By.LINK_TEXT, "Castle Point and Rochford Community Safety Partnership").click()
+    WebDriverWait(browser, 30).until(lambda b: b.current_url.endswith("/partnerships/castle-point-rochford-csp"))
+    plans = [p for p in rows(base, "plans") if p["partnership"].endswith("/castle-point-rochford-csp")]
+    shown = browser.find_elements(By.CSS_SELECTOR, "#plans-table tbody tr")
+    assert [r.find_element(By.TAG_NAME, "th").text for r in shown] == [p["title"] for p in plans] and len(plans) == 2
+    assert [r.find_elements(By.TAG_NAME, "td")[2].text for r in shown] == [p["actions"] for p in plans]
+    changes = cspkg_diff(data, "castle-point-rochford-2017-18", NEXT_YEAR)
+    for name, verb in (("priorities", "carried over"), ("actions", "continued")):
+        c = changes[name]
+        assert text(browser, f"#changes-{NEXT_YEAR}-{name}") == (
+            f"{name.capitalize()}: {len(c['carried'])} {verb}, {len(c['added'])} new, {len(c['dropped'])} dropped")
+    screenshot(browser, "partnership")
+    browser.set_window_size(*WIDTHS["phone"])
+    try:
+        for path in ("/partnerships/castle-point-rochford-csp", f"/diff?before=castle-point-rochford-2017-18&after={NEXT_YEAR}"):
+            browser.get(base + path)
+            assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
+        browser.get(f"{base}/partnerships/castle-point-rochford-csp")
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+    browser.find_element(By.LINK_TEXT, "Castle Point and Rochford Community Safety Partnership Partnership Plan 2018/19").click()
+    browser.find_element(By.ID, "changes-link").click()
+    assert browser.current_url.endswith(f"/partnerships/castle-point-rochford-csp#changes-{NEXT_YEAR}")
 
 
 def test_keyboard_focus_is_visible_and_skip_link_comes_first(server, browser):

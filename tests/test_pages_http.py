@@ -13,6 +13,7 @@ import requests
 from cspkg.web.leads.registry import LEAD_PAGES
 
 HTML = {"Accept": "text/html"}
+ID = "https://w3id.org/cspkg/id/"
 PAGES = [p.example for p in LEAD_PAGES if p.twin]
 
 
@@ -142,7 +143,8 @@ def test_search_finds_each_kind(server):
                                   "/duties/no-such-duty", "/duties/no-such-duty.json", "/plans/serious-violence-duty",
                                   "/duties/thurrock-2023-24", "/plans/bad%20key",
                                   "/organisations/no-such-body", "/organisations/no-such-body.json",
-                                  "/organisations/serious-violence-duty", "/organisations/bad%20key"])
+                                  "/organisations/serious-violence-duty", "/organisations/bad%20key", "/partnerships/no-such-partnership",
+                                  "/partnerships/no-such-partnership.json", "/partnerships/thurrock-2023-24", "/partnerships/essex-police"])
 def test_unknown_keys_are_404(server, path):
     html = requests.get(server + path, headers=HTML)
     assert html.status_code == 404 and "Traceback" not in html.text
@@ -295,3 +297,143 @@ def test_names_on_lead_pages_link_to_organisation_pages(server):
     assert '<a href="/organisations/thurrock-director-public-health">' in duty
     for target in set(re.findall(r'href="(/organisations/[^"]+)"', plan + braintree + duty)):
         assert requests.get(server + target, headers=HTML).status_code == 200, target
+
+
+# --- partnerships, year on year, side by side ---------------------------------------------------
+
+def test_partnership_twin_agrees_with_its_queries(server):
+    data = requests.get(f"{server}/partnerships/thurrock-csp.json").json()["data"]
+    members = every_row(server, "partnership-members", partnership="thurrock-csp")
+    assert {(m["member"], m["role"]) for m in data["members"]} == {(m["member"], m["role"]) for m in members}
+    assert "The Probation Service" in {m["label"] for m in data["members"]}  # a member the plan lists, beside the area's bodies
+    plans = [p for p in every_row(server, "plans") if p["partnership"].endswith("/thurrock-csp")]
+    assert [(p["plan"], p["actions"], p["totalGBP"]) for p in plans] == [(p["plan"], str(p["actions"]), str(p["totalGBP"])) for p in data["plans"]]
+    duties = every_row(server, "partnership-duties", partnership="thurrock-csp")
+    assert [(d["duty"], int(d["actions"])) for d in duties] == [(d["duty"], d["actions"]) for d in data["duties"]]
+    assert data["dutiesWithoutAction"] == sum(d["actions"] == "0" for d in duties) > 0
+    assert data["yearOnYear"] == []
+    page = requests.get(f"{server}/partnerships/thurrock-csp", headers=HTML).text
+    assert 'id="no-earlier-plan"' in page and "no earlier plan of this partnership" in page
+    assert 'href="/doc/partnership/thurrock-csp"' in page  # the linked-data page, one click away
+
+
+def test_names_link_to_the_partnership_page(server):
+    home = requests.get(f"{server}/", headers=HTML).text
+    for p in every_row(server, "plans"):
+        assert f'href="/partnerships/{p["partnership"].rsplit("/", 1)[1]}"' in home
+    plan = requests.get(f"{server}/plans/thurrock-2023-24", headers=HTML).text
+    assert '<a href="/partnerships/thurrock-csp" id="partnership-link">Thurrock Community Safety Partnership</a>' in plan
+    assert 'href="/doc/partnership/thurrock-csp"' in plan and 'id="no-previous-plan"' in plan and 'id="changes-link"' not in plan
+
+
+def cspkg_diff(data, before: str, after: str) -> dict:
+    import json
+
+    from test_cli import cspkg
+
+    done = cspkg("diff", before, after, "--format", "json", "--data", str(data))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_year_on_year_on_the_partnership_page_agrees_with_cspkg_diff(two_years):
+    from conftest import NEXT_YEAR
+
+    base, data = two_years
+    body = requests.get(f"{base}/partnerships/castle-point-rochford-csp.json").json()["data"]
+    assert [p["key"] for p in body["plans"]] == ["castle-point-rochford-2017-18", NEXT_YEAR]
+    [step] = body["yearOnYear"]
+    expected = cspkg_diff(data, "castle-point-rochford-2017-18", NEXT_YEAR)
+    assert (step["priorities"], step["actions"]) == (expected["priorities"], expected["actions"])
+    assert [i["title"] for i in step["priorities"]["added"]] == ["Road safety around schools"]
+    assert [i["title"] for i in step["actions"]["added"]] == ["Launch a new cycle safety scheme for primary schools"]
+    page = requests.get(f"{base}/partnerships/castle-point-rochford-csp", headers=HTML).text
+    c = expected["priorities"]
+    heading = re.search(rf'<h4 id="changes-{NEXT_YEAR}-priorities">(.*?)</h4>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", heading) == f"Priorities: {len(c['carried'])} carried over, {len(c['added'])} new, {len(c['dropped'])} dropped"
+    assert "Road safety around schools" in page and NEXT_YEAR + "/" not in re.sub(r'href="[^"]*"', "", page)  # names, not keys
+    # the later plan links to what changed; the earlier one has nothing before it
+    later = requests.get(f"{base}/plans/{NEXT_YEAR}", headers=HTML).text
+    assert f'href="/partnerships/castle-point-rochford-csp#changes-{NEXT_YEAR}" id="changes-link"' in later
+    assert f'id="changes-{NEXT_YEAR}"' in page
+    earlier = requests.get(f"{base}/plans/castle-point-rochford-2017-18", headers=HTML).text
+    assert 'id="changes-link"' not in earlier
+
+
+def test_diff_compares_plans_of_one_partnership_by_name(two_years):
+    from conftest import NEXT_YEAR
+
+    base, data = two_years
+    pair = {"before": "castle-point-rochford-2017-18", "after": NEXT_YEAR}
+    page = requests.get(f"{base}/diff", params=pair, headers=HTML)
+    assert page.status_code == 200 and "Castle Point and Rochford Community Safety Partnership Partnership Plan 2018/19" in page.text
+    assert '<optgroup label="Castle Point and Rochford Community Safety Partnership">' in page.text
+    assert requests.get(f"{base}/diff.json", params=pair).json() == cspkg_diff(data, *pair.values())
+    other = {"before": "castle-point-rochford-2017-18", "after": "tendring-2021-22"}
+    refused = requests.get(f"{base}/diff", params=other, headers=HTML)
+    assert refused.status_code == 400 and "only plans of one partnership are compared" in refused.text
+    assert f"Castle Point and Rochford Community Safety Partnership Partnership Plan 2018/19 ({NEXT_YEAR})" in refused.text  # the valid choice
+    assert '<select id="before" name="before">' in refused.text
+    data_refused = requests.get(f"{base}/diff.json", params=other)
+    assert data_refused.status_code == 400 and NEXT_YEAR in data_refused.json()["error"]
+
+
+SIDE = "/compare/side-by-side"
+
+
+def test_side_by_side_on_a_theme_counts_as_the_theme_queries(server):
+    coverage = {(c["partnership"], c["theme"]): int(c["actions"]) for c in every_row(server, "theme-coverage")}
+    for theme in ("domestic-abuse", "anti-social-behaviour"):
+        body = requests.get(f"{server}{SIDE}.json", params={"a": "colchester-csp", "b": "braintree-csp", "theme": theme}).json()
+        rows = every_row(server, "theme-across-partnerships", theme=theme)
+        assert [c["key"] for c in body["data"]["columns"]] == ["colchester-csp", "braintree-csp"]
+        for column in body["data"]["columns"]:
+            mine = [r for r in rows if r["partnership"] == column["iri"]]
+            assert column["count"] == len({r["action"] for r in mine}) == coverage.get((column["iri"], ID + "theme/" + theme), 0)
+            assert column["count"] == (int(mine[0]["partnershipActions"]) if mine else 0)
+            assert [a["action"] for a in column["actions"]] == [r["action"] for r in mine]
+        assert {s["query"] for s in body["computedBy"]} >= {"theme-across-partnerships", "theme-coverage"}
+    page = requests.get(f"{server}{SIDE}", params={"a": "colchester-csp", "b": "braintree-csp", "theme": "domestic-abuse"}, headers=HTML).text
+    assert page.count('<section class="column"') == 2 and "<h1>Domestic abuse: side by side</h1>" in page
+
+
+def test_side_by_side_under_a_duty_counts_as_actions_for_duty(server):
+    partnership_of = {p["plan"]: p["partnership"] for p in every_row(server, "plans")}
+    rows = every_row(server, "actions-for-duty", duty="serious-violence-duty")
+    body = requests.get(f"{server}{SIDE}.json", params={"a": "thurrock-csp", "b": "colchester-csp", "duty": "serious-violence-duty"}).json()
+    for column in body["data"]["columns"]:
+        mine = [r["action"] for r in rows if partnership_of[r["plan"]] == column["iri"]]
+        assert [a["action"] for a in column["actions"]] == mine and column["count"] == len(mine)
+    assert body["data"]["columns"][0]["count"] > 0
+
+
+@pytest.mark.parametrize("params,says", [
+    ({"a": "nowhere-csp", "b": "braintree-csp", "theme": "domestic-abuse"}, "no partnership 'nowhere-csp'"),
+    ({"a": "colchester-csp", "b": "braintree-csp", "theme": "Domestic abuse"}, "no theme 'Domestic abuse'"),
+    ({"a": "colchester-csp", "b": "braintree-csp", "duty": "serious violence"}, "no duty 'serious violence'"),
+    ({"a": "colchester-csp", "b": "colchester-csp", "theme": "domestic-abuse"}, "the same partnership"),
+    ({"a": "colchester-csp", "b": "braintree-csp"}, "choose either a theme or a legal duty"),
+    ({"a": "colchester-csp", "b": "braintree-csp", "theme": "domestic-abuse", "duty": "serious-violence-duty"}, "not both"),
+    ({"b": "braintree-csp", "theme": "domestic-abuse"}, "choose the first partnership"),
+    ({"a": "x> } UNION { ?s ?p ?o", "theme": "domestic-abuse"}, "no partnership"),
+])
+def test_side_by_side_refuses_a_bad_choice_with_the_choices(server, params, says):
+    page = requests.get(server + SIDE, params=params, headers=HTML)
+    assert page.status_code == 400 and says in page.text.replace("&#39;", "'"), page.text[:300]
+    assert '<select id="theme-a" name="a">' in page.text and '<option value="domestic-abuse"' in page.text
+    assert ">Safer Colchester Partnership</option>" in page.text  # choices by name
+    data = requests.get(server + SIDE + ".json", params=params)
+    assert data.status_code == 400 and says in data.json()["error"] and data.json()["choices"]["partnership"]
+
+
+def test_compare_theme_cells_open_that_partnership_on_that_theme(server):
+    data = requests.get(f"{server}/compare.json").json()["data"]["themes"]
+    cells = {(c["partnership"], row["iri"]): c for row in data["rows"] for c in row["cells"]}
+    coverage = {(c["partnership"], c["theme"]): int(c["actions"]) for c in every_row(server, "theme-coverage")}
+    assert {k: c["actions"] for k, c in cells.items() if c["href"]} == coverage
+    hrefs = {c["href"] for c in cells.values() if c["href"]}
+    assert len(hrefs) == len(coverage), "every cell opens its own page"
+    href = cells[(ID + "partnership/colchester-csp", ID + "theme/domestic-abuse")]["href"]
+    assert href == f"{SIDE}?a=colchester-csp&theme=domestic-abuse"
+    one = requests.get(server + href.replace(SIDE, SIDE + ".json")).json()["data"]
+    assert [c["count"] for c in one["columns"]] == [coverage[(ID + "partnership/colchester-csp", ID + "theme/domestic-abuse")]]

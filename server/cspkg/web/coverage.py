@@ -63,9 +63,10 @@ def theme_grid(cells: list[dict]) -> dict:
     partnerships = sorted({(c["partnershipLabel"], c["partnership"]) for c in cells})
     rows = [{"iri": t, "label": label, "key": key_of(t), "cells": [
         {"partnership": p, "actions": by_pair.get((p, t), 0), "level": level(by_pair.get((p, t), 0)),
-         "href": f"/queries/theme-across-partnerships?theme={key_of(t)}" if by_pair.get((p, t)) else None}
+         # one partnership's actions on the theme, with a second partnership to choose beside it
+         "href": f"/compare/side-by-side?a={key_of(p)}&theme={key_of(t)}" if by_pair.get((p, t)) else None}
         for _, p in partnerships]} for label, t in themes]
-    return {"partnerships": [{"iri": p, "label": label} for label, p in partnerships], "rows": rows}
+    return {"partnerships": [{"iri": p, "label": label, "key": key_of(p)} for label, p in partnerships], "rows": rows}
 
 
 def year_grid(plans: list[dict]) -> dict:

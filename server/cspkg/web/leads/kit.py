@@ -60,7 +60,7 @@ def number(text: str | None):
     return int(value) if value == value.to_integral_value() else value
 
 
-SUBJECTS = {"plan": "plan", "duty": "legal duty", "agent": "organisation, team or post"}
+SUBJECTS = {"plan": "plan", "duty": "legal duty", "agent": "organisation, team or post", "partnership": "partnership"}  # a page's subject, in words
 
 
 def one(page: Page, name: str, kind: str, key: str, **values) -> list[dict]:
@@ -83,6 +83,8 @@ def doc_link(iri: str | None) -> str | None:
         return "/duties/" + iri[len(ID + "duty/"):]
     if iri.startswith(ID + "agency/"):  # organisations, their teams and posts
         return "/organisations/" + iri[len(ID + "agency/"):]
+    if iri.startswith(ID + "partnership/"):
+        return "/partnerships/" + iri[len(ID + "partnership/"):]
     if iri.startswith(ID):
         return "/doc/" + iri[len(ID):]
     if iri.startswith(BASE + "def/"):

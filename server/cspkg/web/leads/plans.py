@@ -29,9 +29,16 @@ def plan(key: str):
                "held_only": r["link"] == "held, no action",
                **{k: number(r[k]) for k in ("actions", "fundedActions", "totalGBP")}} for r in page.ask("plan-duties", plan=key)]
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
+    # The partnership's plans by start date (the plans query's order): the one before this is what changed is measured from.
+    siblings = [r for r in page.ask("plans") if r["partnership"] == summary["partnership"]]
+    at = next((i for i, r in enumerate(siblings) if r["plan"] == summary["plan"]), 0)
+    previous = siblings[at - 1] if at > 0 else None
+    partnership_key = key_of(summary["partnership"], "partnership")
     data = {
         "plan": summary["plan"], "key": key, "title": summary["title"],
-        "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"]},
+        "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"], "key": partnership_key},
+        "previousPlan": {"key": key_of(previous["plan"], "plan"), "title": previous["title"], "period": previous.get("period"),
+                         "changes": f"/partnerships/{partnership_key}#changes-{key}"} if previous else None,
         "period": summary.get("period"),
         "kept": {"build": summary["keptAt"], "why": summary.get("keptWhy")} if summary.get("keptAt") else None,
         **{k: number(summary[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP")},

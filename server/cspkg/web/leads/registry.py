@@ -43,8 +43,13 @@ LEAD_PAGES: tuple[LeadPage, ...] = (
              "Which duties does each partnership's plan serve, and which does it hold with no action or no funded action?"),
     LeadPage("compare", "/compare", "/compare", "Compare partnerships",
              "How do partnerships compare by theme, and which years does each have a plan for?"),
-    LeadPage("diff", "/diff", "/diff?before=tendring-2021-22&after=thurrock-2023-24", "Year on year",
-             "What changed between two plans?", twin=False),
+    LeadPage("side-by-side", "/compare/side-by-side", "/compare/side-by-side?a=colchester-csp&b=braintree-csp&theme=domestic-abuse",
+             "Domestic abuse: side by side", "What does each of two partnerships do on one theme or under one duty?"),
+    LeadPage("partnership", "/partnerships/<key>", "/partnerships/castle-point-rochford-csp",
+             "Castle Point and Rochford Community Safety Partnership",
+             "A partnership's plans over the years, what changed from one to the next, its members and the duties it holds.", key="partnership"),
+    LeadPage("diff", "/diff", "/diff", "Year on year",
+             "What changed between two plans of one partnership?", twin=False),
 )
 
 
