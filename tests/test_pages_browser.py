@@ -388,7 +388,7 @@ def test_trace_has_full_labels_a_lit_path_and_a_table_of_every_path(server, brow
     assert heads == {a.split("/id/", 1)[1] for a in traced}
     hrefs = {a.get_attribute("href") for a in table.find_elements(By.CSS_SELECTOR, "a")}
     assert {f"{server}/duties/{p['duty'].rsplit('/', 1)[1]}" for p in paths} <= hrefs
-    assert {p["act"] for p in paths if p.get("act")} <= hrefs
+    assert {p[k] for p in paths for k in ("provision", "act") if p.get(k)} <= hrefs
     # and every action that traces to nothing, by name
     assert text(browser, "#n-untraced") == str(len(untraced)) == str(len(actions) - len(traced))
     listed = browser.find_elements(By.CSS_SELECTOR, "ul.untraced > li")
