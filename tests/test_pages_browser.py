@@ -396,6 +396,7 @@ def test_trace_has_full_labels_a_lit_path_and_a_table_of_every_path(server, brow
     assert {li.find_element(By.TAG_NAME, "a").text for li in listed} == {a["actionLabel"] for a in untraced}
     browser.set_window_size(*SIZES["phone"])
     try:
+        browser.get(f"{server}/plans/{key}/trace#paths")
         screenshot(browser, "trace-phone")
     finally:
         browser.set_window_size(*WIDTHS["desktop"])
