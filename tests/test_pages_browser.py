@@ -9,7 +9,9 @@ written as well.
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -316,3 +318,181 @@ def test_which_agency_leads_the_most_actions(server, browser):
     assert text(browser, "#n-leads") == first["leads"]
     assert text(browser, "#n-supports") == first["supports"]
     screenshot(browser, "organisation")
+
+
+# Phone, paper and assistive technology: every lead page at a phone's and a laptop's width, printed on A4,
+# with a focus ring that shows, breadcrumbs, and the trace's picture told again as a table.
+SIZES = {"phone": (375, 812), "laptop": (1366, 900)}
+BOXES = ".table-scroll, .scroll"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_lead_page_scrolls_sideways(server, browser, size):
+    browser.set_window_size(*SIZES[size])
+    try:
+        for page in REGISTRY:
+            browser.get(server + page.example)
+            wide, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert wide <= inner, f"{page.example} at {size} width scrolls sideways ({wide} > {inner} px)"
+            # a box that scrolls can be reached and scrolled with the keyboard, and says what it holds
+            for box in browser.find_elements(By.CSS_SELECTOR, BOXES):
+                assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region", page.example
+                assert box.get_attribute("aria-label") or box.get_attribute("aria-labelledby"), page.example
+        if size == "phone":  # the plan's tables are wider than a phone: they scroll in their box, row headers kept in view
+            browser.get(f"{server}/plans/tendring-2021-22")
+            box = browser.find_element(By.CSS_SELECTOR, ".table-scroll:has(table.actions)")
+            assert browser.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", box)
+            header = box.find_element(By.CSS_SELECTOR, 'tbody th[scope="row"]')
+            assert header.value_of_css_property("position") == "sticky"
+            browser.execute_script("arguments[0].scrollLeft = 200", box)
+            assert browser.execute_script("return arguments[0].getBoundingClientRect().left - arguments[1].getBoundingClientRect().left",
+                                          header, box) == 0
+            screenshot(browser, "plan-phone")
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+def pdf_strings(raw: bytes, key: bytes) -> list[str]:
+    """The text strings a PDF gives for `key` (/Title of its outline), literal or UTF-16 hex."""
+    out = []
+    for literal, hexa in re.findall(rb"/" + key + rb"\s*(?:\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f]*)>)", raw):
+        if hexa:
+            data = bytes.fromhex(hexa.decode())
+            out.append(data[2:].decode("utf-16-be") if data[:2] == b"\xfe\xff" else data.decode("latin-1"))
+        else:
+            text = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m[1], 8)]) if m[1][:1].isdigit() else
+                          {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(m[1], m[1]), literal, flags=re.S)
+            out.append(text.decode("latin-1"))
+    return out
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_plan_prints_on_a4_with_every_section_open(server, browser):
+    path = "/plans/tendring-2021-22"
+    browser.get(server + path)
+    headings = [h.get_attribute("textContent") for h in browser.find_elements(By.CSS_SELECTOR, "main h2")]
+    hidden = browser.find_elements(By.CSS_SELECTOR, "details:not([open]) > :not(summary)")
+    assert headings and hidden, "the Tendring plan has sections and collapsed notes"
+    visible = "return arguments[0].map(e => e.checkVisibility() && e.getBoundingClientRect().height > 0)"
+    assert not any(browser.execute_script(visible, hidden))  # closed on screen
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "generateDocumentOutline": True})
+    raw = base64.b64decode(pdf["data"])
+    boxes = [[float(n) for n in box.split()] for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", raw)]
+    assert boxes and all(abs(b[2] - b[0] - 595.28) <= 1 and abs(b[3] - b[1] - 841.89) <= 1 for b in boxes), boxes  # A4
+    # Chromium's PDF outline is made from the page's headings as printed: every section is in it.
+    titles = {squeeze(t) for t in pdf_strings(raw, b"Title")}
+    assert {squeeze(h) for h in headings} <= titles, set(map(squeeze, headings)) - titles
+    browser.set_window_size(720, 900)  # an A4 page's width inside its margins
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert all(browser.execute_script(visible, hidden)), "collapsed notes print open"
+        for box in browser.find_elements(By.CSS_SELECTOR, BOXES):  # tables are not cut at the page's edge
+            assert browser.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth + 1", box), box.get_attribute("aria-label")
+        for gone in ("header nav", 'nav[aria-label="Breadcrumb"]', ".toc"):
+            assert not browser.find_element(By.CSS_SELECTOR, gone).is_displayed(), gone
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+def luminance(css: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+    lin = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+WHITE = "rgb(255, 255, 255)"
+BACKGROUND = """let e = arguments[0];
+for (; e && e.nodeType === 1; e = e.parentElement) {
+  const c = getComputedStyle(e).backgroundColor;
+  if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; }
+return 'rgb(255, 255, 255)';"""
+
+
+def test_focus_ring_shows_against_white_and_the_background(server, browser):
+    """WCAG 1.4.11: the focus indicator has 3:1 against white and against what it is drawn on (the ring
+    or its yellow halo), on every kind of thing a keyboard reaches on the lead pages."""
+    targets = {"/search?text=knife": ["main a", "input#search-text", "button[type=submit]", 'nav[aria-label="Breadcrumb"] a'],
+               "/plans/tendring-2021-22": ["details summary", ".table-scroll", "table.actions th a"],
+               "/coverage": [".heatmap td.level-3 a", ".scroll"],
+               "/plans/thurrock-2023-24/trace": ["svg.trace a.node", "table.trace-paths a"]}
+    for path, selectors in targets.items():
+        browser.get(server + path)
+        for css in selectors:
+            element = browser.find_element(By.CSS_SELECTOR, css)
+            under = browser.execute_script(BACKGROUND, browser.execute_script("return arguments[0].parentElement", element))
+            browser.execute_script("arguments[0].focus()", element)
+            assert browser.switch_to.active_element == element, (path, css)
+            ring = element.value_of_css_property("outline-color")
+            assert element.value_of_css_property("outline-style") == "solid" and float(element.value_of_css_property("outline-width")[:-2]) >= 3
+            assert contrast(ring, WHITE) >= 3, (path, css, ring)
+            halo = re.match(r"rgba?\([^)]*\)", element.value_of_css_property("box-shadow") or "")
+            best = max([contrast(ring, under)] + ([contrast(halo.group(0), under)] if halo else []))
+            assert best >= 3, (path, css, ring, halo, under)
+
+
+def test_trace_has_full_labels_a_lit_path_and_a_table_of_every_path(server, browser):
+    key = "thurrock-2023-24"
+    browser.get(f"{server}/plans/{key}/trace")
+    paths = rows(server, "plan-trace", plan=key)
+    actions = rows(server, "plan-actions", plan=key)
+    traced = {p["action"] for p in paths}
+    untraced = [a for a in actions if a["action"] not in traced]
+    assert traced and untraced
+    # full labels: a box's lines, put together, are its label
+    for node in browser.find_elements(By.CSS_SELECTOR, "svg.trace .node"):
+        label = browser.execute_script("return arguments[0].querySelector('title').textContent", node)
+        lines = browser.execute_script("return [...arguments[0].querySelectorAll('tspan')].map(t => t.textContent)", node)
+        assert " ".join(lines) == " ".join(label.split()) and "…" not in "".join(lines)
+    # a path lights up while a box has the focus
+    duty = browser.find_element(By.CSS_SELECTOR, 'svg.trace a.node[href="/duties/serious-violence-duty"]')
+    lit = "return getComputedStyle(arguments[0].nextElementSibling).display"
+    assert browser.execute_script(lit, duty) == "none"
+    browser.execute_script("arguments[0].focus()", duty)
+    assert browser.execute_script(lit, duty) != "none"
+    through = {p["action"] for p in paths if p["duty"].endswith("/serious-violence-duty")}
+    assert len(browser.find_elements(By.CSS_SELECTOR, 'svg.trace a.node[href="/duties/serious-violence-duty"] + .path path')) >= len(through)
+    # the table: one group of rows per traced action, one row per path, links to each step
+    table = browser.find_element(By.CSS_SELECTOR, "table.trace-paths")
+    groups = table.find_elements(By.CSS_SELECTOR, "tbody")
+    assert len(groups) == len(traced)
+    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == len(paths)
+    heads = {a.get_attribute("href").rsplit("/doc/", 1)[1] for a in table.find_elements(By.CSS_SELECTOR, 'th[scope="rowgroup"] a')}
+    assert heads == {a.split("/id/", 1)[1] for a in traced}
+    hrefs = {a.get_attribute("href") for a in table.find_elements(By.CSS_SELECTOR, "a")}
+    assert {f"{server}/duties/{p['duty'].rsplit('/', 1)[1]}" for p in paths} <= hrefs
+    assert {p[k] for p in paths for k in ("provision", "act") if p.get(k)} <= hrefs
+    # and every action that traces to nothing, by name
+    assert text(browser, "#n-untraced") == str(len(untraced)) == str(len(actions) - len(traced))
+    listed = browser.find_elements(By.CSS_SELECTOR, "ul.untraced > li")
+    assert len(listed) == len(untraced)
+    assert {li.find_element(By.TAG_NAME, "a").text for li in listed} == {a["actionLabel"] for a in untraced}
+    browser.set_window_size(*SIZES["phone"])
+    try:
+        browser.get(f"{server}/plans/{key}/trace#paths")
+        screenshot(browser, "trace-phone")
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+def test_every_lead_page_has_breadcrumbs(server, browser):
+    for page in REGISTRY:
+        browser.get(server + page.example)
+        crumbs = browser.find_elements(By.CSS_SELECTOR, 'nav[aria-label="Breadcrumb"] ol > li')
+        assert crumbs, page.example
+        assert crumbs[-1].get_attribute("aria-current") == "page" and crumbs[-1].text, page.example
+        for li in crumbs[:-1]:
+            link = li.find_element(By.TAG_NAME, "a")
+            assert requests.get(link.get_attribute("href"), headers={"Accept": "text/html"}, timeout=30).status_code == 200, page.example
+    browser.get(f"{server}/plans/thurrock-2023-24/trace")
+    trail = [li.text for li in browser.find_elements(By.CSS_SELECTOR, 'nav[aria-label="Breadcrumb"] li')]
+    summary = rows(server, "plan-summary", plan="thurrock-2023-24")[0]
+    assert trail == ["Plans", summary["partnershipLabel"], summary["title"], "Trace"]

@@ -128,7 +128,13 @@ def test_trace_is_well_formed_svg_of_links(server):
     data = requests.get(f"{server}/plans/thurrock-2023-24/trace.json").json()["data"]
     assert len(links) == len(data["nodes"]) and "/duties/serious-violence-duty" in links
     assert "http://www.legislation.gov.uk/id/ukpga/2022/32" in links
-    assert data["tracedActions"] == len({p["action"] for p in every_row(server, "plan-trace", plan="thurrock-2023-24")})
+    traced = {p["action"] for p in every_row(server, "plan-trace", plan="thurrock-2023-24")}
+    assert data["tracedActions"] == len(traced)
+    # the actions that trace to nothing: plan-actions less those plan-trace reaches, in the plan's order
+    actions = every_row(server, "plan-actions", plan="thurrock-2023-24")
+    assert [a["action"] for a in data["untraced"]] == [a["action"] for a in actions if a["action"] not in traced]
+    assert len(data["untraced"]) == len(actions) - len(traced) > 0
+    assert 'id="untraced"' in page and 'class="trace-paths"' in page
 
 
 def test_search_finds_each_kind(server):

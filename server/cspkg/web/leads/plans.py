@@ -115,9 +115,14 @@ def trace(key: str):
     page = Page()
     summary = one(page, "plan-summary", "plan", key)[0]
     paths = page.ask("plan-trace", plan=key)
+    actions = page.ask("plan-actions", plan=key)
     picture = layout(paths)
+    traced = {p["action"] for p in paths}
+    untraced = [{k: a.get(k) for k in ("action", "actionLabel", "priority", "priorityNumber", "priorityLabel")}
+                for a in actions if a["action"] not in traced]
     data = {"plan": summary["plan"], "key": key, "title": summary["title"], "actions": number(summary["actions"]),
-            "tracedActions": len({p["action"] for p in paths}), "paths": paths,
+            "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"]},
+            "tracedActions": len(traced), "paths": paths, "untraced": untraced,
             "nodes": [{k: n[k] for k in ("layer", "iri", "label", "href")} for n in picture["nodes"]]}
     if request.path.endswith(".json"):
         return page.respond("trace.html", "", data, True)
