@@ -28,6 +28,16 @@ def cache() -> dict:
     return current_app.extensions["cspkg"]["cache"]
 
 
+def remember(key, value):
+    """Keep an answer in the worker's cache (keys include the build), dropping the oldest when full."""
+    found, size = cache(), settings().cache_size
+    if size:
+        if len(found) >= size:
+            found.pop(next(iter(found)))  # oldest first
+        found[key] = value
+    return value
+
+
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
 WILDCARD = {"", "0.0.0.0", "::", "[::]"}
 

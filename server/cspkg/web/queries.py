@@ -13,7 +13,7 @@ import re
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
 from .. import iris
 from ..answers.catalogue import SHORT_KEY, CannedQuery, bind, prepared
@@ -21,7 +21,8 @@ from ..namespaces import ID
 from ..errors import BadInput
 from ..answers.messages import Request
 from ..answers.spreadsheet import from_sparql_csv
-from . import context
+from . import context, questions
+from .context import remember
 from .errors import ApiError
 from .negotiation import TABLE, choose, media_type
 from .openapi import MAX_PAGE, document
@@ -43,7 +44,8 @@ def index():
     queries = list(context.catalogue().values())
     fmt = "json" if request.path.endswith(".json") else choose({"json": ["application/json"]}, extra=["text/html"])
     if fmt == "text/html":
-        return render_template("queries.html", queries=queries)
+        takes = [[questions.noun(p, q).lower() + ("" if p.required else " (optional)") for p in q.params] for q in queries]
+        return render_template("queries.html", questions=list(zip(queries, takes)))
     return jsonify([
         {"name": q.name, "summary": q.summary, "description": q.description, "tags": q.tags,
          "parameters": [{"name": p.name, "type": p.type, "required": p.required, "default": q.defaults.get(p.name)} for p in q.params],
@@ -168,6 +170,14 @@ def run(name: str, suffix: str | None = None):
     fmt = choose(TABLE, explicit, extra=[] if explicit else ["text/html"])
     page = _page()
     values = _values(query)
+    if fmt == "text/html":
+        # A name typed for a parameter becomes its key (by a redirect, so that the address, the
+        # download links and the cache all hold keys); a value that is neither shows the form again.
+        resolved, fields = questions.resolve(query, values)
+        if any(f.problem for f in fields.values()):
+            return _form_again(query, values, fields, page, next(f.problem for f in fields.values() if f.problem))
+        if resolved != values:
+            return redirect(_address(query.name, resolved, page), code=303)
     build = context.runner().build_id()
     # The Link headers repeat the suffix and the format parameter, so both are part of the key.
     key = hashlib.sha1(repr((build, name, sorted(values.items()), fmt, page, suffix, request.args.get("format") or "")).encode()).hexdigest()
@@ -176,7 +186,12 @@ def run(name: str, suffix: str | None = None):
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept"})
     cached = context.cache().get(etag)
     if cached is None:
-        cached = remember(etag, _render(query, values, fmt, page, suffix))
+        try:
+            cached = remember(etag, _render(query, values, fmt, page, suffix))
+        except BadInput as err:  # e.g. an IRI of the wrong kind, or a parameter the query does not take
+            if fmt != "text/html":
+                raise
+            return _form_again(query, values, questions.resolve(query, values)[1], page, str(err))
     body, mimetype, headers = cached
     response = Response(body, mimetype=mimetype, headers=headers)
     response.headers["ETag"] = etag
@@ -185,14 +200,30 @@ def run(name: str, suffix: str | None = None):
     return response
 
 
-def remember(key, value):
-    """Keep an answer in the worker's cache (keys include the build), dropping the oldest when full."""
-    cache, size = context.cache(), context.settings().cache_size
-    if size:
-        if len(cache) >= size:
-            cache.pop(next(iter(cache)))  # oldest first
-        cache[key] = value
-    return value
+def _address(name: str, values: dict[str, str], page: int = 1) -> str:
+    """The page's own address (relative) with these values, for links and redirects."""
+    args = {k: v for k, v in values.items() if v != ""}
+    if page > 1:
+        args["page"] = page
+    return f"/queries/{name}" + (f"?{urlencode(args)}" if args else "")
+
+
+def _page_html(query: CannedQuery, values: dict[str, str], fields: dict, page: int, table=None, sparql=None,
+               bound=None, more=False, problem=None) -> str:
+    given = {k: v for k, v in values.items() if v != ""}
+    args = urlencode(given)
+    return render_template(
+        "query.html", query=query, fields=list(fields.values()), problem=problem, page=page, more=more,
+        table=table, people=questions.people_table(query, table) if table else None, sparql=sparql or query.text,
+        bound=bound or {}, args=("?" + args) if args else "",
+        previous=_address(query.name, given, page - 1) if page > 1 else None,
+        following=_address(query.name, given, page + 1) if more else None)
+
+
+def _form_again(query: CannedQuery, values: dict[str, str], fields: dict, page: int, problem: str) -> Response:
+    """The form with the problem said in words and the choices offered: a 400, never cached."""
+    html = _page_html(query, values, fields, page, problem=problem)
+    return Response(html, status=400, mimetype="text/html", headers={"Cache-Control": "no-store", "Vary": "Accept"})
 
 
 def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]]:
@@ -213,19 +244,12 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
 def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suffix: str | None):
     rq = context.public(f"/queries/{query.name}.rq")
     if fmt == "text/html":
-        try:
-            bound, sparql, result = answer(query, values, "json", page)
-            error = None
-        except BadInput as err:
-            bound, sparql, result, error = {}, query.text, None, str(err)
-        table = json.loads(result.body) if result else None
-        more = bool(result and result.truncated)
-        html = render_template("query.html", query=query, values={**query.defaults, **values}, table=table,
-                               sparql=sparql, bound=bound, error=error, page=page, more=more)
-        status_headers = {"Link": _links(query.name, "", page, more)}
-        if error:
-            raise ApiError(400, error)
-        return html.encode(), "text/html", status_headers
+        bound, sparql, result = answer(query, values, "json", page)
+        table = json.loads(result.body)
+        more = bool(result.truncated)
+        html = _page_html(query, values, questions.resolve(query, values)[1], page, table=table, sparql=sparql,
+                          bound=bound, more=more)
+        return html.encode(), "text/html", {"Link": _links(query.name, "", page, more)}
     bound, sparql, result = answer(query, values, fmt, page)
     more = result.truncated and bool(query.pagination)
     # A canned answer's CSV is a download for spreadsheets: formula-like cells are neutralised.

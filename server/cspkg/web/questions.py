@@ -1,0 +1,211 @@
+"""A canned query as a question for people (the HTML form of `/queries/<name>`): parameters chosen
+by name, answers with labels linked to the lead pages and columns named in words.
+
+The JSON, CSV and TSV answers are the API's and are not touched here. What a parameter may be is
+what the catalogue says (its kind, and the IRIs the header enumerates, as grlc shows them); this
+module only adds the names people know them by. A name typed for a parameter is looked up among
+those names and replaced by its key before the query is bound (`catalogue.bind`), so the text a
+person types never reaches a query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .. import iris
+from ..answers.catalogue import CannedQuery, Param, short_key
+from ..answers.messages import Request
+from ..namespaces import ID
+from . import context
+from .context import remember
+
+# Kinds whose members grow with every plan loaded (thousands at national size): found by words
+# and then chosen from what was found, rather than listed in full.
+SEARCHED = {"action/", "agency/"}
+MAX_LISTED = 400  # a list longer than this is searched too, whatever its kind
+MAX_FOUND = 50  # candidates offered after a search
+
+NAMES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX csp: <https://w3id.org/cspkg/def/>
+SELECT ?thing ?class (MIN(STR(?name)) AS ?label) (MIN(STR(?inName)) AS ?within)
+WHERE {
+  ?thing a ?class FILTER(isIRI(?thing))
+  OPTIONAL { ?thing dct:title ?title }
+  OPTIONAL { ?thing skos:prefLabel ?prefLabel }
+  OPTIONAL { ?thing rdfs:label ?rdfsLabel }
+  BIND(COALESCE(?title, ?prefLabel, ?rdfsLabel) AS ?name)
+  OPTIONAL { ?thing csp:actionOf ?plan . ?plan dct:title ?inName }
+}
+GROUP BY ?thing ?class"""  # ?class is bound to the kind's class; `within` tells apart actions of the same name
+
+
+@dataclass(frozen=True)
+class Choice:
+    iri: str
+    key: str  # what the form sends: the short key, or the IRI where there is none
+    label: str
+    within: str = ""  # the plan an action is in
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} ({self.within})" if self.within else self.label
+
+    @property
+    def href(self) -> str:
+        return lead_href(self.iri)
+
+
+@dataclass
+class Field:
+    """One parameter as the form shows it."""
+
+    param: Param
+    label: str  # the parameter in words
+    value: str
+    choices: list[Choice] | None = None  # a <select> of these; None for a text box
+    searched: bool = False  # a text box that finds candidates by name
+    found: list[Choice] = field(default_factory=list)  # candidates for a searched value
+    problem: str | None = None
+
+
+def noun(param: Param, query: CannedQuery) -> str:
+    """The parameter in words, for its label: "Legal duty", "Partnership plan", or the header's
+    heading for it ("Words to look for")."""
+    if param.kind:
+        return re.sub(r"^(a|an) ", "", param.kind[2]).capitalize()
+    return query.headings.get(param.name) or heading(param.name)
+
+
+def heading(var: str) -> str:
+    """A column heading from a variable name: fundedActions -> "Funded actions", amountGBP -> "Amount (£)"."""
+    words = re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+", var)
+    if not words:
+        return var
+    words = ["(£)" if w == "GBP" else w if w.isupper() and len(w) > 1 else w.lower() for w in words]
+    return " ".join(words)[0].upper() + " ".join(words)[1:]
+
+
+def choices(param: Param, query: CannedQuery) -> list[Choice]:
+    """What a parameter of a kind can be, by name: the IRIs the query's header enumerates (all
+    members of the kind where it lists none), those under the kind's own folder where there are
+    any (a theme list without the priorities that are concepts too), sorted by name."""
+    named = names(param.kind)
+    listed = query.enumerate.get(param.name) or list(named)
+    own = [iri for iri in listed if iri.startswith(ID + param.kind[0])] or listed
+    found = [Choice(iri, short_key(param.kind, iri), *named.get(iri, (iri_words(iri), ""))) for iri in own]
+    return sorted(found, key=lambda c: (c.label.casefold(), c.within.casefold(), c.key))
+
+
+def names(kind) -> dict[str, tuple[str, str]]:
+    """Each member of a kind: IRI -> (name, what it is within); per build."""
+    cache_key = ("names", context.runner().build_id(), kind[0])
+    found = context.cache().get(cache_key)
+    if found is None:
+        answer = context.runner().run(Request(NAMES, "json", substitutions={"class": str(ox.NamedNode(kind[1]))},
+                                              max_rows=context.settings().max_rows))
+        rows = json.loads(answer.body)["results"]["bindings"]
+        found = remember(cache_key, {r["thing"]["value"]: ((r.get("label") or {}).get("value") or iri_words(r["thing"]["value"]),
+                                                           (r.get("within") or {}).get("value", "")) for r in rows})
+    return found
+
+
+def iri_words(iri: str) -> str:
+    """Something to show for an IRI with no name: its last segment (never the whole IRI)."""
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
+def resolve(query: CannedQuery, values: dict[str, str]) -> tuple[dict[str, str], dict[str, Field]]:
+    """The values with each name replaced by its key, and a Field for every parameter (with its
+    problem, if the value is neither a key nor exactly one choice's name)."""
+    values = dict(values)
+    given = {**query.defaults, **{k: v for k, v in values.items() if v}}
+    fields = {}
+    for param in query.params:
+        raw = given.get(param.name, "")
+        f = Field(param, noun(param, query), raw)
+        fields[param.name] = f
+        if not param.kind:
+            continue
+        options = choices(param, query)
+        f.searched = param.kind[0] in SEARCHED or len(options) > MAX_LISTED
+        f.choices = None if f.searched else options
+        f.found = [c for c in options if raw in (c.key, c.iri)]
+        if not raw or f.found or raw.startswith(("http://", "https://")):
+            continue  # a key, or an IRI: for the catalogue to judge, as the API does
+        wanted = " ".join(raw.split()).casefold()
+        exact = [c for c in options if wanted in (c.label.casefold(), c.key.casefold(), c.text.casefold())]
+        if len(exact) == 1:
+            values[param.name] = f.value = exact[0].key
+            f.found = exact
+            continue
+        words = wanted.split()
+        f.found = (exact or [c for c in options if all(w in c.text.casefold() for w in words)])[:MAX_FOUND]
+        kind = noun(param, query).lower()
+        shown = iris.short(raw)
+        if f.found:
+            f.problem = (f"parameter '{param.name}': “{shown}” is not the key of {param.kind[2]}; "
+                         f"{len(f.found)} {kind} names match it: choose one from the list")
+            if not f.searched:
+                f.problem += " (" + "; ".join(c.text for c in f.found[:10]) + (" …" if len(f.found) > 10 else "") + ")"
+        elif f.searched:
+            f.problem = f"parameter '{param.name}': no {kind} has a name with “{shown}” in it; try other words"
+        else:
+            f.problem = (f"parameter '{param.name}': “{shown}” is neither the key nor the name of {param.kind[2]}; "
+                         f"choose one of the {len(options)} in the list")
+    return values, fields
+
+
+def lead_href(iri: str) -> str:
+    """Where a person reads about a resource: a lead page where there is one, else its /doc page
+    (or, outside our data, the resource's own home)."""
+    for folder, page in (("plan/", "/plans/"), ("duty/", "/duties/")):
+        if iri.startswith(ID + folder) and "/" not in iri[len(ID + folder):]:
+            return page + iri[len(ID + folder):]
+    if iri.startswith(ID):
+        return "/doc/" + iri[len(ID):]
+    return iri
+
+
+NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in
+           ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")}
+
+
+def people_table(query: CannedQuery, table: dict) -> dict:
+    """The answer as people read it: a column whose values are IRIs and that has a companion
+    `<name>Label` column shows the label, linked to the resource's page; the raw label column and
+    IRI columns are not shown apart; headings in words; numbers marked for right alignment."""
+    names_ = table["head"]["vars"]
+    bindings = table["results"]["bindings"]
+    overrides = query.headings
+    label_of = {v: v + "Label" for v in names_ if v + "Label" in names_}
+    companions = set(label_of.values())
+    columns = []
+    for v in names_:
+        if v in companions:
+            continue
+        cells = [row.get(v) for row in bindings]
+        numeric = bool(cells) and all(c is None or c.get("datatype") in NUMERIC for c in cells) and any(cells)
+        columns.append({"var": v, "heading": overrides.get(v) or heading(v), "numeric": numeric})
+    rows = []
+    for row in bindings:
+        out = []
+        for col in columns:
+            v = col["var"]
+            term, label = row.get(v), row.get(label_of.get(v, ""))
+            text, href = None, None
+            if term is not None and term["type"] == "uri":
+                href = lead_href(term["value"])
+                text = label["value"] if label else iri_words(term["value"])
+            elif term is not None:
+                text = term["value"]
+            elif label is not None:
+                text = label["value"]
+            out.append({"text": text, "href": href, "numeric": col["numeric"]})
+        rows.append(out)
+    return {"columns": columns, "rows": rows}
