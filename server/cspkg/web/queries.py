@@ -169,7 +169,12 @@ def run(name: str, suffix: str | None = None):
     explicit = suffix or request.args.get("format")
     fmt = choose(TABLE, explicit, extra=[] if explicit else ["text/html"])
     page = _page()
-    values = _values(query)
+    try:
+        values = _values(query)
+    except ApiError as err:  # a parameter given twice: for people, the form again
+        if fmt != "text/html":
+            raise
+        return _form_again(query, {}, questions.resolve(query, {})[1], page, err.message)
     if fmt == "text/html":
         # A name typed for a parameter becomes its key (by a redirect, so that the address, the
         # download links and the cache all hold keys); a value that is neither shows the form again.
@@ -205,16 +210,18 @@ def _address(name: str, values: dict[str, str], page: int = 1) -> str:
     args = {k: v for k, v in values.items() if v != ""}
     if page > 1:
         args["page"] = page
-    return f"/queries/{name}" + (f"?{urlencode(args)}" if args else "")
+    return f"/queries/{name}" + (f"?{urlencode(args, safe='/')}" if args else "")
 
 
 def _page_html(query: CannedQuery, values: dict[str, str], fields: dict, page: int, table=None, sparql=None,
                bound=None, more=False, problem=None) -> str:
     given = {k: v for k, v in values.items() if v != ""}
-    args = urlencode(given)
+    args = urlencode(given, safe="/")
     return render_template(
         "query.html", query=query, fields=list(fields.values()), problem=problem, page=page, more=more,
-        table=table, people=questions.people_table(query, table) if table else None, sparql=sparql or query.text,
+        table=table, people=questions.people_table(query, table, bound or {}) if table else None,
+        # without the #+ header (its summary and description are on the page; its lists are long)
+        sparql="\n".join(line for line in (sparql or query.text).splitlines() if not line.startswith("#+")),
         bound=bound or {}, args=("?" + args) if args else "",
         previous=_address(query.name, given, page - 1) if page > 1 else None,
         following=_address(query.name, given, page + 1) if more else None)

@@ -115,6 +115,10 @@ def names(kind) -> dict[str, tuple[str, str]]:
     return found
 
 
+def plural(noun_: str) -> str:
+    return noun_[:-1] + "ies" if noun_.endswith("y") else noun_ + "s"
+
+
 def iri_words(iri: str) -> str:
     """Something to show for an IRI with no name: its last segment (never the whole IRI)."""
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
@@ -149,8 +153,9 @@ def resolve(query: CannedQuery, values: dict[str, str]) -> tuple[dict[str, str],
         kind = noun(param, query).lower()
         shown = iris.short(raw)
         if f.found:
+            many = f"{len(f.found)} {plural(kind)} have" if len(f.found) > 1 else f"one {kind} has"
             f.problem = (f"parameter '{param.name}': “{shown}” is not the key of {param.kind[2]}; "
-                         f"{len(f.found)} {kind} names match it: choose one from the list")
+                         f"{many} a name with those words in it: choose from the list")
             if not f.searched:
                 f.problem += " (" + "; ".join(c.text for c in f.found[:10]) + (" …" if len(f.found) > 10 else "") + ")"
         elif f.searched:
@@ -176,20 +181,28 @@ NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in
            ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")}
 
 
-def people_table(query: CannedQuery, table: dict) -> dict:
+def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
     """The answer as people read it: a column whose values are IRIs and that has a companion
     `<name>Label` column shows the label, linked to the resource's page; the raw label column and
-    IRI columns are not shown apart; headings in words; numbers marked for right alignment."""
+    IRI columns are not shown apart; headings in words; numbers marked for right alignment. A column
+    that only repeats what was asked (the parameter as a column) is said once, above the table."""
     names_ = table["head"]["vars"]
     bindings = table["results"]["bindings"]
     overrides = query.headings
     label_of = {v: v + "Label" for v in names_ if v + "Label" in names_}
     companions = set(label_of.values())
-    columns = []
+    asked = {term.value for term in bound.values()}
+    columns, given = [], []
     for v in names_:
         if v in companions:
             continue
         cells = [row.get(v) for row in bindings]
+        if cells and all(c is not None and c["type"] == "uri" and c["value"] in asked for c in cells) \
+                and len({c["value"] for c in cells}) == 1:
+            label = bindings[0].get(label_of.get(v, ""))
+            given.append({"heading": overrides.get(v) or heading(v), "href": lead_href(cells[0]["value"]),
+                          "text": label["value"] if label else iri_words(cells[0]["value"])})
+            continue
         numeric = bool(cells) and all(c is None or c.get("datatype") in NUMERIC for c in cells) and any(cells)
         columns.append({"var": v, "heading": overrides.get(v) or heading(v), "numeric": numeric})
     rows = []
@@ -208,4 +221,4 @@ def people_table(query: CannedQuery, table: dict) -> dict:
                 text = label["value"]
             out.append({"text": text, "href": href, "numeric": col["numeric"]})
         rows.append(out)
-    return {"columns": columns, "rows": rows}
+    return {"columns": columns, "rows": rows, "given": given}
