@@ -160,8 +160,13 @@ def test_a_long_list_is_searched_then_chosen_from(server):
     found = shown.selects["action"]
     assert [o["value"] for o in found] == ["tendring-2021-22/r04"] and "ASB Patrol Officer" in found[0]["text"]
     assert shown.inputs["action"] == "patrol"  # to search again
+    # the candidates are what the canned search finds (words in the title or the description)
     several = page(server, "/queries/trace-action", {"action": "domestic abuse"}, status=400).selects["action"]
-    assert len(several) > 1 and all("domestic abuse" in o["text"].lower() for o in several)
+    searched = bindings(server, "search-actions", {"text": "domestic abuse"})
+    assert [o["value"] for o in several] == list(dict.fromkeys(r["action"]["value"].removeprefix(ID + "action/") for r in searched))
+    assert len(several) > 1 and all(o["text"].startswith(r["actionLabel"]["value"]) for o, r in zip(several, searched))
+    too_long = page(server, "/queries/trace-action", {"action": "k" * 600}, status=400)
+    assert "at most 500" in too_long.problem and too_long.forms
     nothing = page(server, "/queries/trace-action", {"action": "zzzz qqqq"}, status=400)
     assert "no action" in nothing.problem and "action" in nothing.inputs
     # a chosen action: the text box holds its key and names it
@@ -247,3 +252,24 @@ def test_the_index_reads_as_questions_with_the_developer_details_apart(server):
     # every question, by its name, for those who call it
     assert all(f"<code>{name}</code>" in developers for name in QUERIES)
 
+
+
+def test_headings_from_variable_names():
+    from cspkg.web.questions import heading
+
+    assert heading("fundedActions") == "Funded actions"
+    assert heading("amountGBP") == "Amount (£)" and heading("matchFundingGBP") == "Match funding (£)"
+    assert heading("inForceFrom") == "In force from" and heading("plan") == "Plan"
+
+
+@pytest.mark.parametrize("name", [n for n, q in QUERIES.items() if q.headings])
+def test_a_headers_headings_name_its_columns_or_parameters(name):
+    query = QUERIES[name]
+    for var in query.headings:
+        assert f"?{var}" in query.text or var in {p.name for p in query.params}, f"{name}: no ?{var} to name"
+
+
+def test_what_was_asked_in_words_is_said_once(server):
+    text = requests.get(f"{server}/queries/search-actions", params={"text": "knife"}, headers=HTML, timeout=60).text
+    assert '<p class="asked">Words to look for: knife</p>' in text
+    assert "Words to look for" not in "".join(h["text"] for h in Page(text).headings)

@@ -174,11 +174,11 @@ def run(name: str, suffix: str | None = None):
     except ApiError as err:  # a parameter given twice: for people, the form again
         if fmt != "text/html":
             raise
-        return _form_again(query, {}, questions.resolve(query, {})[1], page, err.message)
+        return _form_again(query, {}, questions.resolve(query, {}, rows)[1], page, err.message)
     if fmt == "text/html":
         # A name typed for a parameter becomes its key (by a redirect, so that the address, the
         # download links and the cache all hold keys); a value that is neither shows the form again.
-        resolved, fields = questions.resolve(query, values)
+        resolved, fields = questions.resolve(query, values, rows)
         if any(f.problem for f in fields.values()):
             return _form_again(query, values, fields, page, next(f.problem for f in fields.values() if f.problem))
         if resolved != values:
@@ -196,7 +196,7 @@ def run(name: str, suffix: str | None = None):
         except BadInput as err:  # e.g. an IRI of the wrong kind, or a parameter the query does not take
             if fmt != "text/html":
                 raise
-            return _form_again(query, values, questions.resolve(query, values)[1], page, str(err))
+            return _form_again(query, values, questions.resolve(query, values, rows)[1], page, str(err))
     body, mimetype, headers = cached
     response = Response(body, mimetype=mimetype, headers=headers)
     response.headers["ETag"] = etag
@@ -254,7 +254,7 @@ def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suf
         bound, sparql, result = answer(query, values, "json", page)
         table = json.loads(result.body)
         more = bool(result.truncated)
-        html = _page_html(query, values, questions.resolve(query, values)[1], page, table=table, sparql=sparql,
+        html = _page_html(query, values, questions.resolve(query, values, rows)[1], page, table=table, sparql=sparql,
                           bound=bound, more=more)
         return html.encode(), "text/html", {"Link": _links(query.name, "", page, more)}
     bound, sparql, result = answer(query, values, fmt, page)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .. import iris
-from ..answers.catalogue import CannedQuery, Param, short_key
+from ..answers.catalogue import IS_A, SHORT_KEY, CannedQuery, Param, short_key, term
+from ..errors import BadInput
 from ..answers.messages import Request
 from ..namespaces import ID
 from . import context
@@ -124,9 +125,10 @@ def iri_words(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
 
 
-def resolve(query: CannedQuery, values: dict[str, str]) -> tuple[dict[str, str], dict[str, Field]]:
+def resolve(query: CannedQuery, values: dict[str, str], search=None) -> tuple[dict[str, str], dict[str, Field]]:
     """The values with each name replaced by its key, and a Field for every parameter (with its
-    problem, if the value is neither a key nor exactly one choice's name)."""
+    problem, if the value is neither a key nor exactly one choice's name). `search(name, values)`
+    answers a canned query (bound by the catalogue), for the kinds found by a search step."""
     values = dict(values)
     given = {**query.defaults, **{k: v for k, v in values.items() if v}}
     fields = {}
@@ -136,34 +138,73 @@ def resolve(query: CannedQuery, values: dict[str, str]) -> tuple[dict[str, str],
         fields[param.name] = f
         if not param.kind:
             continue
-        options = choices(param, query)
-        f.searched = param.kind[0] in SEARCHED or len(options) > MAX_LISTED
-        f.choices = None if f.searched else options
-        f.found = [c for c in options if raw in (c.key, c.iri)]
-        if not raw or f.found or raw.startswith(("http://", "https://")):
-            continue  # a key, or an IRI: for the catalogue to judge, as the API does
+        if param.kind[0] in SEARCHED:
+            f.searched = True
+            if not raw or raw.startswith(("http://", "https://")):
+                continue  # an IRI: for the catalogue to judge, as the API does
+            try:
+                if SHORT_KEY.fullmatch(raw) and member(param, raw):
+                    continue
+                options = found_by_words(param, raw, search)
+            except BadInput as err:  # words the search does not take (too long, say)
+                f.problem = str(err)
+                continue
+        else:
+            options = choices(param, query)
+            f.searched = len(options) > MAX_LISTED
+            f.choices = None if f.searched else options
+            if not raw or raw.startswith(("http://", "https://")) or any(raw in (c.key, c.iri) for c in options):
+                continue
         wanted = " ".join(raw.split()).casefold()
         exact = [c for c in options if wanted in (c.label.casefold(), c.key.casefold(), c.text.casefold())]
         if len(exact) == 1:
             values[param.name] = f.value = exact[0].key
-            f.found = exact
             continue
         words = wanted.split()
-        f.found = (exact or [c for c in options if all(w in c.text.casefold() for w in words)])[:MAX_FOUND]
+        # a search found its words in the title or the text; a list is narrowed to the names with them
+        f.found = (exact or (options if f.searched else [c for c in options if all(w in c.text.casefold() for w in words)]))[:MAX_FOUND]
         kind = noun(param, query).lower()
         shown = iris.short(raw)
         if f.found:
-            many = f"{len(f.found)} {plural(kind)} have" if len(f.found) > 1 else f"one {kind} has"
+            many = f"{len(f.found)} {plural(kind)}" if len(f.found) > 1 else f"one {kind}"
             f.problem = (f"parameter '{param.name}': “{shown}” is not the key of {param.kind[2]}; "
-                         f"{many} a name with those words in it: choose from the list")
+                         f"{many} found with those words: choose from the list")
             if not f.searched:
                 f.problem += " (" + "; ".join(c.text for c in f.found[:10]) + (" …" if len(f.found) > 10 else "") + ")"
         elif f.searched:
-            f.problem = f"parameter '{param.name}': no {kind} has a name with “{shown}” in it; try other words"
+            f.problem = f"parameter '{param.name}': no {kind} has “{shown}” in its name; try other words"
         else:
             f.problem = (f"parameter '{param.name}': “{shown}” is neither the key nor the name of {param.kind[2]}; "
                          f"choose one of the {len(options)} in the list")
     return values, fields
+
+
+# The canned question that finds members of a kind by words (bound by the catalogue like any other),
+# and its columns: the member, its name, and what it is within.
+SEARCHES = {"action/": ("search-actions", "text", "action", "actionLabel", "planLabel")}
+
+
+def found_by_words(param: Param, words: str, search) -> list[Choice]:
+    """Members of the parameter's kind found by words: by the kind's canned search where it has
+    one, else among every member's name."""
+    if param.kind[0] in SEARCHES and search is not None:
+        name, text, column, label, within = SEARCHES[param.kind[0]]
+        out: dict[str, Choice] = {}
+        for row in search(name, {text: words}):
+            iri = row[column]
+            out.setdefault(iri, Choice(iri, short_key(param.kind, iri), row.get(label) or iri_words(iri), row.get(within) or ""))
+        return list(out.values())
+    named = names(param.kind)
+    wanted = words.casefold().split()
+    return sorted((Choice(iri, short_key(param.kind, iri), label, within) for iri, (label, within) in named.items()
+                   if all(w in f"{label} {within}".casefold() for w in wanted)), key=lambda c: c.text.casefold())
+
+
+def member(param: Param, key: str) -> bool:
+    """Whether a short key names a member of the parameter's kind (the check `bind` makes)."""
+    thing = term(param, key)
+    answer = context.runner().run(Request(IS_A, "json", substitutions={"thing": str(thing), "class": str(ox.NamedNode(param.kind[1]))}))
+    return bool(json.loads(answer.body)["boolean"])
 
 
 def lead_href(iri: str) -> str:
@@ -197,11 +238,10 @@ def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
         if v in companions:
             continue
         cells = [row.get(v) for row in bindings]
-        if cells and all(c is not None and c["type"] == "uri" and c["value"] in asked for c in cells) \
-                and len({c["value"] for c in cells}) == 1:
-            label = bindings[0].get(label_of.get(v, ""))
-            given.append({"heading": overrides.get(v) or heading(v), "href": lead_href(cells[0]["value"]),
-                          "text": label["value"] if label else iri_words(cells[0]["value"])})
+        if cells and all(c is not None and c["value"] in asked for c in cells) and len({c["value"] for c in cells}) == 1:
+            label, uri = bindings[0].get(label_of.get(v, "")), cells[0]["type"] == "uri"
+            given.append({"heading": overrides.get(v) or heading(v), "href": lead_href(cells[0]["value"]) if uri else None,
+                          "text": label["value"] if label else iri_words(cells[0]["value"]) if uri else cells[0]["value"]})
             continue
         numeric = bool(cells) and all(c is None or c.get("datatype") in NUMERIC for c in cells) and any(cells)
         columns.append({"var": v, "heading": overrides.get(v) or heading(v), "numeric": numeric})
