@@ -5,7 +5,8 @@ The JSON, CSV and TSV answers are the API's and are not touched here. What a par
 what the catalogue says (its kind, and the IRIs the header enumerates, as grlc shows them); this
 module only adds the names people know them by. A name typed for a parameter is looked up among
 those names and replaced by its key before the query is bound (`catalogue.bind`), so the text a
-person types never reaches a query.
+person types never reaches a query but as a bound term: an action (too many to list) is found by
+the canned action search, `search-actions`, whose words are bound like any parameter's.
 """
 
 from __future__ import annotations
@@ -56,10 +57,6 @@ class Choice:
     @property
     def text(self) -> str:
         return f"{self.label} ({self.within})" if self.within else self.label
-
-    @property
-    def href(self) -> str:
-        return lead_href(self.iri)
 
 
 @dataclass
@@ -155,14 +152,15 @@ def resolve(query: CannedQuery, values: dict[str, str], search=None) -> tuple[di
             f.choices = None if f.searched else options
             if not raw or raw.startswith(("http://", "https://")) or any(raw in (c.key, c.iri) for c in options):
                 continue
+            if f.searched:
+                options = narrowed(options, raw)
         wanted = " ".join(raw.split()).casefold()
         exact = [c for c in options if wanted in (c.label.casefold(), c.key.casefold(), c.text.casefold())]
         if len(exact) == 1:
             values[param.name] = f.value = exact[0].key
             continue
-        words = wanted.split()
         # a search found its words in the title or the text; a list is narrowed to the names with them
-        f.found = (exact or (options if f.searched else [c for c in options if all(w in c.text.casefold() for w in words)]))[:MAX_FOUND]
+        f.found = (exact or (options if f.searched else narrowed(options, raw)))[:MAX_FOUND]
         kind = noun(param, query).lower()
         shown = iris.short(raw)
         if f.found:
@@ -194,10 +192,14 @@ def found_by_words(param: Param, words: str, search) -> list[Choice]:
             iri = row[column]
             out.setdefault(iri, Choice(iri, short_key(param.kind, iri), row.get(label) or iri_words(iri), row.get(within) or ""))
         return list(out.values())
-    named = names(param.kind)
+    every = [Choice(iri, short_key(param.kind, iri), label, within) for iri, (label, within) in names(param.kind).items()]
+    return sorted(narrowed(every, words), key=lambda c: c.text.casefold())
+
+
+def narrowed(options: list[Choice], words: str) -> list[Choice]:
+    """The choices whose name (or what they are within) has every one of the words, in any case."""
     wanted = words.casefold().split()
-    return sorted((Choice(iri, short_key(param.kind, iri), label, within) for iri, (label, within) in named.items()
-                   if all(w in f"{label} {within}".casefold() for w in wanted)), key=lambda c: c.text.casefold())
+    return [c for c in options if all(w in c.text.casefold() for w in wanted)]
 
 
 def member(param: Param, key: str) -> bool:
