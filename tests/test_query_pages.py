@@ -273,3 +273,15 @@ def test_what_was_asked_in_words_is_said_once(server):
     text = requests.get(f"{server}/queries/search-actions", params={"text": "knife"}, headers=HTML, timeout=60).text
     assert '<p class="asked">Words to look for: knife</p>' in text
     assert "Words to look for" not in "".join(h["text"] for h in Page(text).headings)
+
+
+def test_a_resource_with_no_label_column_is_shown_by_its_name(server):
+    text = requests.get(f"{server}/queries/member-duties", params={"plan": "thurrock-2023-24"}, headers=HTML, timeout=60).text
+    title = bindings(server, "plan-summary", {"plan": "thurrock-2023-24"})[0]["title"]["value"]
+    assert f'<p class="asked">Plan: <a href="/plans/thurrock-2023-24">{title}</a></p>' in text
+    # a bare `label` column names the `item` beside it
+    shown = page(server, "/queries/search", {"text": "violence"})
+    assert "Label" not in [h["text"] for h in shown.headings]
+    item = [h["text"] for h in shown.headings].index("Item")
+    rows = bindings(server, "search", {"text": "violence"})
+    assert [r[item]["links"][0]["text"] for r in shown.body] == [r["label"]["value"] for r in rows]

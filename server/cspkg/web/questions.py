@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .. import iris
-from ..answers.catalogue import IS_A, SHORT_KEY, CannedQuery, Param, short_key, term
+from ..answers.catalogue import IS_A, KINDS, SHORT_KEY, CannedQuery, Param, short_key, term
 from ..errors import BadInput
 from ..answers.messages import Request
 from ..namespaces import ID
@@ -224,6 +224,15 @@ NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in
            ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")}
 
 
+def name_of(iri: str) -> str:
+    """What to show for an IRI the answer gives no label for: the name of one of our resources of a
+    known kind (a plan's title, say), else the IRI's last segment; never the whole IRI."""
+    for kind in KINDS.values():
+        if iri.startswith(ID + kind[0]):
+            return names(kind).get(iri, (iri_words(iri),))[0]
+    return iri_words(iri)
+
+
 def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
     """The answer as people read it: a column whose values are IRIs and that has a companion
     `<name>Label` column shows the label, linked to the resource's page; the raw label column and
@@ -233,6 +242,12 @@ def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
     bindings = table["results"]["bindings"]
     overrides = query.headings
     label_of = {v: v + "Label" for v in names_ if v + "Label" in names_}
+    if "label" in names_:  # a bare `label` names the `item` (or the last IRI column before it)
+        before = [v for v in names_[:names_.index("label")] if v not in label_of
+                  and any((row.get(v) or {}).get("type") == "uri" for row in bindings)]
+        owner = "item" if "item" in names_ else (before[-1] if before else None)
+        if owner:
+            label_of[owner] = "label"
     companions = set(label_of.values())
     asked = {term.value for term in bound.values()}
     columns, given = [], []
@@ -243,7 +258,7 @@ def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
         if cells and all(c is not None and c["value"] in asked for c in cells) and len({c["value"] for c in cells}) == 1:
             label, uri = bindings[0].get(label_of.get(v, "")), cells[0]["type"] == "uri"
             given.append({"heading": overrides.get(v) or heading(v), "href": lead_href(cells[0]["value"]) if uri else None,
-                          "text": label["value"] if label else iri_words(cells[0]["value"]) if uri else cells[0]["value"]})
+                          "text": label["value"] if label else name_of(cells[0]["value"]) if uri else cells[0]["value"]})
             continue
         numeric = bool(cells) and all(c is None or c.get("datatype") in NUMERIC for c in cells) and any(cells)
         columns.append({"var": v, "heading": overrides.get(v) or heading(v), "numeric": numeric})
@@ -256,7 +271,7 @@ def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
             text, href = None, None
             if term is not None and term["type"] == "uri":
                 href = lead_href(term["value"])
-                text = label["value"] if label else iri_words(term["value"])
+                text = label["value"] if label else name_of(term["value"])
             elif term is not None:
                 text = term["value"]
             elif label is not None:
