@@ -214,11 +214,11 @@ def _address(name: str, values: dict[str, str], page: int = 1) -> str:
 
 
 def _page_html(query: CannedQuery, values: dict[str, str], fields: dict, page: int, table=None, sparql=None,
-               bound=None, more=False, problem=None) -> str:
+               bound=None, more=False, problem=None, cut=None) -> str:
     given = {k: v for k, v in values.items() if v != ""}
     args = urlencode(given, safe="/")
     return render_template(
-        "query.html", query=query, fields=list(fields.values()), problem=problem, page=page, more=more,
+        "query.html", query=query, fields=list(fields.values()), problem=problem, page=page, more=more, cut=cut,
         table=table, people=questions.people_table(query, table, bound or {}) if table else None,
         # without the #+ header (its summary and description are on the page; its lists are long)
         sparql="\n".join(line for line in (sparql or query.text).splitlines() if not line.startswith("#+")),
@@ -254,8 +254,10 @@ def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suf
         bound, sparql, result = answer(query, values, "json", page)
         table = json.loads(result.body)
         more = bool(result.truncated)
+        # the look-ahead row of a paginated answer, or the server's row cap on one that is not
+        cut = context.settings().max_rows if more and not query.pagination else None
         html = _page_html(query, values, questions.resolve(query, values, rows)[1], page, table=table, sparql=sparql,
-                          bound=bound, more=more)
+                          bound=bound, more=more and not cut, cut=cut)
         return html.encode(), "text/html", {"Link": _links(query.name, "", page, more)}
     bound, sparql, result = answer(query, values, fmt, page)
     more = result.truncated and bool(query.pagination)
