@@ -25,7 +25,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.common.selenium_manager import SeleniumManager  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 from test_pages_http import every_row as rows
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -265,8 +265,6 @@ def test_axe_finds_no_serious_or_critical_violations_on_question_pages(server, b
 
 def test_a_question_is_asked_by_choosing_a_name(server, browser):
     browser.get(server + "/queries/actions-for-duty")
-    from selenium.webdriver.support.ui import Select
-
     Select(browser.find_element(By.ID, "p-duty")).select_by_visible_text("Prevent duty")
     browser.find_element(By.CSS_SELECTOR, "form.question button").click()
     WebDriverWait(browser, 10).until(lambda b: "duty=prevent-duty" in b.current_url)

@@ -285,3 +285,9 @@ def test_a_resource_with_no_label_column_is_shown_by_its_name(server):
     item = [h["text"] for h in shown.headings].index("Item")
     rows = bindings(server, "search", {"text": "violence"})
     assert [r[item]["links"][0]["text"] for r in shown.body] == [r["label"]["value"] for r in rows]
+
+
+def test_the_first_name_found_is_chosen_in_the_list(server):
+    shown = page(server, "/queries/actions-for-duty", {"duty": "violence"}, status=400)
+    chosen = [o["text"] for o in shown.selects["duty"] if o["selected"]]
+    assert len(chosen) == 1 and chosen[0] in shown.problem
