@@ -27,7 +27,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.common.selenium_manager import SeleniumManager  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 from test_pages_http import every_row as rows
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -496,3 +496,44 @@ def test_every_lead_page_has_breadcrumbs(server, browser):
     trail = [li.text for li in browser.find_elements(By.CSS_SELECTOR, 'nav[aria-label="Breadcrumb"] li')]
     summary = rows(server, "plan-summary", plan="thurrock-2023-24")[0]
     assert trail == ["Plans", summary["partnershipLabel"], summary["title"], "Trace"]
+
+
+# Questions for people: the index, an answer with links, a wide answer, and the form again with the
+# actions found for a search (a 400, as a browser shows it).
+QUESTION_PAGES = ["/queries", "/queries/actions-for-duty?duty=serious-violence-duty", "/queries/agency-workload",
+                  "/queries/pfcc-alignment?plan=thurrock-2023-24", "/queries/trace-action?action=domestic%20abuse"]
+
+
+@pytest.mark.parametrize("path", QUESTION_PAGES)
+def test_question_pages_never_scroll_sideways_on_a_phone(server, browser, path):
+    browser.set_window_size(*WIDTHS["phone"])
+    try:
+        browser.get(server + path)
+        width = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"{path}: the page is {width[0]} px wide in a {width[1]} px window"
+        for box in browser.find_elements(By.CSS_SELECTOR, ".table-scroll"):  # a wide table scrolls in its own box
+            assert box.value_of_css_property("overflow-x") == "auto"
+        name = "query-phone-" + path.strip("/").replace("/", "-").split("?")[0]
+        screenshot(browser, name)
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+@pytest.mark.parametrize("path", QUESTION_PAGES[2:])
+def test_axe_finds_no_serious_or_critical_violations_on_question_pages(server, browser, path):
+    test_axe_finds_no_serious_or_critical_violations(server, browser, path)
+
+
+def test_a_question_is_asked_by_choosing_a_name(server, browser):
+    browser.get(server + "/queries/actions-for-duty")
+    Select(browser.find_element(By.ID, "p-duty")).select_by_visible_text("Prevent duty")
+    browser.find_element(By.CSS_SELECTOR, "form.question button").click()
+    WebDriverWait(browser, 10).until(lambda b: "duty=prevent-duty" in b.current_url)
+    expected = requests.get(f"{server}/queries/actions-for-duty.json", params={"duty": "prevent-duty"}, timeout=30).json()
+    shown = browser.find_elements(By.CSS_SELECTOR, "table.answer tbody tr")
+    assert len(shown) == max(1, len(expected["results"]["bindings"]))
+    if expected["results"]["bindings"]:
+        link = browser.find_element(By.CSS_SELECTOR, "table.answer tbody a[href^='/plans/']")
+        link.click()
+        WebDriverWait(browser, 10).until(lambda b: "/plans/" in b.current_url)
+        assert browser.find_element(By.TAG_NAME, "h1").text

@@ -5,7 +5,8 @@ Parameters follow grlc/BASIL: `?_name` is required, `?__name` optional; a suffix
 and made an RDF term, and that term stands wherever the variable is written (`prepared`): the query
 grlc makes of the same file with the same value, read from tokens and written by the RDF library
 rather than pasted from the user's text. The header is grlc's: `defaults` and `enumerate` give IRIs
-in full, as grlc uses them verbatim.
+in full, as grlc uses them verbatim; `headings` (cspkg's own, which grlc ignores) names columns in words
+for the HTML page.
 """
 
 from __future__ import annotations
@@ -97,6 +98,15 @@ class CannedQuery:
             out.update({str(k): [str(v) for v in values or []] for k, values in item.items()})
         return out
 
+    @property
+    def headings(self) -> dict[str, str]:
+        """Column headings in words where the one made from the variable's name reads badly
+        (`- amountGBP: Amount (£)`); cspkg's own key, which grlc ignores."""
+        out = {}
+        for item in self.meta.get("headings", []) or []:
+            out.update({str(k): str(v) for k, v in item.items()})
+        return out
+
 
 def parse_header(path: Path, text: str) -> dict:
     lines = [l[3:] for l in text.splitlines() if l.startswith("#+ ")]
@@ -106,7 +116,7 @@ def parse_header(path: Path, text: str) -> dict:
         raise BadInput(f"{path}: the #+ header is not valid YAML: {err}") from None
     if not isinstance(meta, dict) or "summary" not in meta:
         raise BadInput(f"{path}: the #+ header must be YAML with at least a 'summary'")
-    for key in ("defaults", "enumerate"):  # grlc's form; a bare name here stops grlc loading the file
+    for key in ("defaults", "enumerate", "headings"):  # grlc's form; a bare name here stops grlc loading the file
         items = meta.get(key) or []
         if not isinstance(items, list) or not all(isinstance(i, dict) and len(i) == 1 for i in items):
             raise BadInput(f"{path}: '{key}' must be a list of one-key maps, e.g. '- duty: ...'")

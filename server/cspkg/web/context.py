@@ -29,6 +29,16 @@ def cache():
     return current_app.extensions["cspkg"]["cache"]
 
 
+def cached(parts):
+    """An answer kept for the build this request reads, or None (the cache every worker shares)."""
+    return cache().get(runner().build_id(), parts)
+
+
+def remember(parts, value):
+    """Keep an answer for the build this request reads, in the cache every worker shares."""
+    return cache().put(runner().build_id(), parts, value)
+
+
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]"}
 WILDCARD = {"", "0.0.0.0", "::", "[::]"}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
 from .. import iris
 from ..answers.catalogue import SHORT_KEY, CannedQuery, bind, prepared
@@ -24,7 +24,8 @@ from ..answers.messages import Request
 from ..answers.spreadsheet import from_sparql_csv
 from ..answers.sparqltext import with_value_list
 from ..store import textindex
-from . import context
+from . import context, questions
+from .context import cached, remember
 from .errors import ApiError
 from .negotiation import TABLE, choose, media_type
 from .openapi import MAX_PAGE, document
@@ -46,7 +47,8 @@ def index():
     queries = list(context.catalogue().values())
     fmt = "json" if request.path.endswith(".json") else choose({"json": ["application/json"]}, extra=["text/html"])
     if fmt == "text/html":
-        return render_template("queries.html", queries=queries)
+        takes = [[questions.noun(p, q).lower() + ("" if p.required else " (optional)") for p in q.params] for q in queries]
+        return render_template("queries.html", questions=list(zip(queries, takes)))
     return jsonify([
         {"name": q.name, "summary": q.summary, "description": q.description, "tags": q.tags,
          "parameters": [{"name": p.name, "type": p.type, "required": p.required, "default": q.defaults.get(p.name)} for p in q.params],
@@ -168,7 +170,20 @@ def run(name: str, suffix: str | None = None):
     explicit = suffix or request.args.get("format")
     fmt = choose(TABLE, explicit, extra=[] if explicit else ["text/html"])
     page = _page()
-    values = _values(query)
+    try:
+        values = _values(query)
+    except ApiError as err:  # a parameter given twice: for people, the form again
+        if fmt != "text/html":
+            raise
+        return _form_again(query, {}, questions.resolve(query, {}, rows)[1], page, err.message)
+    if fmt == "text/html":
+        # A name typed for a parameter becomes its key (by a redirect, so that the address, the
+        # download links and the cache all hold keys); a value that is neither shows the form again.
+        resolved, fields = questions.resolve(query, values, rows)
+        if any(f.problem for f in fields.values()):
+            return _form_again(query, values, fields, page, next(f.problem for f in fields.values() if f.problem))
+        if resolved != values:
+            return redirect(_address(query.name, resolved, page), code=303)
     build = context.runner().build_id()
     # The Link headers repeat the suffix and the format parameter, so both are part of the key.
     key = hashlib.sha1(repr((build, name, sorted(values.items()), fmt, page, suffix, request.args.get("format") or "")).encode()).hexdigest()
@@ -177,7 +192,15 @@ def run(name: str, suffix: str | None = None):
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept"})
     # The Link headers are absolute URLs on the request's base, so the base is part of the cache key.
     kept = cached(("answer", key, context.base_url()))
-    body, mimetype, headers = kept or remember(("answer", key, context.base_url()), _render(query, values, fmt, page, suffix))
+    if kept is None:
+        try:
+            body, mimetype, headers = remember(("answer", key, context.base_url()), _render(query, values, fmt, page, suffix))
+        except BadInput as err:  # e.g. an IRI of the wrong kind, or a parameter the query does not take
+            if fmt != "text/html":
+                raise
+            return _form_again(query, values, questions.resolve(query, values, rows)[1], page, str(err))
+    else:
+        body, mimetype, headers = kept
     response = Response(body, mimetype=mimetype, headers=headers)
     response.headers["X-Cache"] = "HIT" if kept else "MISS"  # from the cache every worker shares, or computed now
     response.headers["ETag"] = etag
@@ -198,14 +221,32 @@ def narrowed(query: CannedQuery, bound: dict, sparql: str) -> str:
     return with_value_list(sparql, served[0], [f"<{item}>" for item in found])
 
 
-def cached(parts):
-    """An answer kept for the build this request reads, or None."""
-    return context.cache().get(context.runner().build_id(), parts)
+def _address(name: str, values: dict[str, str], page: int = 1) -> str:
+    """The page's own address (relative) with these values, for links and redirects."""
+    args = {k: v for k, v in values.items() if v != ""}
+    if page > 1:
+        args["page"] = page
+    return f"/queries/{name}" + (f"?{urlencode(args, safe='/')}" if args else "")
 
 
-def remember(parts, value):
-    """Keep an answer for the build this request reads, in the cache every worker shares."""
-    return context.cache().put(context.runner().build_id(), parts, value)
+def _page_html(query: CannedQuery, values: dict[str, str], fields: dict, page: int, table=None, sparql=None,
+               bound=None, more=False, problem=None, cut=None) -> str:
+    given = {k: v for k, v in values.items() if v != ""}
+    args = urlencode(given, safe="/")
+    return render_template(
+        "query.html", query=query, fields=list(fields.values()), problem=problem, page=page, more=more, cut=cut,
+        table=table, people=questions.people_table(query, table, bound or {}) if table else None,
+        # without the #+ header (its summary and description are on the page; its lists are long)
+        sparql="\n".join(line for line in (sparql or query.text).splitlines() if not line.startswith("#+")),
+        bound=bound or {}, args=("?" + args) if args else "",
+        previous=_address(query.name, given, page - 1) if page > 1 else None,
+        following=_address(query.name, given, page + 1) if more else None)
+
+
+def _form_again(query: CannedQuery, values: dict[str, str], fields: dict, page: int, problem: str) -> Response:
+    """The form with the problem said in words and the choices offered: a 400, never cached."""
+    html = _page_html(query, values, fields, page, problem=problem)
+    return Response(html, status=400, mimetype="text/html", headers={"Cache-Control": "no-store", "Vary": "Accept"})
 
 
 def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]]:
@@ -226,19 +267,14 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
 def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suffix: str | None):
     rq = context.public(f"/queries/{query.name}.rq")
     if fmt == "text/html":
-        try:
-            bound, sparql, result = answer(query, values, "json", page)
-            error = None
-        except BadInput as err:
-            bound, sparql, result, error = {}, query.text, None, str(err)
-        table = json.loads(result.body) if result else None
-        more = bool(result and result.truncated)
-        html = render_template("query.html", query=query, values={**query.defaults, **values}, table=table,
-                               sparql=sparql, bound=bound, error=error, page=page, more=more)
-        status_headers = {"Link": _links(query.name, "", page, more)}
-        if error:
-            raise ApiError(400, error)
-        return html.encode(), "text/html", status_headers
+        bound, sparql, result = answer(query, values, "json", page)
+        table = json.loads(result.body)
+        more = bool(result.truncated)
+        # the look-ahead row of a paginated answer, or the server's row cap on one that is not
+        cut = context.settings().max_rows if more and not query.pagination else None
+        html = _page_html(query, values, questions.resolve(query, values, rows)[1], page, table=table, sparql=sparql,
+                          bound=bound, more=more and not cut, cut=cut)
+        return html.encode(), "text/html", {"Link": _links(query.name, "", page, more)}
     bound, sparql, result = answer(query, values, fmt, page)
     more = result.truncated and bool(query.pagination)
     # A canned answer's CSV is a download for spreadsheets: formula-like cells are neutralised.
