@@ -212,7 +212,7 @@ def member(param: Param, key: str) -> bool:
 def lead_href(iri: str) -> str:
     """Where a person reads about a resource: a lead page where there is one, else its /doc page
     (or, outside our data, the resource's own home)."""
-    for folder, page in (("plan/", "/plans/"), ("duty/", "/duties/")):
+    for folder, page in (("plan/", "/plans/"), ("duty/", "/duties/"), ("agency/", "/organisations/"), ("partnership/", "/partnerships/")):
         if iri.startswith(ID + folder) and "/" not in iri[len(ID + folder):]:
             return page + iri[len(ID + folder):]
     if iri.startswith(ID):
@@ -231,6 +231,13 @@ def name_of(iri: str) -> str:
         if iri.startswith(ID + kind[0]):
             return names(kind).get(iri, (iri_words(iri),))[0]
     return iri_words(iri)
+
+
+def iri_lists(cells: list) -> bool:
+    """Whether a column's values are all lists of IRIs written as text (space-separated)."""
+    given = [c for c in cells if c is not None]
+    return bool(given) and all(c["type"] == "literal" and c["value"].split()
+                               and all(t.startswith(("http://", "https://")) for t in c["value"].split()) for c in given)
 
 
 def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
@@ -259,6 +266,8 @@ def people_table(query: CannedQuery, table: dict, bound: dict) -> dict:
             label, uri = bindings[0].get(label_of.get(v, "")), cells[0]["type"] == "uri"
             given.append({"heading": overrides.get(v) or heading(v), "href": lead_href(cells[0]["value"]) if uri else None,
                           "text": label["value"] if label else name_of(cells[0]["value"]) if uri else cells[0]["value"]})
+            continue
+        if iri_lists(cells):  # the IRIs behind a column of names (leadAgencies beside lead): for the data-minded
             continue
         numeric = bool(cells) and all(c is None or c.get("datatype") in NUMERIC for c in cells) and any(cells)
         columns.append({"var": v, "heading": overrides.get(v) or heading(v), "numeric": numeric})
