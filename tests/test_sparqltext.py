@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from hypothesis import given, settings, strategies as st
 
 from cspkg.answers import sparqltext
 from cspkg.answers.sparqllex import IRI, MAX_DEPTH, PUNCT, SparqlTextError, tokenize
@@ -334,3 +335,17 @@ def test_substitute_writes_the_term_where_the_variable_stands_and_nowhere_else()
     assert out == ('SELECT ?x WHERE { <urn:v> ?q "?_p_iri" . <urn:?_p_iri> ?r ?_p_iris . # ?_p_iri\n'
                    '  { SELECT ?y WHERE { ?y ?z <urn:v> } } BIND($_p_iri AS ?w) }')
     assert sparqltext.substitute(text, {}) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
+       st.sampled_from([None, "en", "cy"]))
+def test_a_bound_literal_is_written_as_sparql_reads_it(value, language):
+    """A parameter's value goes into the query text with SPARQL's own escapes: the endpoint's
+    reader accepts it (no \\u escape of a control character) and the store reads back the same term."""
+    from cspkg.answers.sparqltext import read, term_text
+
+    term = ox.Literal(value, language=language) if language else ox.Literal(value)
+    text = f"SELECT ?x WHERE {{ BIND({term_text(term)} AS ?x) }}"
+    read(text)  # raises on what the endpoint refuses
+    assert next(iter(ox.Store().query(text)))["x"] == term

@@ -132,7 +132,7 @@ def short_key(kind, value: str) -> str:
 
 def prepared(query: "CannedQuery", bound: dict) -> str:
     """The query's text with each bound parameter's term where its variable stands (see `bind`)."""
-    return sparqltext.substitute(query.text, {var: str(term) for var, term in bound.items()})
+    return sparqltext.substitute(query.text, {var: sparqltext.term_text(term) for var, term in bound.items()})
 
 
 def find_params(text: str, path: Path | None = None) -> list[Param]:

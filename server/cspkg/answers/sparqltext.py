@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import pyoxigraph as ox
+
 from .sparqllex import PUNCT, VAR, WORD, SparqlTextError, Tokens, tokenize
 
 __all__ = ["FORMS", "UPDATES", "Reading", "SparqlTextError", "read", "keywords", "form", "uses_service",
@@ -139,6 +141,23 @@ def with_value_list(text: str, name: str, terms: list[str]) -> str:
     terms gives no rows."""
     listed = " ".join(terms)
     return _insert(text, _value_sites(text, [name]), lambda names: f" VALUES ?{name} {{ {listed} }}")
+
+
+ECHARS = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def term_text(term) -> str:
+    """An RDF term (pyoxigraph) as SPARQL text. IRIs as N-Triples writes them; a literal's string
+    with SPARQL's own escapes for the quote, the backslash and line breaks, and every other
+    character as itself: N-Triples writes a control character as a \\u escape, which SPARQL
+    processors read differently (some before parsing), so the endpoint refuses it."""
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    body = '"' + "".join(ECHARS.get(c, c) for c in term.value) + '"'
+    if term.language:
+        return f"{body}@{term.language}"
+    return body if term.datatype.value == XSD_STRING else f"{body}^^<{term.datatype.value}>"
 
 
 def substitute(text: str, terms: dict[str, str], sigil: str = "?") -> str:
