@@ -4,6 +4,8 @@ generated from the headers) and every setting (docs/settings.md); relative links
 
 from __future__ import annotations
 
+import pytest
+
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -17,6 +19,18 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")  # the target of a Markdown link or image
 
 def page(repo, name: str) -> str:
     return (repo / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["README.md", "docs/pages.md"])
+def test_every_page_for_leads_is_listed(repo, name):
+    from cspkg.docs import PAGE_LISTS
+    from cspkg.web.leads.registry import LEAD_PAGES
+
+    assert repo / name in PAGE_LISTS
+    text = page(repo, name)
+    assert "<!-- pages:start -->" in text
+    assert rewrite_page(repo / name) == text, f"run: python -m cspkg.docs (it rewrites the table of pages in {name})"
+    assert all(f"`{p.example}`" in text for p in LEAD_PAGES)
 
 
 def test_query_table_is_current(repo):

@@ -1,7 +1,9 @@
-"""The documentation's generated parts: the canned-query table in docs/web-service.md, from the queries' headers.
+"""The documentation's generated parts: the canned-query table in docs/web-service.md, from the
+queries' headers, and the table of pages for leads in README.md and docs/pages.md, from the
+registry of lead pages (web/leads/registry.py).
 
-`python -m cspkg.docs` rewrites the table between its markers (in docs/web-service.md, or the page
-given as an argument); a test checks it is current.
+`python -m cspkg.docs` rewrites each table between its markers (or, given a page, that page's);
+tests check they are current.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from .sources import REPO
 
 START, END = "<!-- queries:start -->", "<!-- queries:end -->"
 PAGE = REPO / "docs" / "web-service.md"  # the page that holds the canned-query table
+PAGES_START, PAGES_END = "<!-- pages:start -->", "<!-- pages:end -->"
+PAGE_LISTS = (REPO / "README.md", REPO / "docs" / "pages.md")  # the pages that list every page for leads
 
 
 def queries_link_base(page: Path = PAGE) -> str:
@@ -35,16 +39,27 @@ def queries_table(link_base: str = "queries") -> str:
     return "\n".join(lines)
 
 
+def pages_table() -> str:
+    from .web.leads.registry import LEAD_PAGES
+
+    lines = ["| page | the question it answers | for example |", "|---|---|---|"]
+    for p in LEAD_PAGES:
+        lines.append(f"| `{p.rule.replace('<key>', '<' + (p.key or 'key') + '>')}` | {p.answers} | `{p.example}` |")
+    return "\n".join(lines)
+
+
 def rewrite(text: str, link_base: str = "queries") -> str:
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    return pattern.sub(lambda _: f"{START}\n{queries_table(link_base)}\n{END}", text)
+    text = pattern.sub(lambda _: f"{START}\n{queries_table(link_base)}\n{END}", text)
+    pages = re.compile(re.escape(PAGES_START) + ".*?" + re.escape(PAGES_END), re.S)
+    return pages.sub(lambda _: f"{PAGES_START}\n{pages_table()}\n{PAGES_END}", text)
 
 
 def rewrite_page(page: Path = PAGE) -> str:
-    """The page's text with its table regenerated, links relative to where the page lives."""
+    """The page's text with its tables regenerated, links relative to where the page lives."""
     return rewrite(Path(page).read_text(encoding="utf-8"), queries_link_base(page))
 
 
 if __name__ == "__main__":
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else PAGE
-    path.write_text(rewrite_page(path), encoding="utf-8")
+    for path in [Path(a) for a in sys.argv[1:]] or [PAGE, *PAGE_LISTS]:
+        path.write_text(rewrite_page(path), encoding="utf-8")
