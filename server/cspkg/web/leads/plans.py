@@ -26,7 +26,7 @@ def plan(key: str):
     members = [{"member": r["member"], "memberLabel": r["memberLabel"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"],
                 "actions": number(r["actions"])} for r in page.ask("member-duties", plan=key)]
     duties = [{"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "link": r["link"],
-               "held_only": r["link"] == "held, no action",
+               "held_only": r["link"].startswith("held, no action"),  # also "held, no action; meets it as a whole"
                **{k: number(r[k]) for k in ("actions", "fundedActions", "totalGBP")}} for r in page.ask("plan-duties", plan=key)]
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     # The partnership's plans by start date (the plans query's order): the one before this is what changed is measured from.
