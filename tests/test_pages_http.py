@@ -306,14 +306,15 @@ def test_each_table_downloads_as_csv_and_xlsx_with_the_twins_rows(server, page):
     stem = base.rstrip("/") or "/index"
     for name, table in tables.items():
         for fmt in ("csv", "xlsx"):
-            assert f'href="{stem}.{fmt}?table={name}"' in html, (name, fmt)
+            if table["rows"]:  # an empty table is not shown, so neither is its download (it still answers, with its header)
+                assert f'href="{stem}.{fmt}?table={name}"' in html, (name, fmt)
             response = requests.get(f"{server}{stem}.{fmt}", params={"table": name})
             assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
             if fmt == "csv":
                 assert response.headers["Content-Type"].startswith("text/csv")
                 got = list(csv.reader(io.StringIO(response.content.decode("utf-8"), newline="")))
             else:
-                sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+                sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]  # not read_only: it drops empty trailing cells
                 got = [list(r) for r in sheet.iter_rows(values_only=True)]
             assert got[0] == table["columns"]
             assert len(got) - 1 == len(table["rows"]), (name, fmt)
