@@ -31,7 +31,8 @@ def coverage():
     return page.respond("coverage.html", "Legal duties covered by each partnership", data, request.path.endswith(".json"))
 
 
-@routes(bp, "/compare")
+@bp.get("/compare")
+@bp.get("/compare.json")
 def compare():
     page = Page()
     data = {"themes": grids.theme_grid(page.ask("theme-coverage")), "years": grids.year_grid(page.ask("plans"))}
