@@ -84,6 +84,8 @@ def test_funding_kinds_count_each_action_once(store, key):
     assert sum(counts.values()) == actions
     listed = next(r for r in answer(store, "plans") if r["plan"].endswith("/" + key))
     assert {k: int(listed[k]) for k in KINDS} == counts
+    paid = counts["actionsWithAmount"] + counts["actionsSourceOnly"] + counts["actionsInKind"]
+    assert paid == int(summary["fundedActions"])  # no seed plan states "none required" for an action whose row is funded
     # an amount stated is counted only where the plan graph has a pound figure for some action
     assert (counts["actionsWithAmount"] > 0) <= (in_plan_graph(store, key)[0] > 0)
     score = answer(store, "plan-score", plan=key)
