@@ -351,3 +351,17 @@ def test_downloaded_cells_cannot_run_as_formulas():
     cells = [c for c in sheet[2]]
     assert [c.value for c in cells[:5]] == row[:5] and all(c.data_type == "s" for c in cells[:5])
     assert cells[5].value == -5 and float(cells[6].value) == 12.5
+
+
+def test_verdict_is_one_sentence_for_every_case():
+    from cspkg.web.leads.plans import completeness
+
+    full = {"actions": 3, "withLead": 3, "withOutcome": 3, "withTiming": 3, "withFunding": 3, "withAll": 3}
+    assert completeness([], full)["verdict"]["sentence"] == \
+        "Complete: nothing needs fixing, and all 3 actions have a lead, an outcome, timing and funding."
+    one_gap = {**full, "withTiming": 2, "withAll": 2}
+    assert completeness([], one_gap)["verdict"]["sentence"] == ("Incomplete: nothing must be fixed before it is published, but only"
+                                                                " 2 of its 3 actions have a lead, an outcome, timing and funding (1 has no timing).")
+    warning = [{"severity": "warning", "message": "m", "check": "c", "rule": "r"}]
+    assert completeness(warning, full)["verdict"]["sentence"].startswith("Not ready to publish: 1 thing should be fixed first, and all")
+    assert completeness([], {"actions": 0})["verdict"]["label"] == "Nothing to fix"

@@ -167,6 +167,7 @@ def verdict(refused: bool, warnings: int, actions: int, whole: int, parts: list[
                         for i, p in enumerate(gaps))
     plural = "" if actions == 1 else "s"
     how_many = (f"none of its {actions} action{plural} has" if whole == 0 else
+                f"all {actions} action{plural} {'has' if actions == 1 else 'have'}" if whole == actions else
                 f"{whole} of its {actions} action{plural} {'has' if whole == 1 else 'have'}")
     counted = how_many + " a lead, an outcome, timing and funding" + (f" ({lacking})" if gaps else "")
     if refused:
@@ -175,8 +176,10 @@ def verdict(refused: bool, warnings: int, actions: int, whole: int, parts: list[
         label, rest = "Not ready to publish", things + (f", and {counted}" if actions else "")
     elif actions and whole < actions:
         label, rest = "Incomplete", f"nothing must be fixed before it is published, but {'only ' if whole else ''}{counted}"
+    elif actions:
+        label, rest = "Complete", f"nothing needs fixing, and {counted}"
     else:
-        label, rest = "Complete", "nothing needs fixing" + (f", and all {actions} actions have a lead, an outcome, timing and funding" if actions else "")
+        label, rest = "Nothing to fix", "the checks found nothing to fix, and the plan lists no actions to score"
     return {"label": label, "rest": rest, "sentence": f"{label}: {rest}."}
 
 
