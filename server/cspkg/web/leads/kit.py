@@ -3,15 +3,16 @@ its JSON twin, the keys in our IRIs, numbers from query answers, and the templat
 
 Every page is built from canned queries (`queries/*.rq`) run through the same runner and cache as
 the API, so each number on a page is the answer to a question anyone can re-ask at
-`/queries/<name>`. Each page has a machine-readable twin at the same path plus `.json`.
+`/queries/<name>`. Each page has a machine-readable twin at the same path plus `.json`, and each
+table it names (`Page.table`) downloads at the same path plus `.csv` or `.xlsx` with `?table=<name>`
+(register the four paths with `@routes(bp, rule)`; link the downloads with `{{ download("name") }}`).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
-
-import re
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
@@ -57,7 +58,8 @@ class Page:
         if json_suffix or fmt == "json":
             return jsonify({"title": title, "data": data, "computedBy": self.sources(),
                             "tables": {name: t.as_json() for name, t in self.tables.items()}})
-        downloads = {name: {"title": t.title, **{f: f"{base}.{f}?{urlencode({'table': name})}" for f in FORMATS}}
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != "table"]  # the page's own parameters
+        downloads = {name: {"title": t.title, **{f: f"{base}.{f}?{urlencode(kept + [('table', name)])}" for f in FORMATS}}
                      for name, t in self.tables.items()}
         return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(), downloads=downloads,
                                json_href=base + ".json"
