@@ -127,7 +127,7 @@ def test_plan_page_reports_completeness_in_words(server):
     # the item as the plan prints it, from the document it was read from (not a bare line number), and the rule in words
     assert "Safe, Well, Secure. ECFRS." in page and 'href="/doc/document/tendring-2021-22"' in page
     assert "line 117 of its text copy" in page
-    assert "The rule: Every action names who leads it" in page and 'href="/def/shapes/ActionLead"' in page
+    assert "The rule: Every action names who leads it" in page and "(the rule as a SHACL shape)" in page and 'href="/def/shapes/ActionLead"' in page
     thurrock = requests.get(f"{server}/plans/thurrock-2023-24", headers=HTML).text
     assert ("<strong>Incomplete:</strong> nothing must be fixed before it is published, but only 2 of its 74 actions have"
             " a lead, an outcome, timing and funding (69 have no timing, 65 no outcome).") in thurrock
