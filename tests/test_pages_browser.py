@@ -87,8 +87,17 @@ def test_plan_page_numbers_match_the_canned_queries(server, browser):
     assert browser.title.startswith("The Tendring Community Safety Partnership")
     summary = rows(server, "plan-summary", plan="tendring-2021-22")[0]
     assert text(browser, "#n-actions") == summary["actions"] == "18"
-    assert text(browser, "#n-funded") == summary["fundedActions"]
+    # money told apart by kind, each count as plan-summary gives it, the five adding up to the actions
+    kinds = ("actionsWithAmount", "actionsSourceOnly", "actionsInKind", "actionsNoneRequired", "actionsFundingNotStated")
+    assert [text(browser, f"#n-{k}") for k in kinds] == [summary[k] for k in kinds] == ["8", "2", "1", "3", "4"]
     assert text(browser, "#n-gbp") == f"£{int(summary['totalGBP']):,}" == "£31,906"
+    # the completeness score, as plan-score gives it, and the one verdict
+    score = rows(server, "plan-score", plan="tendring-2021-22")[0]
+    for key in ("withLead", "withOutcome", "withTiming", "withFunding", "withAll"):
+        assert text(browser, f"#score-{key} td") == f"{score[key]} of {score['actions']}"
+    assert text(browser, "#verdict").startswith("Not ready to publish: 8 things should be fixed first")
+    # each table's download link is beside it
+    assert browser.find_elements(By.CSS_SELECTOR, 'a[href="/plans/tendring-2021-22.xlsx?table=actions"]')
     money = sum(float(f["totalGBP"]) for f in rows(server, "funding-by-source", plan="tendring-2021-22") if f["kind"] == "money")
     assert text(browser, "#funding-total") == f"£{money:,.0f}"
     action_rows = browser.find_elements(By.CSS_SELECTOR, "#priorities ~ section.priority-group table.actions tbody tr")
@@ -134,7 +143,7 @@ def test_coverage_heatmap_cells_link_to_their_actions(server, browser):
     cell = next(c for c in rows(server, "duty-coverage") if c["partnership"].endswith("/thurrock-csp")
                 and c["duty"].endswith("/serious-violence-duty"))
     link = browser.find_element(By.CSS_SELECTOR, 'a[href="/duties/serious-violence-duty#p-thurrock-csp"]')
-    assert link.text.startswith(f"{cell['actions']} actions, {cell['fundedActions']} funded")
+    assert link.text.startswith(f"{cell['actions']} actions, {cell['fundedActions']} with funding named")
     screenshot(browser, "coverage")
     link.click()
     section = browser.find_element(By.ID, "p-thurrock-csp")

@@ -85,11 +85,79 @@ def test_plan_twin_agrees_with_plan_summary_and_funding(server):
     assert len(data["completeness"]["warnings"]) == sum(f["severity"] == "warning" for f in findings) == 8
 
 
+KINDS = ("actionsWithAmount", "actionsSourceOnly", "actionsInKind", "actionsNoneRequired", "actionsFundingNotStated")
+WORDS = dict(zip(KINDS, ("amount stated", "source named, no amount", "in kind", "none required", "not stated")))
+
+
+@pytest.mark.parametrize("key", ["tendring-2021-22", "thurrock-2023-24", "castle-point-rochford-2017-18", "colchester-2018-19"])
+def test_money_kinds_agree_with_the_canned_queries_and_add_up(server, key):
+    """Each action is counted in one kind of funding: plan-summary's counts are plan-actions' words
+    counted, add up to the actions, and the plan page, the home page and plans say the same."""
+    summary = every_row(server, "plan-summary", plan=key)[0]
+    counts = {k: int(summary[k]) for k in KINDS}
+    assert sum(counts.values()) == int(summary["actions"])
+    assert counts["actionsWithAmount"] + counts["actionsSourceOnly"] + counts["actionsInKind"] == int(summary["fundedActions"])
+    kinds = {row["action"]: row["fundingKind"] for row in every_row(server, "plan-actions", plan=key)}
+    assert counts == {k: sum(kind == WORDS[k] for kind in kinds.values()) for k in KINDS}
+    listed = next(r for r in every_row(server, "plans") if r["plan"].endswith("/" + key))
+    assert {k: int(listed[k]) for k in KINDS} == counts
+    data = requests.get(f"{server}/plans/{key}.json").json()["data"]
+    assert {k["column"]: k["count"] for k in data["moneyKinds"]} == counts
+    home = requests.get(f"{server}/index.json").json()["data"]
+    plan = next(p for g in home["partnerships"] for p in g["plans"] if p["key"] == key)
+    assert {k["column"]: k["count"] for k in plan["moneyKinds"]} == counts
+
+
+def test_home_page_tells_money_kinds_apart(server):
+    """Thurrock names a source for all 74 actions and states no amount: the home page says so, not "74 funded"."""
+    page = requests.get(server + "/", headers=HTML).text
+    assert '<span class="n" data-kind="actionsSourceOnly">74</span> source named, no amount' in page
+    assert "Funded actions" not in page
+    plan = requests.get(f"{server}/plans/thurrock-2023-24", headers=HTML).text
+    assert '<dd id="n-actionsSourceOnly">74</dd>' in plan and '<dd id="n-actionsWithAmount">0</dd>' in plan
+    assert "source named, no amount" in plan and "(for its plan-on-a-page row)" in plan
+
+
 def test_plan_page_reports_completeness_in_words(server):
+    """One verdict a lead can repeat, weighing the rules' findings and the score: Tendring has 8
+    things to fix; Thurrock none, but 69 of its 74 actions have no timing."""
     page = requests.get(f"{server}/plans/tendring-2021-22", headers=HTML).text
-    assert "It has everything a plan must have." in page
-    assert "8 things should be fixed before it is published" in page
-    assert "No lead agency is given" in page and "line 117 of the plan" in page
+    assert ("<strong>Not ready to publish:</strong> 8 things should be fixed first, and none of its 18 actions has a lead,"
+            " an outcome, timing and funding (18 have no timing, 9 no outcome, 5 no lead, 4 no funding stated).") in page
+    assert "No lead agency is given" in page
+    # the item as the plan prints it, from the document it was read from (not a bare line number), and the rule in words
+    assert "Safe, Well, Secure. ECFRS." in page and 'href="/doc/document/tendring-2021-22"' in page
+    assert "line 117 of its text copy" in page
+    assert "The rule: Every action names who leads it" in page and "(the rule as a SHACL shape)" in page and 'href="/def/shapes/ActionLead"' in page
+    thurrock = requests.get(f"{server}/plans/thurrock-2023-24", headers=HTML).text
+    assert ("<strong>Incomplete:</strong> nothing must be fixed before it is published, but only 2 of its 74 actions have"
+            " a lead, an outcome, timing and funding (69 have no timing, 65 no outcome).") in thurrock
+    assert "Nothing needs fixing" not in thurrock
+
+
+@pytest.mark.parametrize("key", ["tendring-2021-22", "thurrock-2023-24", "castle-point-rochford-2017-18"])
+def test_plan_score_agrees_with_an_independent_count(server, key):
+    """plan-score's "n of N" counted again from plan-actions' columns (a lead, an outcome, timing, a
+    funding stated), and against the completeness notes and warnings for the same gaps."""
+    score = every_row(server, "plan-score", plan=key)
+    assert len(score) == 1
+    score = {k: int(v) for k, v in score[0].items() if k.startswith("with") or k == "actions"}
+    actions: dict[str, dict] = {}
+    for row in every_row(server, "plan-actions", plan=key):
+        actions[row["action"]] = row
+    parts = {"withLead": lambda a: bool(a.get("lead")), "withOutcome": lambda a: bool(a.get("outcomes")),
+             "withTiming": lambda a: bool(a.get("timing")), "withFunding": lambda a: a["fundingKind"] != "not stated"}
+    assert score["actions"] == len(actions)
+    for name, test in parts.items():
+        assert score[name] == sum(map(test, actions.values())), name
+    assert score["withAll"] == sum(all(t(a) for t in parts.values()) for a in actions.values())
+    findings = every_row(server, "plan-completeness", plan=key)
+    missing = lambda shape: len({f["item"] for f in findings if f["check"].endswith("/" + shape)})  # noqa: E731
+    assert score["actions"] - score["withLead"] == missing("ActionLead")
+    assert score["actions"] - score["withFunding"] == missing("ActionFunding")
+    assert score["actions"] - score["withOutcome"] == missing("ActionResults")
+    data = requests.get(f"{server}/plans/{key}.json").json()["data"]
+    assert {s["key"]: s["count"] for s in data["completeness"]["score"]} == {k: v for k, v in score.items() if k != "actions"}
 
 
 def test_duty_twin_lists_every_action_serving_it(server):
@@ -97,6 +165,9 @@ def test_duty_twin_lists_every_action_serving_it(server):
     expected = every_row(server, "actions-for-duty", duty="serious-violence-duty")
     assert [a["action"] for a in data["actions"]] == [a["action"] for a in expected]
     assert data["fundedActions"] == sum(a["funding"].startswith(("money", "in kind")) for a in expected)
+    assert {k["kind"]: k["count"] for k in data["moneyKinds"]} == {w: sum(a["fundingKind"] == w for a in expected) for w in WORDS.values()}
+    pounds = sum(float(c["totalGBP"]) for c in every_row(server, "duty-coverage") if c["duty"].endswith("/serious-violence-duty"))
+    assert float(data["amountGBP"]) == pounds
     # imposed by the 2022 Act's s8 alone: the partnership's serious violence strategy, s6(1)(d) of the 1998 Act, is a duty of its own
     assert {l["act"] for l in data["legislation"]} == {"http://www.legislation.gov.uk/id/ukpga/2022/32"}
     assert [l["inForceFrom"] for l in data["legislation"]] == ["2023-01-31"]
@@ -443,3 +514,93 @@ def test_compare_theme_cells_open_that_partnership_on_that_theme(server):
     assert href == f"{SIDE}?a=colchester-csp&theme=domestic-abuse"
     one = requests.get(server + href.replace(SIDE, SIDE + ".json")).json()["data"]
     assert [c["count"] for c in one["columns"]] == [coverage[(ID + "partnership/colchester-csp", ID + "theme/domestic-abuse")]]
+
+
+def same_cell(downloaded, shown) -> bool:
+    """A downloaded cell (read back, our apostrophe taken off) against the JSON twin's cell."""
+    from decimal import Decimal
+
+    from cspkg.answers.spreadsheet import restore
+
+    if shown is None:
+        return downloaded in (None, "")
+    if isinstance(downloaded, (int, float)) and not isinstance(downloaded, bool):
+        return Decimal(str(downloaded)) == Decimal(str(shown))
+    return restore(str(downloaded)) == str(shown)
+
+
+@pytest.mark.parametrize("page", [p for p in LEAD_PAGES if p.twin], ids=lambda p: p.name)
+def test_each_table_downloads_as_csv_and_xlsx_with_the_twins_rows(server, page):
+    """Every table a lead page names is offered beside it, and its CSV and XLSX hold the JSON twin's rows."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    base, _, query = page.example.partition("?")
+    tables = requests.get(server + twin(page.example)).json()["tables"]
+    if page.name in ("home", "plan", "duty", "duties", "coverage"):
+        assert tables, f"the {page.name} page offers its table(s) for download"
+    html = requests.get(server + page.example, headers=HTML).text
+    stem = base.rstrip("/") or "/index"
+    for name, table in tables.items():
+        for fmt in ("csv", "xlsx"):
+            if table["rows"]:  # an empty table is not shown, so neither is its download (it still answers, with its header)
+                assert f'href="{stem}.{fmt}?table={name}"' in html, (name, fmt)
+            response = requests.get(f"{server}{stem}.{fmt}", params={"table": name})
+            assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+            if fmt == "csv":
+                assert response.headers["Content-Type"].startswith("text/csv")
+                got = list(csv.reader(io.StringIO(response.content.decode("utf-8"), newline="")))
+            else:
+                sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]  # not read_only: it drops empty trailing cells
+                got = [list(r) for r in sheet.iter_rows(values_only=True)]
+            assert got[0] == table["columns"]
+            assert len(got) - 1 == len(table["rows"]), (name, fmt)
+            for down, shown in zip(got[1:], table["rows"]):
+                assert len(down) == len(shown) and all(map(same_cell, down, shown)), (name, fmt, down, shown)
+
+
+def test_a_download_names_the_tables_it_knows(server):
+    wrong = requests.get(f"{server}/plans/tendring-2021-22.csv", params={"table": "nope"}, headers={"Accept": "application/json"})
+    assert wrong.status_code == 404 and "actions" in wrong.json()["error"] and "completeness" in wrong.json()["error"]
+    unnamed = requests.get(f"{server}/plans/tendring-2021-22.xlsx", headers=HTML)
+    assert unnamed.status_code == 400 and "?table=" in unnamed.text and "Traceback" not in unnamed.text
+    none = requests.get(f"{server}/search.csv", params={"text": "knife"})
+    assert none.status_code in (404, 405)
+    # a page with one table needs no name
+    assert requests.get(f"{server}/duties.csv").status_code == 200
+
+
+def test_downloaded_cells_cannot_run_as_formulas():
+    """A text cell beginning with = + - @ gets the spreadsheet-safe apostrophe in both downloads; a number stays a number."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from cspkg.web.leads.tables import Table, csv_file, xlsx_file
+
+    risky = ["=HYPERLINK(\"http://x\")", "+44 1234", "-cmd", "@SUM(A1)", "plain", -5, "12.50"]
+    table = Table("t", "test", tuple((f"c{i}", f"C{i}") for i in range(len(risky))),
+                  ({f"c{i}": v for i, v in enumerate(risky)},))
+    row = list(csv.reader(io.StringIO(csv_file(table).decode("utf-8"), newline="")))[1]
+    assert row[:5] == ["'=HYPERLINK(\"http://x\")", "'+44 1234", "'-cmd", "'@SUM(A1)", "plain"] and row[5:] == ["-5", "12.50"]
+    sheet = load_workbook(io.BytesIO(xlsx_file(table))).worksheets[0]
+    cells = [c for c in sheet[2]]
+    assert [c.value for c in cells[:5]] == row[:5] and all(c.data_type == "s" for c in cells[:5])
+    assert cells[5].value == -5 and float(cells[6].value) == 12.5
+
+
+def test_verdict_is_one_sentence_for_every_case():
+    from cspkg.web.leads.plans import completeness
+
+    full = {"actions": 3, "withLead": 3, "withOutcome": 3, "withTiming": 3, "withFunding": 3, "withAll": 3}
+    assert completeness([], full)["verdict"]["sentence"] == \
+        "Complete: nothing needs fixing, and all 3 actions have a lead, an outcome, timing and funding."
+    one_gap = {**full, "withTiming": 2, "withAll": 2}
+    assert completeness([], one_gap)["verdict"]["sentence"] == ("Incomplete: nothing must be fixed before it is published, but only"
+                                                                " 2 of its 3 actions have a lead, an outcome, timing and funding (1 has no timing).")
+    warning = [{"severity": "warning", "message": "m", "check": "c", "rule": "r"}]
+    assert completeness(warning, full)["verdict"]["sentence"].startswith("Not ready to publish: 1 thing should be fixed first, and all")
+    assert completeness([], {"actions": 0})["verdict"]["label"] == "Nothing to fix"

@@ -158,6 +158,31 @@ def test_optional_plan_filters_funding(store):
     assert [l for l in braintree.splitlines() if l] == [braintree.splitlines()[0]]  # Braintree states no funding
 
 
+def test_plan_score_one_plan_or_every_plan(store):
+    """plan-score without a plan scores every plan; given one, that plan's row alone, the same numbers.
+    Thurrock: every action has a lead and funding stated, 9 an outcome, 5 timing, 2 all four."""
+    import csv
+    import io
+
+    every = list(csv.DictReader(io.StringIO(run(store, QUERIES["plan-score"]))))
+    one = list(csv.DictReader(io.StringIO(run(store, QUERIES["plan-score"], {"plan": "thurrock-2023-24"}))))
+    assert len(every) == 5 and len(one) == 1 and one[0] in every
+    assert [one[0][k] for k in ("actions", "withLead", "withOutcome", "withTiming", "withFunding", "withAll")] == \
+        ["74", "74", "9", "5", "74", "2"]
+
+
+def test_funding_kind_in_words(store):
+    """plan-actions gives each action's funding kind in words; Tendring's Crucial Crew (r02) has "Approx £3,500"."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run(store, QUERIES["plan-actions"], {"plan": "tendring-2021-22"}))))
+    assert {r["fundingKind"] for r in rows} == {"amount stated", "source named, no amount", "in kind", "none required", "not stated"}
+    crew = next(r for r in rows if r["action"].endswith("/r02"))
+    assert (crew["fundingKind"], crew["amount"], crew["fundingAsStated"]) == ("amount stated", "3500", "Approx £3,500 OPFCC Funding 2021 / 2022")
+    assert all((r["fundingKind"] == "amount stated") == bool(r["amount"]) for r in rows)
+
+
 def test_trace_reaches_the_act(store):
     out = run(store, QUERIES["trace-action"])
     assert "http://www.legislation.gov.uk/id/ukpga/2022/32," in out

@@ -69,3 +69,25 @@ def test_plan_actions_lists_each_action_once_per_priority(store, key):
     pairs = [(r["priority"], r["action"]) for r in rows]
     assert len(pairs) == len(set(pairs))
     assert len({r["action"] for r in rows}) == in_plan_graph(store, key)[1]
+
+
+KINDS = ("actionsWithAmount", "actionsSourceOnly", "actionsInKind", "actionsNoneRequired", "actionsFundingNotStated")
+
+
+@pytest.mark.parametrize("key", PLANS)
+def test_funding_kinds_count_each_action_once(store, key):
+    """Each action falls in exactly one kind of funding: the kinds add up to the plan graph's actions,
+    plans and plan-summary agree, and plan-score's "with funding" is every kind but "not stated"."""
+    _, actions = in_plan_graph(store, key)
+    summary = answer(store, "plan-summary", plan=key)[0]
+    counts = {k: int(summary[k]) for k in KINDS}
+    assert sum(counts.values()) == actions
+    listed = next(r for r in answer(store, "plans") if r["plan"].endswith("/" + key))
+    assert {k: int(listed[k]) for k in KINDS} == counts
+    paid = counts["actionsWithAmount"] + counts["actionsSourceOnly"] + counts["actionsInKind"]
+    assert paid == int(summary["fundedActions"])  # no seed plan states "none required" for an action whose row is funded
+    # an amount stated is counted only where the plan graph has a pound figure for some action
+    assert (counts["actionsWithAmount"] > 0) <= (in_plan_graph(store, key)[0] > 0)
+    score = answer(store, "plan-score", plan=key)
+    assert len(score) == 1 and int(score[0]["actions"]) == actions
+    assert int(score[0]["withFunding"]) == actions - counts["actionsFundingNotStated"]

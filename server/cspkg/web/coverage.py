@@ -83,6 +83,6 @@ def year_grid(plans: list[dict]) -> dict:
             if p["partnership"] == partnership["iri"]:
                 mine.setdefault(year(p), []).append(
                     {"plan": p["plan"], "key": key_of(p["plan"]), "period": p.get("period") or p.get("title") or key_of(p["plan"]),
-                     **{k: int(float(p.get(k) or 0)) for k in ("priorities", "actions", "fundedActions", "totalGBP")}})
+                     **{k: int(float(p.get(k) or 0)) for k in ("priorities", "actions", "fundedActions", "actionsWithAmount", "totalGBP")}})
         rows.append({**partnership, "cells": [{"year": y, "plans": mine.get(y, []), **(mine[y][0] if y in mine else {})} for y in years]})
     return {"years": years, "rows": rows}

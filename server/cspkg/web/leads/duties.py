@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from .kit import Page, key_of, number, one
+from .kit import Page, key_of, number, one, routes
+from .money import kinds_of
 
 bp = Blueprint("duties", __name__)
 
@@ -14,8 +15,15 @@ STATUS_ORDER = {"statutory duty": (0, "Statutory duties", "statutory-duties"), "
                 "non-statutory guidance": (3, "Non-statutory guidance", "non-statutory-guidance")}
 
 
-@bp.get("/duties")
-@bp.get("/duties.json")
+DUTIES_COLUMNS = (("statusHeading", "Kind"), ("label", "Duty"), ("limbOfLabel", "A limb of"), ("heldBy", "Held by"),
+                  ("cooperation", "Must co-operate"), ("appliesIn", "Applies in"), ("inForceFrom", "In force from"),
+                  ("plans", "Plans"), ("actions", "Actions"), ("duty", "Link"))
+ACTION_COLUMNS = (("partnership", "Partnership"), ("planLabel", "Plan"), ("actionLabel", "Action"), ("lead", "Lead"),
+                  ("fundingKind", "Funding"), ("amount", "Amount stated (GBP)"), ("linked", "How it is linked to the duty"),
+                  ("action", "Link"))
+
+
+@routes(bp, "/duties")
 def duties():
     page = Page()
     rows = page.ask("duties")
@@ -30,11 +38,11 @@ def duties():
                        "limbOfLabel": labels.get(r.get("limbOf")), "inForceFrom": r.get("inForceFrom"),
                        "plans": number(r["plans"]), "actions": number(r["actions"])})
     listed.sort(key=lambda d: (d["statusOrder"], d["label"].casefold()))
+    page.table("duties", "Legal duties", DUTIES_COLUMNS, listed)
     return page.respond("duties.html", "Legal duties", {"duties": listed}, request.path.endswith(".json"))
 
 
-@bp.get("/duties/<key>")
-@bp.get("/duties/<key>.json")
+@routes(bp, "/duties/<key>")
 def duty(key: str):
     page = Page()
     profile = one(page, "duty-profile", "duty", key)
@@ -46,6 +54,7 @@ def duty(key: str):
         listed = plans.get(a["plan"])  # a plan the plans query leaves out still shows its actions
         a["partnership"] = listed["partnershipLabel"] if listed else None
         a["partnershipKey"] = key_of(listed["partnership"], "partnership") if listed else None
+    page.table("actions", "Actions that serve the duty", ACTION_COLUMNS, actions)
     legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel", "inForceFrom", "inForceUntil", "checked")}
                    for r in profile if r.get("provision")]
     bodies = page.ask("duty-holders", duty=key)
@@ -60,5 +69,12 @@ def duty(key: str):
             "cooperation": first.get("cooperation"), "appliesIn": first.get("appliesIn"), "limbOf": first.get("limbOf"),
             "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"],
             "legislation": legislation, "actions": actions, "fundedActions": sum(a["funded"] for a in actions),
+            "moneyKinds": kinds_of(actions), "amountGBP": stated_for(page, first["duty"]),
             "plans": len({a["plan"] for a in actions}), "citedBy": cited}
     return page.respond("duty.html", first["dutyLabel"], data, request.path.endswith(".json"))
+
+
+def stated_for(page: Page, duty: str):
+    """The pounds stated for the actions serving a duty, each funding statement once (a row's
+    statement serves all its actions): duty-coverage's totals, added across partnerships."""
+    return sum((number(c["totalGBP"]) or 0) for c in page.ask("duty-coverage") if c["duty"] == duty)

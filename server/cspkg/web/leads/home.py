@@ -4,21 +4,32 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from .kit import Page, key_of, number
+from .kit import Page, key_of, number, routes
+from .money import KINDS, MONEY_KINDS, money_kinds
 
 bp = Blueprint("home", __name__)
 
+PLAN_COLUMNS = (("partnershipLabel", "Partnership"), ("title", "Plan"), ("period", "Period"), ("priorities", "Priorities"),
+                ("actions", "Actions"), *((column, f"Actions: {kind}") for column, kind, _ in KINDS),
+                ("totalGBP", "Amounts stated (GBP)"), ("withAll", "Actions with a lead, an outcome, timing and funding"),
+                ("plan", "Link"))
 
-@bp.get("/")
-@bp.get("/index.json")
+
+@routes(bp, "/")
 def home():
     page = Page()
     plans = page.ask("plans")
+    scores = {r["plan"]: r for r in page.ask("plan-score")}
     partnerships: dict[str, dict] = {}
+    listed = []
     for row in plans:
         entry = partnerships.setdefault(row["partnership"], {"partnership": row["partnership"], "label": row["partnershipLabel"], "plans": []})
-        entry["plans"].append({**row, "key": key_of(row["plan"], "plan"),
-                               **{k: number(row[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP")}})
+        score = scores.get(row["plan"], {})
+        listed.append({**row, "key": key_of(row["plan"], "plan"), "moneyKinds": money_kinds(row),
+                       **{k: number(row[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)},
+                       "withAll": number(score.get("withAll"))})
+        entry["plans"].append(listed[-1])
+    page.table("plans", "Plans by partnership and year", PLAN_COLUMNS, listed)
     data = {"partnerships": list(partnerships.values())}
     return page.respond("home.html", "Community Safety Partnership plans", data, request.path.endswith(".json"))
 

@@ -3,46 +3,104 @@ its JSON twin, the keys in our IRIs, numbers from query answers, and the templat
 
 Every page is built from canned queries (`queries/*.rq`) run through the same runner and cache as
 the API, so each number on a page is the answer to a question anyone can re-ask at
-`/queries/<name>`. Each page has a machine-readable twin at the same path plus `.json`.
+`/queries/<name>`. Each page has a machine-readable twin at the same path plus `.json`, and each
+table it names (`Page.table`) downloads at the same path plus `.csv` or `.xlsx` with `?table=<name>`
+(register the four paths with `@routes(bp, rule)`; link the downloads with `{{ download("name") }}`).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from ...errors import BadInput
 from ...namespaces import BASE
 from ..errors import ApiError
 from ..queries import rows
+from .tables import FORMATS, Table, file_bytes
 
 bp = Blueprint("leadkit", __name__)
 ID = BASE + "id/"
 
 
 class Page:
-    """What a page shows, and the canned queries it was computed from."""
+    """What a page shows, the canned queries it was computed from, and the tables it offers for download."""
 
     def __init__(self):
         self.used: list[tuple[str, dict]] = []
+        self.tables: dict[str, Table] = {}
 
     def ask(self, name: str, **values) -> list[dict]:
         self.used.append((name, values))
         return rows(name, values)
+
+    def table(self, name: str, title: str, columns, rows) -> list:
+        """Names one of the page's tables: `columns` are (key in each row, heading in words), `rows`
+        the dicts the template draws. It is then offered as `<path>.csv?table=<name>` and `.xlsx`,
+        and given in the JSON twin under "tables". Returns the rows, for the page's data."""
+        rows = list(rows)
+        self.tables[name] = Table(name, title, tuple(columns), tuple(rows))
+        return rows
 
     def sources(self) -> list[dict]:
         return [{"query": name, "parameters": values,
                  "page": f"/queries/{name}" + (f"?{urlencode(values)}" if values else ""),
                  "sparql": f"/queries/{name}.rq"} for name, values in self.used]
 
-    def respond(self, template: str, title: str, data: dict, json_suffix: bool):
-        if json_suffix:
-            return jsonify({"title": title, "data": data, "computedBy": self.sources()})
-        return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(),
-                               json_href=(request.path.rstrip("/") or "/index") + ".json"
+    def respond(self, template: str, title: str, data: dict, json_suffix: bool = False):
+        """The page as HTML, or its JSON twin (`.json`), or one of its tables as a download (`.csv`, `.xlsx`)."""
+        base, fmt = twin(request.path)
+        if fmt in FORMATS:
+            return self.download(base, fmt)
+        if json_suffix or fmt == "json":
+            return jsonify({"title": title, "data": data, "computedBy": self.sources(),
+                            "tables": {name: t.as_json() for name, t in self.tables.items()}})
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != "table"]  # the page's own parameters
+        downloads = {name: {"title": t.title, **{f: f"{base}.{f}?{urlencode(kept + [('table', name)])}" for f in FORMATS}}
+                     for name, t in self.tables.items()}
+        return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(), downloads=downloads,
+                               json_href=base + ".json"
                                + (f"?{request.query_string.decode()}" if request.query_string else ""))
+
+    def download(self, base: str, fmt: str) -> Response:
+        names = ", ".join(self.tables) or "none"
+        wanted = request.args.get("table")
+        if not self.tables:
+            raise ApiError(404, "this page has no table to download")
+        if wanted is None and len(self.tables) == 1:
+            wanted = next(iter(self.tables))
+        if wanted is None:
+            raise ApiError(400, f"say which table to download, as ?table=NAME; this page's tables are: {names}")
+        if wanted not in self.tables:
+            raise ApiError(404, f"this page has no such table; its tables are: {names}")
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", base.strip("/")) or "index"
+        response = Response(file_bytes(self.tables[wanted], fmt), mimetype=FORMATS[fmt])
+        response.headers["Content-Disposition"] = f'attachment; filename="{stem}-{wanted}.{fmt}"'
+        return response
+
+
+def twin(path: str) -> tuple[str, str | None]:
+    """A lead page's path without its twin's suffix, and the suffix (json, csv, xlsx) if any."""
+    stem, dot, suffix = path.rpartition(".")
+    if dot and suffix in ("json", *FORMATS) and "/" not in suffix:
+        return stem, suffix
+    return (path.rstrip("/") or "/index"), None
+
+
+def routes(bp: Blueprint, rule: str):
+    """Registers a lead page's view at `rule` and at its twins: `rule.json`, `rule.csv`, `rule.xlsx`
+    (the home page's at /index.json and so on)."""
+    base = "/index" if rule == "/" else rule
+
+    def register(view):
+        for path in (rule, *(f"{base}.{suffix}" for suffix in ("json", *FORMATS))):
+            bp.add_url_rule(path, view_func=view, methods=["GET"])
+        return view
+
+    return register
 
 
 def key_of(iri: str, kind: str) -> str:

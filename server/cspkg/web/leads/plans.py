@@ -5,35 +5,45 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from ..trace import layout
-from .kit import Page, key_of, number, one
+from .kit import Page, key_of, number, one, routes
+from .money import MONEY_KINDS, money_kinds
 
 bp = Blueprint("plans", __name__)
 
 
-@bp.get("/plans/<key>")
-@bp.get("/plans/<key>.json")
+@routes(bp, "/plans/<key>")
 def plan(key: str):
     page = Page()
     summary = one(page, "plan-summary", "plan", key)[0]
     actions = page.ask("plan-actions", plan=key)
     groups = priority_groups(actions, page.ask("plan-priorities", plan=key))
+    page.table("actions", "The plan's actions under its priorities", ACTION_COLUMNS,
+               [{**a, "priorityText": g["label"] if not g["number"] else f"{g['number']}. {g['label']}"}
+                for g in groups for a in g["actions"]])
+    score = page.ask("plan-score", plan=key)
     funding = [{**r, **{k: number(r[k]) for k in ("statements", "withAmount", "totalGBP")}}
                for r in page.ask("funding-by-source", plan=key)]
     plan_funding = [{**r, **{k: number(r.get(k)) for k in ("amountGBP", "matchFundingGBP")}}
                     for r in page.ask("plan-funding", plan=key)]
     approaches = [{**r, "actions": number(r.get("actions"))} for r in page.ask("plan-approaches", plan=key)]
+    page.table("funding", "Funding by stream or funder", FUNDING_COLUMNS, funding)
+    page.table("plan-funding", "Money for the plan as a whole", PLAN_FUNDING_COLUMNS, plan_funding)
     findings = page.ask("plan-completeness", plan=key)
+    page.table("completeness", "What the completeness checks found", FINDING_COLUMNS, findings)
     members = [{"member": r["member"], "memberLabel": r["memberLabel"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"],
                 "actions": number(r["actions"])} for r in page.ask("member-duties", plan=key)]
     duties = [{"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "link": r["link"],
                "held_only": r["link"].startswith("held, no action"),  # also "held, no action; meets it as a whole"
                **{k: number(r[k]) for k in ("actions", "fundedActions", "totalGBP")}} for r in page.ask("plan-duties", plan=key)]
+    page.table("duties", "The plan's legal duties", DUTY_COLUMNS, duties)
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     # The partnership's plans by start date (the plans query's order): the one before this is what changed is measured from.
     siblings = [r for r in page.ask("plans") if r["partnership"] == summary["partnership"]]
     at = next((i for i, r in enumerate(siblings) if r["plan"] == summary["plan"]), 0)
     previous = siblings[at - 1] if at > 0 else None
     partnership_key = key_of(summary["partnership"], "partnership")
+    checks = completeness(findings, score[0] if score else {})
+    page.table("score", "How many actions have each part", SCORE_COLUMNS, checks["score"])
     data = {
         "plan": summary["plan"], "key": key, "title": summary["title"],
         "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"], "key": partnership_key},
@@ -41,7 +51,8 @@ def plan(key: str):
                          "changes": f"/partnerships/{partnership_key}#changes-{key}"} if previous else None,
         "period": summary.get("period"),
         "kept": {"build": summary["keptAt"], "why": summary.get("keptWhy")} if summary.get("keptAt") else None,
-        **{k: number(summary[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP")},
+        **{k: number(summary[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)},
+        "moneyKinds": money_kinds(summary),
         "priorityGroups": groups,
         "funding": funding,
         "fundingTotalGBP": sum((r["totalGBP"] or 0) for r in funding if r["kind"] == "money"),
@@ -49,10 +60,17 @@ def plan(key: str):
         "approaches": approaches,
         "duties": duties,
         "memberDuties": members,
-        "completeness": completeness(findings),
+        "completeness": checks,
         "pfccAlignment": alignment,
     }
     return page.respond("plan.html", summary["title"], data, request.path.endswith(".json"))
+
+
+def funding_for(row: dict) -> str | None:
+    """Whom the funding stated is for: the action itself, or the plan-on-a-page row it delivers."""
+    if row.get("fundingKind") in (None, "not stated"):
+        return None
+    return "its plan-on-a-page row" if "(via row)" in (row.get("funding") or "") else "the action"
 
 
 RESULTS = (("outcomes", "Outcomes"), ("measures", "Measures"), ("targets", "Targets"))
@@ -64,7 +82,8 @@ def priority_groups(actions: list[dict], items: list[dict]) -> list[dict]:
     of the objectives under it; then actions tied to no local priority."""
     by_priority: dict[str, list[dict]] = {}
     for row in actions:
-        by_priority.setdefault(row.get("priority") or "", []).append({**row, "amount": number(row.get("amount"))})
+        by_priority.setdefault(row.get("priority") or "", []).append({**row, "amount": number(row.get("amount")),
+                                                                      "fundingFor": funding_for(row)})
 
     def results(row: dict) -> list[dict]:
         return [{"kind": title, "text": row[k]} for k, title in RESULTS if row.get(k)]
@@ -98,15 +117,77 @@ def priority_groups(actions: list[dict], items: list[dict]) -> list[dict]:
     return out
 
 
-def completeness(findings: list[dict]) -> dict:
-    """The plan's SHACL report in plain words: warnings one by one, notes counted by message."""
+# The columns of the page's tables as downloads: (key in each row, heading in words).
+ACTION_COLUMNS = (("priorityText", "Priority"), ("actionLabel", "Action"), ("lead", "Lead"), ("partners", "Partners"),
+                  ("outcomes", "Outcome, measure or target"), ("timing", "Timing"), ("fundingKind", "Funding"),
+                  ("amount", "Amount stated (GBP)"), ("fundingAsStated", "Funding as the plan states it"),
+                  ("fundingFor", "Funding stated for"), ("progress", "Latest progress"), ("progressPeriod", "Progress period"),
+                  ("action", "Link"))
+FUNDING_COLUMNS = (("sourceLabel", "Source"), ("sourceType", "Type of source"), ("kind", "Kind"), ("statements", "Statements"),
+                   ("withAmount", "With an amount"), ("totalGBP", "Total stated (GBP)"), ("approximate", "Approximate"),
+                   ("source", "Link"))
+PLAN_FUNDING_COLUMNS = (("kind", "Allocation or grant"), ("allocatedTo", "To"), ("period", "Period"), ("funder", "From"),
+                        ("stream", "Stream"), ("purpose", "For"), ("project", "Project"), ("amountGBP", "Amount (GBP)"),
+                        ("matchFundingGBP", "Match funding (GBP)"), ("matchFunders", "Match funders"),
+                        ("asWritten", "As the plan states it"), ("funding", "Link"))
+DUTY_COLUMNS = (("label", "Duty"), ("link", "How the plan is linked to it"), ("actions", "Actions"),
+                ("fundedActions", "Actions with money or resources in kind stated"), ("totalGBP", "Amounts stated (GBP)"),
+                ("duty", "Link"))
+FINDING_COLUMNS = (("severity", "Severity"), ("message", "What is missing"), ("itemLabel", "Item"),
+                   ("quote", "The item as the plan prints it"), ("rule", "The rule"), ("documentTitle", "Source document"),
+                   ("sourceLine", "Line of the document's text copy"), ("item", "Link"), ("check", "Rule as a SHACL shape"))
+SCORE_COLUMNS = (("part", "Actions with"), ("count", "How many"), ("of", "Of"), ("missing", "Without"))
+
+# The parts of an action plan-score counts, as the verdict names them.
+PARTS = (("withLead", "a lead", "no lead"), ("withOutcome", "an outcome", "no outcome"),
+         ("withTiming", "timing", "no timing"), ("withFunding", "funding", "no funding stated"))
+
+
+def completeness(findings: list[dict], score: dict) -> dict:
+    """The plan's SHACL report in plain words (warnings and notes each grouped by what is missing,
+    with the rule in words), its score from plan-score, and one verdict that weighs both."""
+    def grouped(severity: str) -> list[dict]:
+        groups: dict[str, dict] = {}
+        for f in findings:
+            if f["severity"] == severity:
+                g = groups.setdefault(f["message"], {"message": f["message"], "rule": f.get("rule"), "check": f["check"], "findings": []})
+                g["findings"].append(f)
+        return [{**g, "count": len(g["findings"])} for g in groups.values()]
+
     warnings = [f for f in findings if f["severity"] in ("violation", "warning")]
-    notes: dict[str, list] = {}
-    for f in findings:
-        if f["severity"] == "note":
-            notes.setdefault(f["message"], []).append(f)
-    return {"conforms": not any(f["severity"] == "violation" for f in findings), "warnings": warnings,
-            "notes": [{"message": m, "count": len(items), "findings": items} for m, items in notes.items()]}
+    actions = int(score.get("actions") or 0)
+    parts = [{"key": key, "part": part, "missingWords": missing, "count": int(score.get(key) or 0), "of": actions,
+              "missing": actions - int(score.get(key) or 0)} for key, part, missing in PARTS]
+    whole = int(score.get("withAll") or 0)
+    refused = any(f["severity"] == "violation" for f in findings)
+    return {"conforms": not refused, "warnings": warnings, "warningGroups": grouped("warning"), "notes": grouped("note"),
+            "score": parts + [{"key": "withAll", "part": "all four", "count": whole, "of": actions, "missing": actions - whole}],
+            "verdict": verdict(refused, len(warnings), actions, whole, parts)}
+
+
+def verdict(refused: bool, warnings: int, actions: int, whole: int, parts: list[dict]) -> dict:
+    """One sentence a lead can repeat: whether the plan is ready, what must be fixed, and how many
+    actions have all four parts (and how many lack each)."""
+    things = f"{warnings} thing{'' if warnings == 1 else 's'} should be fixed first"
+    gaps = [p for p in sorted(parts, key=lambda p: -p["missing"]) if p["missing"]]
+    lacking = ", ".join(f"{p['missing']} {('has ' if p['missing'] == 1 else 'have ') if i == 0 else ''}{p['missingWords']}"
+                        for i, p in enumerate(gaps))
+    plural = "" if actions == 1 else "s"
+    how_many = (f"none of its {actions} action{plural} has" if whole == 0 else
+                f"all {actions} action{plural} {'has' if actions == 1 else 'have'}" if whole == actions else
+                f"{whole} of its {actions} action{plural} {'has' if whole == 1 else 'have'}")
+    counted = how_many + " a lead, an outcome, timing and funding" + (f" ({lacking})" if gaps else "")
+    if refused:
+        label, rest = "Refused", "it lacks something every plan must have, so the build did not publish this version"
+    elif warnings:
+        label, rest = "Not ready to publish", things + (f", and {counted}" if actions else "")
+    elif actions and whole < actions:
+        label, rest = "Incomplete", f"nothing must be fixed before it is published, but {'only ' if whole else ''}{counted}"
+    elif actions:
+        label, rest = "Complete", f"nothing needs fixing, and {counted}"
+    else:
+        label, rest = "Nothing to fix", "the checks found nothing to fix, and the plan lists no actions to score"
+    return {"label": label, "rest": rest, "sentence": f"{label}: {rest}."}
 
 
 @bp.get("/plans/<key>/trace")
