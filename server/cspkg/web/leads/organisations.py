@@ -5,26 +5,31 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from .kit import Page, key_of, number, one
+from .kit import Page, key_of, number, one, routes
 
 bp = Blueprint("organisations", __name__)
 
 LEADING = ("lead", "row lead")
 
 
-@bp.get("/organisations")
-@bp.get("/organisations.json")
+LIST_COLUMNS = (("label", "Organisation"), ("leads", "Actions it leads"), ("viaRow", "of which through a row it leads"),
+                ("supports", "Actions it supports"), ("partnershipCount", "Partnerships"), ("agency", "Link"))
+ACTION_COLUMNS = (("planTitle", "Plan"), ("label", "Action"), ("roles", "Role"), ("namedAs", "Named in the plan as"), ("action", "Link"))
+PART_COLUMNS = (("label", "Team or post"), ("kind", "Kind"), ("leads", "Actions it leads"), ("supports", "Actions it supports"), ("iri", "Link"))
+
+
+@routes(bp, "/organisations")
 def organisations():
     page = Page()
     listed = [{"agency": r["agency"], "label": r["agencyLabel"], "key": key_of(r["agency"], "agency"),
                **{k: number(r[k]) for k in ("leads", "viaRow", "supports", "partnershipCount")},
                "partnerships": r.get("partnerships"), "namedAs": r.get("namedAs")}
               for r in page.ask("agency-workload")]
+    page.table("organisations", "Organisations by actions led", LIST_COLUMNS, listed)
     return page.respond("organisations.html", "Organisations", {"organisations": listed}, request.path.endswith(".json"))
 
 
-@bp.get("/organisations/<key>")
-@bp.get("/organisations/<key>.json")
+@routes(bp, "/organisations/<key>")
 def organisation(key: str):
     page = Page()
     profile = one(page, "organisation-profile", "agent", key)
@@ -63,6 +68,9 @@ def organisation(key: str):
              for kind in ("team", "post") for p in facts.get(kind, [])]
     parts.sort(key=lambda p: (-p["leads"], -p["supports"], p["label"].casefold()))
     every = [a for plan in plans.values() for a in plan["actions"]]
+    page.table("actions", "Actions by plan", ACTION_COLUMNS,
+               [{**a, "planTitle": plan["title"], "namedAs": [n["label"] for n in a["named"]]} for plan in plans.values() for a in plan["actions"]])
+    page.table("parts", "Teams and posts", PART_COLUMNS, parts)
     data = {"agency": agent, "key": key, "label": profile[0]["agentLabel"],
             "partOf": [{**p, "key": key_of(p["iri"], "agency")} for p in facts.get("part of", [])],
             "leads": sum(leads(a) for a in every),

@@ -10,13 +10,19 @@ from flask import Blueprint, request
 from ...plans.diff import as_json, compare
 from .. import context
 from ..yearonyear import plan_keys
-from .kit import Page, key_of, number, one
+from .kit import Page, key_of, number, one, routes
+from .money import KINDS, MONEY_KINDS, money_kinds
 
 bp = Blueprint("partnerships", __name__)
 
 
-@bp.get("/partnerships/<key>")
-@bp.get("/partnerships/<key>.json")
+PLAN_COLUMNS = (("title", "Plan"), ("period", "Period"), ("priorities", "Priorities"), ("actions", "Actions"),
+                *((column, f"Actions: {kind}") for column, kind, _ in KINDS), ("totalGBP", "Amounts stated (GBP)"), ("plan", "Link"))
+MEMBER_COLUMNS = (("label", "Organisation"), ("role", "Part"), ("member", "Link"))
+DUTY_COLUMNS = (("label", "Duty"), ("status", "Status"), ("plans", "Plans"), ("actions", "Actions"), ("duty", "Link"))
+
+
+@routes(bp, "/partnerships/<key>")
 def partnership(key: str):
     page = Page()
     found = one(page, "partnership-members", "partnership", key)
@@ -24,10 +30,14 @@ def partnership(key: str):
     members = [{"member": r["member"], "label": r["memberLabel"], "role": r["role"]} for r in found if r.get("member")]
     plans = [{"plan": r["plan"], "key": key_of(r["plan"], "plan"), "title": r["title"], "period": r.get("period"),
               "startDate": r.get("startDate"), "keptAt": r.get("keptAt"), "keptWhy": r.get("keptWhy"),
-              **{k: number(r[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP")}}
+              "moneyKinds": money_kinds(r),
+              **{k: number(r[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)}}
              for r in page.ask("plans") if r["partnership"] == iri]
     duties = [{"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "status": r.get("status"),
                "plans": number(r["plans"]), "actions": number(r["actions"])} for r in page.ask("partnership-duties", partnership=key)]
+    page.table("plans", "The partnership's plans", PLAN_COLUMNS, plans)
+    page.table("members", "Members", MEMBER_COLUMNS, members)
+    page.table("duties", "Legal duties it holds", DUTY_COLUMNS, duties)
     data = {"partnership": iri, "key": key, "label": label, "members": members, "plans": plans,
             "totalGBP": sum((p["totalGBP"] or 0) for p in plans), "duties": duties,
             "dutiesWithoutAction": sum(d["actions"] == 0 for d in duties), "yearOnYear": year_on_year(plans)}
