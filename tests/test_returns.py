@@ -276,3 +276,27 @@ def test_the_build_validates_a_return_against_its_plan(imported, tmp_path):
     done = cspkg("validate", "--data", str(data))
     assert done.returncode == 1, done.stdout
     assert "colchester-2018-19/r01, which is not an action or priority of the plan this return reports on" in done.stdout
+
+
+def test_the_returns_use_only_declared_terms_of_the_right_kind(imported):
+    """OWL 2 DL typing, as tests/test_ontology.py checks it for the plans: every class and predicate
+    of the imported returns is declared; object properties hold things, datatype properties literals."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    onto = Graph().parse(Path(__file__).resolve().parents[1] / "ontology" / "cspkg.ttl")
+    kinds = {p: k for k in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty) for p in onto.subjects(RDF.type, k)}
+    classes = set(onto.subjects(RDF.type, OWL.Class))
+    wrong = set()
+    for path in sorted((imported / "returns").glob("*/*.ttl")):
+        for s, p, o in Graph().parse(path):
+            if p == RDF.type:
+                if o not in classes:
+                    wrong.add(("undeclared class", str(o)))
+            elif p not in kinds and not str(p).startswith(str(RDFS)):  # RDF(S)'s own terms need no declaration
+                wrong.add(("undeclared property", str(p)))
+            elif kinds[p] == OWL.ObjectProperty and isinstance(o, Literal):
+                wrong.add(("object property with a literal", str(p)))
+            elif kinds[p] == OWL.DatatypeProperty and not isinstance(o, Literal):
+                wrong.add(("datatype property with a thing", str(p)))
+    assert not wrong, sorted(wrong)
