@@ -295,8 +295,8 @@ def test_the_returns_use_only_declared_terms_of_the_right_kind(imported):
                     wrong.add(("undeclared class", str(o)))
             elif p not in kinds and not str(p).startswith(str(RDFS)):  # RDF(S)'s own terms need no declaration
                 wrong.add(("undeclared property", str(p)))
-            elif kinds[p] == OWL.ObjectProperty and isinstance(o, Literal):
+            elif kinds.get(p) == OWL.ObjectProperty and isinstance(o, Literal):
                 wrong.add(("object property with a literal", str(p)))
-            elif kinds[p] == OWL.DatatypeProperty and not isinstance(o, Literal):
+            elif kinds.get(p) == OWL.DatatypeProperty and not isinstance(o, Literal):
                 wrong.add(("datatype property with a thing", str(p)))
     assert not wrong, sorted(wrong)
