@@ -300,3 +300,22 @@ def test_the_returns_use_only_declared_terms_of_the_right_kind(imported):
             elif kinds.get(p) == OWL.DatatypeProperty and not isinstance(o, Literal):
                 wrong.add(("datatype property with a thing", str(p)))
     assert not wrong, sorted(wrong)
+
+
+def test_replacing_the_plan_keeps_its_returns_and_parses_its_due_dates_again(imported, tmp_path):
+    """`cspkg replace` swaps in one plan without a build: its returns stay, and are reasoned with it."""
+    data = tmp_path / "data"
+    shutil.copytree(imported, data)
+    store = tmp_path / "store"
+    assert cspkg("build", "--data", str(data), "--store", str(store)).returncode == 0
+    plan = tmp_path / f"{PLAN}.ttl"
+    plan.write_text((data / "plans" / f"{PLAN}.ttl").read_text(encoding="utf-8").replace('"by June 23"', '"by July 23"'), encoding="utf-8")
+    done = cspkg("replace", str(plan), "--data", str(data), "--store", str(store))
+    assert done.returncode == 0, done.stdout + done.stderr
+    ask = ("PREFIX csp: <https://w3id.org/cspkg/def/> ASK { GRAPH <https://w3id.org/cspkg/graph/return/thurrock-2023-24/2023-24-q2> "
+           "{ ?u csp:updateOf <https://w3id.org/cspkg/id/action/thurrock-2023-24/pop-1> } "
+           "GRAPH <https://w3id.org/cspkg/graph/inferred/thurrock-2023-24> { <https://w3id.org/cspkg/id/action/thurrock-2023-24/pop-1> csp:hasUpdate ?u } "
+           "GRAPH <https://w3id.org/cspkg/graph/parsed/thurrock-2023-24> "
+           "{ <https://w3id.org/cspkg/id/action/thurrock-2023-24/pop-1> csp:dueDate \"2023-07-31\"^^<http://www.w3.org/2001/XMLSchema#date> } }")
+    out = cspkg("sparql", ask, "--format", "json", "--store", str(store))
+    assert json.loads(out.stdout)["boolean"] is True, out.stdout + out.stderr
