@@ -319,3 +319,12 @@ def test_replacing_the_plan_keeps_its_returns_and_parses_its_due_dates_again(imp
            "{ <https://w3id.org/cspkg/id/action/thurrock-2023-24/pop-1> csp:dueDate \"2023-07-31\"^^<http://www.w3.org/2001/XMLSchema#date> } }")
     out = cspkg("sparql", ask, "--format", "json", "--store", str(store))
     assert json.loads(out.stdout)["boolean"] is True, out.stdout + out.stderr
+
+
+def test_the_next_periods_template_shows_each_actions_last_status(imported, tmp_path):
+    path = tmp_path / "q3.xlsx"
+    write_template(imported, PLAN, "2023-24-q3", path)
+    up = load_workbook(path)["Updates"]
+    # Q2's return (the latest before Q3) says pop-1 is off track
+    assert cell_of(up, "pop-1", "Last status").value == "off track"
+    assert cell_of(up, "pop-1", "Status").value is None
