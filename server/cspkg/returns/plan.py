@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from ..namespaces import plan_iri
 from ..pipeline.parsed import plan_start
 from ..plans import duedates, files as planfiles

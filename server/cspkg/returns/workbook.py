@@ -15,7 +15,6 @@ with any problem is refused whole.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,12 +38,6 @@ COLUMNS = ["Key", "Action or priority", "Due date", "Timing as stated", "Last st
 COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
 SPARE_ROWS = 200  # rows below the filled ones that get the status drop-down, for extra measured values
 WORDS = ", ".join(STATUSES)
-
-
-@dataclass
-class Template:
-    view: plans.PlanView
-    period: Period
 
 
 def write_template(data_dir: Path, plan_key: str, period_key: str, output: Path) -> int:
