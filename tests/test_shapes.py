@@ -70,6 +70,20 @@ BREAKS = {
     "ResultOwner": "DELETE WHERE { ex:p1 csp:hasMeasure ?m }",
     "ResultTargetValue": "DELETE WHERE { ex:t1 csp:targetValue ?v } ; INSERT DATA { ex:t1 csp:targetValue 'a thousand' }",
     "ProgressUpdateDescription": "DELETE WHERE { ex:u1 dct:description ?d }",
+    "ReturnPlan": "DELETE WHERE { ex:return1 csp:returnOf ?p }",
+    "ReturnPeriod": "INSERT DATA { ex:return1 csp:reportingPeriod 'Q2 2024/25' }",
+    "ReturnPeriodEnd": "DELETE WHERE { ex:return1 csp:endDate ?d } ; INSERT DATA { ex:return1 csp:endDate 'end of June' }",
+    "ReturnAsOf": "DELETE WHERE { ex:return1 csp:asAt ?d }",
+    "ReturnReporter": "DELETE WHERE { ex:return1 prov:wasAttributedTo ?a } ; INSERT DATA { ex:return1 prov:wasAttributedTo ex:jane-smith }",
+    "ReturnReceived": "DELETE WHERE { ex:return1 prov:generatedAtTime ?t } ; INSERT DATA { ex:return1 prov:generatedAtTime 'July' }",
+    "ReturnUpdates": "DELETE WHERE { ex:return1 csp:includesUpdate ?u } ; DELETE WHERE { ?u csp:partOfReturn ex:return1 }",
+    "ReturnUpdateStatus": "DELETE WHERE { ex:ru1 csp:status ?s } ; INSERT DATA { ex:ru1 csp:status csp:statutoryDuty }",
+    "ReturnUpdatePercent": "DELETE WHERE { ex:ru1 csp:percentComplete ?p } ; INSERT DATA { ex:ru1 csp:percentComplete 140.0 }",
+    "ReturnUpdateReturn": "DELETE WHERE { ex:return1 csp:includesUpdate ?u } ; DELETE WHERE { ?u csp:partOfReturn ex:return1 }",
+    "ReturnUpdateShape": "DELETE WHERE { ex:ru1 csp:updateOf ?a } ; INSERT DATA { ex:ru1 csp:updateOf ex:a-of-another-plan }",
+    "ObservationValue": "DELETE WHERE { ex:obs1 csp:actualValue ?v } ; INSERT DATA { ex:obs1 csp:actualValue 'about 400' }",
+    "ObservationUnit": "DELETE WHERE { ex:obs1 csp:unit ?u }",
+    "ObservationMeasure": "DELETE WHERE { ex:obs1 csp:againstTarget ?t }",
     "ProgressUpdateUpdateOf": "DELETE WHERE { ex:a1 csp:hasUpdate ?u }",
     "ProgressUpdateReportingPeriod": "DELETE WHERE { ex:u1 csp:reportingPeriod ?p }",
     "FundingAsStated": "DELETE WHERE { ex:f1 csp:fundingAsStated ?s }",
@@ -203,7 +217,7 @@ def severities(results: Graph, shape: str) -> set[str]:
 NO_ACTIONS = """
 DELETE { ?x ?p ?o . ?s ?q ?x } WHERE {
   { ?x a csp:Action } UNION { ?x a csp:ActionPart } UNION { ?x a csp:Funding } UNION { ?x a csp:MonetaryFunding }
-  UNION { ?x a csp:NoFundingRequired } UNION { ?x a csp:ProgressUpdate }
+  UNION { ?x a csp:NoFundingRequired } UNION { ?x a csp:ProgressUpdate } UNION { ?x a csp:ReturnUpdate } UNION { ?x a csp:MeasureObservation }
   { ?x ?p ?o } UNION { ?s ?q ?x } }"""
 
 

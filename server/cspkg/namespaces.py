@@ -47,6 +47,20 @@ def editorial_graph(key: str) -> str:
     return f"{GRAPH}editorial/{key}"
 
 
+def parsed_graph(key: str) -> str:
+    """Values the build parsed from a plan's words (due dates), apart from what the plan says."""
+    return f"{GRAPH}parsed/{key}"
+
+
+def return_graph(key: str, period: str) -> str:
+    """One progress return: plan `key`, reporting period `period` (2023-24-q2)."""
+    return f"{GRAPH}return/{key}/{period}"
+
+
+def return_iri(key: str, period: str) -> str:
+    return f"{ID}return/{key}/{period}"
+
+
 def inferred_graph(key: str) -> str:
     return f"{GRAPH}inferred/{key}"
 
@@ -72,4 +86,5 @@ def graph_for(path: Path, kind: str) -> str:
         "reference": lambda: reference_graph(f"areas/{stem}" if path.parent.name == "areas" else stem),
         "plan": lambda: plan_graph(stem),
         "editorial": lambda: editorial_graph(stem),
+        "return": lambda: return_graph(path.parent.name, stem),  # data/returns/<plan>/<period>.ttl
     }[kind]()

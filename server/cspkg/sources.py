@@ -22,11 +22,12 @@ KINDS = {"reference": "reference", "plans": "plan", "editorial": "editorial"}
 @dataclass(frozen=True)
 class Source:
     path: Path
-    kind: str  # ontology | reference | plan | editorial
+    kind: str  # ontology | reference | plan | editorial | return
 
     @property
     def key(self) -> str:
-        return self.path.stem
+        """The plan the file belongs to: a return (data/returns/<plan>/<period>.ttl) goes with its plan."""
+        return self.path.parent.name if self.kind == "return" else self.path.stem
 
     @property
     def graph(self) -> str:
@@ -42,6 +43,8 @@ def discover(data_dir: Path) -> list[Source]:
         sources += [Source(p, kind) for p in sorted((data_dir / folder).glob("*.ttl"))]
     # the area files: what plan workbooks declared, one file per police area (plans/areas.py)
     sources += [Source(p, "reference") for p in sorted((data_dir / "reference" / "areas").glob("*.ttl"))]
+    # progress returns: data/returns/<plan>/<period>.ttl, each its own graph, reasoned and validated with its plan
+    sources += [Source(p, "return") for p in sorted((data_dir / "returns").glob("*/*.ttl"))]
     if not any(s.kind == "plan" for s in sources):
         raise BadInput(f"{data_dir / 'plans'}: no plan files (*.ttl) found")
     return sources
@@ -52,6 +55,8 @@ def classify(path: Path) -> Source:
     if not path.is_file():
         raise BadInput(f"{path}: file not found")
     folder = path.resolve().parent
+    if folder.parent.name == "returns":
+        return Source(path, "return")
     kind = "reference" if folder.name == "areas" and folder.parent.name == "reference" else KINDS.get(folder.name, "plan")
     return Source(path, kind)
 

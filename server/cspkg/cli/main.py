@@ -240,8 +240,10 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     from .plans import add_commands
+    from . import returns
 
     add_commands(sub, DEFAULT_DATA_DIR)
+    returns.add_commands(sub, DEFAULT_DATA_DIR)
     return p
 
 

@@ -21,7 +21,7 @@ from ..sources import Source, discover, parse, shape_files
 from ..store.backends import open_builder
 from ..store.commits import CURRENT, writer_lock
 from ..store.embedded import EmbeddedStore
-from . import scopes
+from . import parsed, scopes
 from .staleness import kept_build, marker, plan_graphs, stale_graph
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
 from .visibility import INVISIBLE_SHAPE, labelled_nodes, why_invisible
@@ -131,8 +131,20 @@ def group(sources: list[Source], parse_plans: bool = True) -> tuple[Scope, list[
             plans.setdefault(source.key, Scope(source.key)).files[source.graph] = source
     for key, scope in plans.items():
         if ns.plan_graph(key) not in scope.graphs and ns.plan_graph(key) not in scope.files:
+            orphan = next(iter(scope.files.values()), None) or next((s for s in sources if s.key == key), None)
+            if orphan is not None and orphan.kind == "return":
+                raise BadInput(f"{orphan.path}: no plan file data/plans/{key}.ttl for this progress return")
             raise BadInput(f"data/editorial/{key}.ttl: no plan file data/plans/{key}.ttl for these editorial assertions")
+        if scope.graphs:
+            add_parsed(key, scope.graphs)
     return reference, [plans[k] for k in sorted(plans)]
+
+
+def add_parsed(key: str, graphs: dict[str, set[ox.Triple]]) -> None:
+    """Add the plan's parsed graph (due dates read from its timing: pipeline/parsed.py) beside its own."""
+    triples = parsed.graph(key, graphs.get(ns.plan_graph(key), set()))
+    if triples:
+        graphs[ns.parsed_graph(key)] = triples
 
 
 def title_of(key: str, triples) -> str:
@@ -198,6 +210,8 @@ def _do_chunk(chunk: Chunk) -> Done:
             graphs[name] = {graph: set(parse(source)) for graph, source in files.items()}
         except BadInput as err:
             unreadable[name] = str(err)
+            continue
+        add_parsed(name, graphs[name])
     readable = [(name, want) for name, want, _ in chunk if name in graphs]
     parsing = time.perf_counter() - start
     own = {name: set().union(*graphs[name].values()) for name, _ in readable}
@@ -368,7 +382,9 @@ def carry_over(builder, store_root: Path, embedded: bool, left_out: dict[str, Le
         if ns.plan_graph(key) not in held:
             continue
         outcome.kept = kept_build(previous, key)
+        # its four graphs, its parsed graph and its returns' graphs, as the current store holds them
         graphs = [g for g in plan_graphs(key) if g in held]
+        graphs += sorted(g for g in held if g == ns.parsed_graph(key) or g.startswith(ns.return_graph(key, "")))
         if embedded:
             builder.store.load_graphs([(g, previous.triples(g)) for g in graphs])
         else:

@@ -23,7 +23,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .. import namespaces as ns
-from . import scopes
+from . import parsed, scopes
 from ..plans import areas as planareas, files as planfiles
 from ..errors import BadInput
 from ..sources import shape_files
@@ -100,7 +100,11 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         if area is not None:
             area.refresh()
             reference, reference_graphs = with_area(current, area)
-        own = plan_triples | editorial_triples
+        # as in a build: the due dates parsed from the new version, and the plan's returns as stored
+        # (a return is reasoned and validated with its plan; replacing the plan never changes one)
+        parsed_triples = parsed.graph(key, plan_triples)
+        returns = {t for g in current.graph_names(lambda g: g.startswith(ns.return_graph(key, ""))) for t in current.triples(g)}
+        own = plan_triples | editorial_triples | parsed_triples | returns
         inferred, findings, _, _ = scopes.reason_and_validate(reference, [(key, own, True)], load_shapes(shape_files()))
         inferred = inferred[key]
         result = Replacement(key, findings, None, len(own), len(inferred), recovered)
@@ -115,6 +119,7 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
             # In place in the copy, no flush or compaction here: commit flushes once, without compacting.
             builder.store.replace_graphs(reference_graphs + [(ns.plan_graph(key), plan_triples),
                                           (ns.editorial_graph(key), editorial_triples),
+                                          (ns.parsed_graph(key), parsed_triples),
                                           (ns.inferred_graph(key), inferred),
                                           (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key)),
                                           (stale_graph(key), ())])  # this version is new: no longer kept from an old build

@@ -36,7 +36,7 @@ SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 CASTABLE = {XSD.date, XSD.dateTime, XSD.decimal, XSD.integer, XSD.boolean, XSD.double, XSD.float}
 # The components this compiler knows; anything else on a shape is refused.
 KNOWN = {SH.path, SH.property, SH.message, SH.severity, SH.targetClass, SH.minCount, SH.maxCount, SH["class"],
-         SH.datatype, SH["in"], SH.pattern, SH.flags, SH.nodeKind, SH.minInclusive, SH.node, SH["or"],
+         SH.datatype, SH["in"], SH.pattern, SH.flags, SH.nodeKind, SH.minInclusive, SH.maxInclusive, SH.node, SH["or"],
          SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.name, SH.description, SH.order,
          SH.sparql, RDF.type, RDFS.label, RDFS.comment}
 # What a sh:SPARQLConstraint may carry: its message is the shape's (pyshacl would report both).
@@ -170,6 +170,8 @@ class Compiler:
                           SH.IRIOrLiteral: f"!isBlank({x})"}[kind])
         for low in self.shapes.objects(shape, SH.minInclusive):
             tests.append(f"COALESCE({x} >= {term(low)}, false)")
+        for high in self.shapes.objects(shape, SH.maxInclusive):
+            tests.append(f"COALESCE({x} <= {term(high)}, false)")
         for other in self.shapes.objects(shape, SH.node):
             tests.append(self.conforms(other, x))
         for alternatives in self.shapes.objects(shape, SH["or"]):

@@ -1,0 +1,1 @@
+"""Progress returns: a plan's delivery reported for one period (template, import, files)."""
