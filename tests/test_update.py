@@ -124,7 +124,7 @@ def test_a_plan_with_a_violation_is_refused_and_nothing_changes(corpus, built_st
     assert result.store_path is None
     assert {f.message for f in result.violations} == {"The amount must be one number of pounds, for example 3500.00."}
     assert os.readlink(built_store / "current") == link and snapshot(built_store) == before
-    assert len(list(built_store.glob("build-*"))) == 1  # no half-made copy left behind
+    assert len([p for p in built_store.glob("build-*") if p.is_dir()]) == 1  # no half-made copy left behind
 
 
 def test_a_crash_before_the_swap_leaves_the_old_store_serving(corpus, built_store):
@@ -139,7 +139,7 @@ def test_a_crash_before_the_swap_leaves_the_old_store_serving(corpus, built_stor
     with pytest.raises(RuntimeError, match="power cut"):
         update.replace_plan(built_store, path.stem, triples, before_swap=crash)
     assert os.readlink(built_store / "current") == link and snapshot(built_store) == before
-    assert len(list(built_store.glob("build-*"))) == 1
+    assert len([p for p in built_store.glob("build-*") if p.is_dir()]) == 1
 
 
 def test_replacing_one_plan_reasons_and_validates_exactly_one_scope(corpus, built_store, monkeypatch):
@@ -282,4 +282,4 @@ def test_a_broken_plan_file_in_a_parallel_build_names_its_line_and_keeps_the_pla
     assert os.readlink(built_store / "current") != link
     for graph in [*scope_graphs(broken.stem), ns.validation_graph(broken.stem)]:  # the plan's graphs are those of the last build, unchanged
         assert after.get(graph) == before.get(graph), graph
-    assert len(list(built_store.glob("build-*"))) == 2  # the new one, and the previous for rollback
+    assert len([p for p in built_store.glob("build-*") if p.is_dir()]) == 2  # the new one, and the previous for rollback

@@ -42,7 +42,8 @@ OWNER = "{k}"
 PLAN_LEVEL = tuple(ns.ID + LOCAL[p] for p in ("plan", "doc"))
 PER_PLAN = tuple(ns.ID + v.split(OWNER)[0] for v in LOCAL.values() if OWNER in v)  # e.g. .../id/action/
 PLAN_GRAPHS = (ns.GRAPH + "plan/", ns.GRAPH + "editorial/")  # a plan's asserted graphs
-DERIVED_GRAPHS = (ns.inferred_graph(""), ns.validation_graph(""))  # prefixes of a plan's derived graphs
+# prefixes of a plan's derived graphs: inferred, validated, and parsed from its words (due dates)
+DERIVED_GRAPHS = (ns.inferred_graph(""), ns.validation_graph(""), ns.parsed_graph(""))
 VOCABULARY = str(ns.CSP)  # the ontology's namespace (its shapes' too)
 RDF_TYPE = RDF + "type"
 PARTNERSHIP = ns.CSP["partnership"]
@@ -94,7 +95,7 @@ def plan_of_graph(graph: str) -> str | None:
 
 
 def is_derived_graph(graph: str) -> bool:
-    """A plan's inferred or validation graph (the reference data's own are reference data)."""
+    """A plan's inferred, validation or parsed graph (the reference data's own are reference data)."""
     return graph.startswith(DERIVED_GRAPHS) and graph.rsplit("/", 1)[1] != "reference"
 
 
