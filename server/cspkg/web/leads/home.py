@@ -34,8 +34,10 @@ def home():
     return page.respond("home.html", "Community Safety Partnership plans", data, request.path.endswith(".json"))
 
 
-@bp.get("/search")
-@bp.get("/search.json")
+SEARCH_COLUMNS = (("kind", "Kind"), ("label", "Name"), ("planLabel", "Plan"), ("foundIn", "Found in"), ("item", "Link"))
+
+
+@routes(bp, "/search")
 def search():
     page = Page()
     text = request.args.get("text", "").strip()
@@ -44,5 +46,6 @@ def search():
         for row in page.ask("search", text=text):
             results.setdefault(row["kind"], []).append(row)
     data = {"text": text, "count": sum(map(len, results.values())), "results": results}
+    page.table("results", "What the search found", SEARCH_COLUMNS, [r for kind in results.values() for r in kind])
     title = f"Search: {text}" if text else "Search"
     return page.respond("search.html", title, data, request.path.endswith(".json"))

@@ -50,7 +50,7 @@ class Page:
                  "page": f"/queries/{name}" + (f"?{urlencode(values)}" if values else ""),
                  "sparql": f"/queries/{name}.rq"} for name, values in self.used]
 
-    def respond(self, template: str, title: str, data: dict, json_suffix: bool = False):
+    def respond(self, template: str, title: str, data: dict, json_suffix: bool = False, **extra):
         """The page as HTML, or its JSON twin (`.json`), or one of its tables as a download (`.csv`, `.xlsx`)."""
         base, fmt = twin(request.path)
         if fmt in FORMATS:
@@ -61,7 +61,7 @@ class Page:
         kept = [(k, v) for k, v in request.args.items(multi=True) if k != "table"]  # the page's own parameters
         downloads = {name: {"title": t.title, **{f: f"{base}.{f}?{urlencode(kept + [('table', name)])}" for f in FORMATS}}
                      for name, t in self.tables.items()}
-        return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(), downloads=downloads,
+        return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(), downloads=downloads, **extra,
                                json_href=base + ".json"
                                + (f"?{request.query_string.decode()}" if request.query_string else ""))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 
 from ..trace import layout
 from .kit import Page, key_of, number, one, routes
@@ -190,8 +190,13 @@ def verdict(refused: bool, warnings: int, actions: int, whole: int, parts: list[
     return {"label": label, "rest": rest, "sentence": f"{label}: {rest}."}
 
 
-@bp.get("/plans/<key>/trace")
-@bp.get("/plans/<key>/trace.json")
+TRACE_COLUMNS = (("actionLabel", "Action"), ("priorityLabel", "Through the priority"), ("dutyLabel", "Legal duty"),
+                 ("provisionLabel", "Provision"), ("actLabel", "Act"), ("action", "Action link"), ("duty", "Duty link"),
+                 ("provision", "Provision link"))
+UNTRACED_COLUMNS = (("actionLabel", "Action"), ("priorityLabel", "Under the priority"), ("action", "Link"))
+
+
+@routes(bp, "/plans/<key>/trace")
 def trace(key: str):
     page = Page()
     summary = one(page, "plan-summary", "plan", key)[0]
@@ -205,7 +210,6 @@ def trace(key: str):
             "partnership": {"iri": summary["partnership"], "label": summary["partnershipLabel"]},
             "tracedActions": len(traced), "paths": paths, "untraced": untraced,
             "nodes": [{k: n[k] for k in ("layer", "iri", "label", "href")} for n in picture["nodes"]]}
-    if request.path.endswith(".json"):
-        return page.respond("trace.html", "", data, True)
-    return render_template("pages/trace.html", title=f"Trace to the legislation: {summary['title']}", data=data,
-                           picture=picture, sources=page.sources(), json_href=request.path + ".json")
+    page.table("paths", "Each action's path to the legislation", TRACE_COLUMNS, paths)
+    page.table("untraced", "Actions that trace to no legal duty", UNTRACED_COLUMNS, untraced)
+    return page.respond("trace.html", f"Trace to the legislation: {summary['title']}", data, picture=picture)
