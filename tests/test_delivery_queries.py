@@ -1,0 +1,98 @@
+"""The delivery questions over the example progress returns (examples/returns/: two seed plans, two
+quarters each), imported into a copy of the data folder and built through the real CLI: each
+question's answer is its golden (tests/golden/returns/), and the numbers agree with the return
+workbooks themselves, read here with openpyxl: the statuses counted per return, the exceptions
+(off track, at risk) of each plan's latest return, and the actions overdue as of its date."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cspkg.sources import DEFAULT_DATA, REPO
+
+CSPKG = str(Path(sys.executable).with_name("cspkg"))
+EXAMPLES = REPO / "examples" / "returns"
+GOLDEN = REPO / "tests" / "golden" / "returns"
+QUESTIONS = ["delivery-summary", "action-history", "actions-at-risk", "overdue-actions", "delivery-across-partnerships"]
+
+
+def cspkg(*args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPKG_")}
+    done = subprocess.run([CSPKG, *args], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def example_store(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("returns")
+    data, store = work / "data", work / "store"
+    shutil.copytree(DEFAULT_DATA, data)
+    for book in sorted(EXAMPLES.glob("*/*.xlsx")):
+        cspkg("returns", "import", str(book), "--data", str(data))
+    cspkg("build", "--data", str(data), "--store", str(store))
+    return store
+
+
+def answer(store: Path, name: str, *params: str) -> list[dict]:
+    text = cspkg("query", name, "--store", str(store), "--format", "csv", *[a for p in params for a in ("--param", p)])
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def workbook(path: Path) -> tuple[dict, dict[str, str]]:
+    """(the Return sheet's fields, action key -> status) of an example return, as filled in."""
+    book = load_workbook(path)
+    fields = {row[0].value: row[1].value for row in book["Return"].iter_rows(min_row=1, max_col=2) if row[0].value}
+    up = book["Updates"]
+    head = [c.value for c in up[1]]
+    status = {}
+    for row in up.iter_rows(min_row=2, values_only=True):
+        cells = dict(zip(head, row))
+        if cells.get("Status") and not str(cells["Key"]).startswith("priority/"):
+            status.setdefault(cells["Key"], cells["Status"])
+    return fields, status
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_each_delivery_question_gives_its_golden_answer(example_store, name):
+    got = cspkg("query", name, "--store", str(example_store), "--format", "csv")
+    assert got.rstrip().splitlines() == (GOLDEN / f"{name}.csv").read_text(encoding="utf-8").rstrip().splitlines()
+
+
+def test_delivery_summary_counts_what_each_return_says(example_store):
+    for plan_dir in sorted(EXAMPLES.iterdir()):
+        if not plan_dir.is_dir():
+            continue
+        rows = answer(example_store, "delivery-summary", f"plan={plan_dir.name}")
+        for book in sorted(plan_dir.glob("*.xlsx")):
+            _, status = workbook(book)
+            counted = {r["statusLabel"]: int(r["actions"]) for r in rows if r["periodKey"] == book.stem}
+            expected = {}
+            for s in status.values():
+                expected[s] = expected.get(s, 0) + 1
+            assert counted == expected, book
+
+
+def test_exceptions_and_overdue_actions_are_those_of_the_latest_return(example_store):
+    latest = EXAMPLES / "thurrock-2023-24" / "2023-24-q2.xlsx"
+    fields, status = workbook(latest)
+    at_risk = answer(example_store, "actions-at-risk", "plan=thurrock-2023-24")
+    assert {r["action"].rsplit("/", 1)[1] for r in at_risk} == {k for k, s in status.items() if s in ("off track", "at risk")}
+    as_of = fields.get("As of") or fields.get("As of date")
+    as_of = as_of.date() if isinstance(as_of, datetime) else date.fromisoformat(str(as_of))
+    overdue = answer(example_store, "overdue-actions", "plan=thurrock-2023-24")
+    assert overdue and all(date.fromisoformat(r["dueDate"]) < as_of and r["statusLabel"] != "complete" for r in overdue)
+    assert "pop-1" in {r["action"].rsplit("/", 1)[1] for r in overdue}, "by June 23, off track as of October: overdue"
+    history = answer(example_store, "action-history", "action=thurrock-2023-24/pop-1")
+    assert [r["periodKey"] for r in history] == ["2023-24-q1", "2023-24-q2"]
+    assert history[-1]["statusLabel"] == status["pop-1"]
