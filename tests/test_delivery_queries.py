@@ -23,7 +23,7 @@ from cspkg.sources import DEFAULT_DATA, REPO
 CSPKG = str(Path(sys.executable).with_name("cspkg"))
 EXAMPLES = REPO / "examples" / "returns"
 GOLDEN = REPO / "tests" / "golden" / "returns"
-QUESTIONS = ["delivery-summary", "action-history", "actions-at-risk", "overdue-actions", "delivery-across-partnerships"]
+QUESTIONS = ["plan-delivery", "delivery-summary", "action-history", "actions-at-risk", "overdue-actions", "delivery-across-partnerships"]
 
 
 def cspkg(*args: str) -> str:
@@ -96,3 +96,27 @@ def test_exceptions_and_overdue_actions_are_those_of_the_latest_return(example_s
     history = answer(example_store, "action-history", "action=thurrock-2023-24/pop-1")
     assert [r["periodKey"] for r in history] == ["2023-24-q1", "2023-24-q2"]
     assert history[-1]["statusLabel"] == status["pop-1"]
+
+
+def test_the_plan_page_shows_each_actions_latest_status_and_its_change(example_store):
+    """Served from the example store: the plan page's statuses, as-of date and changes are plan-delivery's."""
+    import re
+
+    import requests
+    from server import serving
+
+    with serving(example_store, workers=1) as base:
+        page = requests.get(f"{base}/plans/thurrock-2023-24", headers={"Accept": "text/html"}, timeout=60).text
+        twin = requests.get(f"{base}/plans/thurrock-2023-24.json", timeout=60).json()["data"]
+        rows = {r["action"]: r for r in answer(example_store, "plan-delivery", "plan=thurrock-2023-24")}
+        assert twin["delivery"]["period"] == "Q2 2023/24" and twin["delivery"]["reported"] == len(rows)
+        assert sum(s["count"] for s in twin["delivery"]["byStatus"]) == len(rows)
+        assert "as of 11 October 2023" in page
+        shown = {a["action"]: a["delivery"] for g in twin["priorityGroups"] for a in g["actions"] if a.get("delivery")}
+        assert {k: v["statusLabel"] for k, v in shown.items()} == {k: v["statusLabel"] for k, v in rows.items()}
+        # each status said in words, the colour only beside it; a change since the return before is said
+        assert len(re.findall(r'<span class="status rag-(?:red|amber|green|blue|grey)">', page)) >= len(rows)
+        assert "(was at risk in Q1 2023/24)" in page  # pop-1: at risk in Q1, off track in Q2
+        # a plan with no return shows the plan's own progress words, and no status
+        plain = requests.get(f"{base}/plans/tendring-2021-22", headers={"Accept": "text/html"}, timeout=60).text
+        assert 'id="delivery"' not in plain

@@ -15,10 +15,13 @@ bp = Blueprint("plans", __name__)
 def plan(key: str):
     page = Page()
     summary = one(page, "plan-summary", "plan", key)[0]
-    actions = page.ask("plan-actions", plan=key)
+    # Each action's status in the plan's latest progress return, where there is one (returns are graphs of their own).
+    delivery = {r["action"]: r for r in page.ask("plan-delivery", plan=key)}
+    actions = [{**a, "delivery": delivery.get(a["action"])} for a in page.ask("plan-actions", plan=key)]
     groups = priority_groups(actions, page.ask("plan-priorities", plan=key))
     page.table("actions", "The plan's actions under its priorities", ACTION_COLUMNS,
-               [{**a, "priorityText": g["label"] if not g["number"] else f"{g['number']}. {g['label']}"}
+               [{**a, "priorityText": g["label"] if not g["number"] else f"{g['number']}. {g['label']}",
+                 "status": (a["delivery"] or {}).get("statusLabel"), "statusAsOf": (a["delivery"] or {}).get("asAt")}
                 for g in groups for a in g["actions"]])
     score = page.ask("plan-score", plan=key)
     funding = [{**r, **{k: number(r[k]) for k in ("statements", "withAmount", "totalGBP")}}
@@ -54,6 +57,7 @@ def plan(key: str):
         **{k: number(summary[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)},
         "moneyKinds": money_kinds(summary),
         "priorityGroups": groups,
+        "delivery": latest_return(list(delivery.values())),
         "funding": funding,
         "fundingTotalGBP": sum((r["totalGBP"] or 0) for r in funding if r["kind"] == "money"),
         "planFunding": plan_funding,
@@ -71,6 +75,21 @@ def funding_for(row: dict) -> str | None:
     if row.get("fundingKind") in (None, "not stated"):
         return None
     return "its plan-on-a-page row" if "(via row)" in (row.get("funding") or "") else "the action"
+
+
+STATUS_ORDER = ("off track", "at risk", "not started", "on track", "complete", "stopped", "not stated")
+
+
+def latest_return(rows: list[dict]) -> dict | None:
+    """The latest progress return in a sentence's worth: its period, as-of date and actions by status."""
+    if not rows:
+        return None
+    counts = {}
+    for r in rows:
+        counts[r["statusLabel"]] = counts.get(r["statusLabel"], 0) + 1
+    ordered = [{"status": s, "count": counts[s], "rag": next(r["rag"] for r in rows if r["statusLabel"] == s)}
+               for s in sorted(counts, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99)]
+    return {"period": rows[0]["period"], "asAt": rows[0]["asAt"], "reported": len(rows), "byStatus": ordered}
 
 
 RESULTS = (("outcomes", "Outcomes"), ("measures", "Measures"), ("targets", "Targets"))
@@ -122,6 +141,7 @@ ACTION_COLUMNS = (("priorityText", "Priority"), ("actionLabel", "Action"), ("lea
                   ("outcomes", "Outcome, measure or target"), ("timing", "Timing"), ("fundingKind", "Funding"),
                   ("amount", "Amount stated (GBP)"), ("fundingAsStated", "Funding as the plan states it"),
                   ("fundingFor", "Funding stated for"), ("progress", "Latest progress"), ("progressPeriod", "Progress period"),
+                  ("status", "Status in the latest progress return"), ("statusAsOf", "Status as of"),
                   ("action", "Link"))
 FUNDING_COLUMNS = (("sourceLabel", "Source"), ("sourceType", "Type of source"), ("kind", "Kind"), ("statements", "Statements"),
                    ("withAmount", "With an amount"), ("totalGBP", "Total stated (GBP)"), ("approximate", "Approximate"),
