@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cspkg.sources import DEFAULT_DATA, REPO
+from test_pages_browser import browser  # noqa: F401  (a fixture)
 
 CSPKG = str(Path(sys.executable).with_name("cspkg"))
 EXAMPLES = REPO / "examples" / "returns"
@@ -120,3 +121,32 @@ def test_the_plan_page_shows_each_actions_latest_status_and_its_change(example_s
         # a plan with no return shows the plan's own progress words, and no status
         plain = requests.get(f"{base}/plans/tendring-2021-22", headers={"Accept": "text/html"}, timeout=60).text
         assert 'id="delivery"' not in plain
+
+
+def test_the_board_report_agrees_with_the_questions_and_prints_on_one_a4_page(example_store, browser):
+    """From the plan page to its board report in a browser: counts by status against delivery-summary,
+    exceptions against actions-at-risk, overdue against overdue-actions; printed, one A4 page."""
+    import base64
+    import re
+
+    from selenium.webdriver.common.by import By
+    from server import serving
+
+    summary = answer(example_store, "delivery-summary", "plan=thurrock-2023-24")
+    latest = {r["statusLabel"]: r["actions"] for r in summary if r["periodKey"] == "2023-24-q2"}
+    with serving(example_store, workers=1) as base:
+        browser.get(f"{base}/plans/thurrock-2023-24")
+        browser.find_element(By.LINK_TEXT, "board report").click()
+        assert browser.current_url.endswith("/plans/thurrock-2023-24/report")
+        for status, count in latest.items():
+            assert browser.find_element(By.ID, "n-" + status.replace(" ", "-")).text == count
+        exceptions = browser.find_elements(By.CSS_SELECTOR, "table.report-exceptions tbody tr")
+        assert len(exceptions) == len(answer(example_store, "actions-at-risk", "plan=thurrock-2023-24"))
+        overdue = browser.find_elements(By.CSS_SELECTOR, "table.report-overdue tbody tr")
+        assert len(overdue) == len(answer(example_store, "overdue-actions", "plan=thurrock-2023-24")) > 0
+        pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+        boxes = re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)
+        sizes = {tuple(round(float(n)) for n in b.split()) for b in boxes}
+        pages = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)
+        assert sizes == {(0, 0, 595, 842)}, sizes  # A4
+        assert pages and int(pages.group(1)) == 1, "the board report prints on one page"

@@ -31,6 +31,8 @@ LEAD_PAGES: tuple[LeadPage, ...] = (
              "What does this plan do, who leads it, what does it cost, which duties does it serve, and is it complete?", key="plan"),
     LeadPage("trace", "/plans/<key>/trace", "/plans/thurrock-2023-24/trace", "Trace to the legislation",
              "Which legislation does each action of this plan trace to, and which actions trace to none?", key="plan"),
+    LeadPage("report", "/plans/<key>/report", "/plans/thurrock-2023-24/report", "Board report",
+             "How is the plan being delivered, as of its latest progress return: statuses, exceptions, overdue actions?", key="plan"),
     LeadPage("duties", "/duties", "/duties", "Legal duties",
              "Which legal duties are there, who holds each, and how many plans and actions serve it?"),
     LeadPage("duty", "/duties/<key>", "/duties/serious-violence-duty", "Serious Violence Duty",
