@@ -141,6 +141,13 @@ def test_what_is_not_a_workbook_is_a_clear_error(site):
     assert post(base, Q1.read_bytes(), bearer(ADMIN), key="no-such-plan").status_code == 404
 
 
+def test_a_return_over_the_size_limit_is_refused(site):
+    base, data, _ = site
+    before = written(data)
+    r = post(base, b"0" * 20_000_001, bearer(ADMIN))
+    assert r.status_code == 413 and written(data) == before
+
+
 def test_a_return_goes_into_the_store_and_a_second_replaces_it_keeping_the_first(site):
     base, data, scoped = site
     target = data / "returns" / PLAN / f"{PERIOD}.ttl"
@@ -157,6 +164,8 @@ def test_a_return_goes_into_the_store_and_a_second_replaces_it_keeping_the_first
     # the file is the one `cspkg returns import` would write: a build of the data folder has the same graph
     assert b"csp:ProgressReturn" in target.read_bytes()
     first_file = target.read_bytes()
+    graph = requests.get(base + r.headers["Location"], headers={"Accept": "text/turtle"}, timeout=30)
+    assert graph.status_code == 200 and "ProgressReturn" in graph.text
 
     def complete(up):
         up.cell(row=row_of(up, "pop-1"), column=COL["Status"], value="complete")
