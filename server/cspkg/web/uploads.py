@@ -8,7 +8,8 @@ The data folder stays the source of truth: the plan file and the store change in
 the writer lock (commits.py: the file is staged before the store's `current` link is swapped and
 moved into place after it, its previous version kept under data/history/), so a crash at any point
 leaves them agreeing once the next write or `cspkg serve` has recovered. Every worker sees the new
-store on its next request.
+store on its next request. A progress return (POST /plans/<key>/returns) goes the same way: its
+file under data/returns/ and its graph, put in the store with its plan (pipeline/replace.py).
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from __future__ import annotations
 import hmac
 import logging
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from ..plans import intake as plan_intake
 from .. import namespaces as ns
 from ..plans import ownership, files as planfiles, tokens
+from ..returns import files as returnfiles, model as returnmodel
+from ..returns.workbook import ReturnProblems, read as read_return, where_parts
 from ..store.commits import WriterBusy
+from ..store.embedded import EmbeddedStore
 from ..errors import BadInput
 from ..pipeline.replace import replace_plan
 from . import context
@@ -194,9 +199,6 @@ def upload_return(key: str):
     """A progress return workbook for plan `key`: checked as `cspkg returns import` checks it, written
     to data/returns/<plan>/<period>.ttl (the period's earlier return kept under data/history/returns/)
     and put in the store with its plan, reasoned and validated with it, in one writer-lock hold."""
-    from ..returns import files as returnfiles, model as returnmodel
-    from ..returns.workbook import ReturnProblems, read as read_return, where_parts
-
     authorise()
     settings = context.settings()
     if settings.backend != "embedded":
@@ -240,7 +242,7 @@ def upload_return(key: str):
     try:
         result = replace_plan(settings.store, key, None, data_dir=settings.data, what="return", wait=settings.query_timeout + 15,
                               guard=lambda store: _refuse_other_partnership(key, store),
-                              new_returns={graph: ox_parse_turtle(ttl)}, before_swap=write_file)
+                              new_returns={graph: return_triples(ttl)}, before_swap=write_file)
     except WriterBusy as err:
         raise ApiError(503, str(err), {"Retry-After": "30"}) from None
     for sentence in result.recovered:
@@ -261,10 +263,8 @@ def upload_return(key: str):
     return response
 
 
-def ox_parse_turtle(body: bytes) -> list:
+def return_triples(body: bytes) -> list:
     """The return's triples as a build reads them from its file."""
-    import pyoxigraph as ox
-
     return list(ox.parse(body, format=ox.RdfFormat.TURTLE))
 
 
@@ -274,8 +274,6 @@ def _refuse_other_partnership(key: str, store) -> None:
     if entry is None:
         return
     if store is None:
-        from ..store.embedded import EmbeddedStore
-
         store = EmbeddedStore.open(context.settings().store)
     stored = ownership.stored_partnerships(store, key)
     if stored != [entry.partnership]:
