@@ -22,10 +22,7 @@ def cmd_import(args) -> int:
 
     ret = read(Path(args.workbook), args.data)
     body = model.turtle(ret)
-    counts = {}
-    for u in ret.updates:
-        counts[u.status] = counts.get(u.status, 0) + 1
-    summary = ", ".join(f"{n} {word}" for word, n in counts.items()) or "no updates"
+    summary = model.summary(ret)
     if args.dry_run:
         print(f"Return for plan {ret.plan}, {ret.period.label}, as of {ret.as_of}: {summary}. Dry run: nothing was written.")
         return EXIT_OK

@@ -68,10 +68,11 @@ def with_area(store: EmbeddedStore, area: "planareas.AreaChange") -> tuple[set[o
     return asserted | inferred, [(graph, area.triples), (ns.REFERENCE_INFERRED_GRAPH, inferred)]
 
 
-def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
+def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple] | None,
                  editorial_triples: Iterable[ox.Triple] | None = None, *, data_dir: Path | None = None,
                  body: bytes | None = None, what: str = "replace", wait: bool | float = True, before_swap=None, guard=None,
-                 area: "planareas.AreaChange | None" = None) -> Replacement:
+                 area: "planareas.AreaChange | None" = None,
+                 new_returns: dict[str, Iterable[ox.Triple]] | None = None) -> Replacement:
     """Reason and validate the plan `key` alone; if it conforms, make it the store's version.
 
     editorial_triples None keeps the plan's editorial graph as it is in the store (it is read
@@ -83,15 +84,27 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
     anything is done; it refuses the change by raising. `area` (with data_dir and body) is the area
     file with the new things the plan declares: made again from the file as it is under the lock,
     carried into the store's reference data and written with the plan file.
+    plan_triples None keeps the plan's graph as the store holds it (read under the lock).
+    `new_returns` (return graph IRI -> its triples) adds or replaces those return graphs of the plan,
+    reasoned and validated with it; the caller writes their files (before_swap, under the lock).
     """
-    plan_triples = set(plan_triples)
     plan = ox.NamedNode(ns.plan_iri(key))
-    if not any(t.subject == plan for t in plan_triples):
-        raise BadInput(f"plan '{key}': the triples say nothing about {ns.plan_iri(key)} (the file name must be the plan's key)")
+    if plan_triples is not None:
+        plan_triples = set(plan_triples)
+        if not any(t.subject == plan for t in plan_triples):
+            raise BadInput(f"plan '{key}': the triples say nothing about {ns.plan_iri(key)} (the file name must be the plan's key)")
+    new_returns = {g: set(ts) for g, ts in (new_returns or {}).items()}
+    for g in new_returns:
+        if not g.startswith(ns.return_graph(key, "")):
+            raise BadInput(f"plan '{key}': {g} is not one of its return graphs")
     with writer_lock(store_root, data_dir, wait=wait) as recovered:
         current = EmbeddedStore.open(store_root)
         if guard is not None:
             guard(current)
+        if plan_triples is None:
+            plan_triples = set(current.triples(ns.plan_graph(key)))
+            if not any(t.subject == plan for t in plan_triples):
+                raise BadInput(f"no plan '{key}' in the store")
         if editorial_triples is None:
             editorial_triples = current.triples(ns.editorial_graph(key))
         editorial_triples = set(editorial_triples)
@@ -103,7 +116,8 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
         # as in a build: the due dates parsed from the new version, and the plan's returns as stored
         # (a return is reasoned and validated with its plan; replacing the plan never changes one)
         parsed_triples = parsed.graph(key, plan_triples)
-        returns = {t for g in current.graph_names(lambda g: g.startswith(ns.return_graph(key, ""))) for t in current.triples(g)}
+        stored = [g for g in current.graph_names(lambda g: g.startswith(ns.return_graph(key, ""))) if g not in new_returns]
+        returns = {t for g in stored for t in current.triples(g)} | {t for ts in new_returns.values() for t in ts}
         own = plan_triples | editorial_triples | parsed_triples | returns
         inferred, findings, _, _ = scopes.reason_and_validate(reference, [(key, own, True)], load_shapes(shape_files()))
         inferred = inferred[key]
@@ -122,7 +136,7 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple],
                                           (ns.parsed_graph(key), parsed_triples),
                                           (ns.inferred_graph(key), inferred),
                                           (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key)),
-                                          (stale_graph(key), ())])  # this version is new: no longer kept from an old build
+                                          (stale_graph(key), ())] + list(new_returns.items()))  # this version is new: no longer kept from an old build
             if before_swap is not None:
                 before_swap(builder.target)
         except BaseException:

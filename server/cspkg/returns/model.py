@@ -107,6 +107,14 @@ def triples(r: Return) -> list[ox.Triple]:
     return out
 
 
+def summary(r: Return) -> str:
+    """How many updates have each status: '12 on track, 3 at risk' (the CLI's and the upload's words)."""
+    counts: dict[str, int] = {}
+    for u in r.updates:
+        counts[u.status] = counts.get(u.status, 0) + 1
+    return ", ".join(f"{n} {word}" for word, n in counts.items()) or "no updates"
+
+
 def turtle(r: Return) -> bytes:
     prefixes = {p: v for p, v in PREFIXES.items() if p in ("csp", "prov", "dct", "rdfs", "xsd")}
     prefixes |= {"sosa": "http://www.w3.org/ns/sosa/", "plan": ID + "plan/", "act": ID + f"action/{r.plan}/",

@@ -14,6 +14,7 @@ with any problem is refused whole.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -95,16 +96,40 @@ def check_period(view: plans.PlanView, period: Period, where: str) -> None:
 
 
 class Problems(list):
+    def __init__(self):
+        super().__init__()
+        self.located: list[tuple[str, str]] = []  # (where, what to write), as the HTTP answer lists them
+
     def add(self, where: str, what: str) -> None:
         self.append(f"{where}: {what}")
+        self.located.append((where, what))
 
 
-def read(path: Path, data_dir: Path, received: datetime | None = None) -> Return:
-    """Read a filled return workbook; BadInput lists every problem with its place."""
-    if not path.is_file():
+class ReturnProblems(BadInput):
+    """The return's located problems: the message lists them all; `located` holds (where, what) pairs."""
+
+    def __init__(self, message: str, located: list[tuple[str, str]]):
+        super().__init__(message)
+        self.located = located
+
+
+def where_parts(where: str) -> dict:
+    """'Updates!D7 (Status)' as its sheet, cell and column."""
+    m = re.match(r"^([^!]+)!(\S+)(?: \((.+)\))?$", where)
+    return {"sheet": m[1], "cell": m[2], "column": m[3]} if m else {"sheet": None, "cell": None, "column": None}
+
+
+def read(path: Path | bytes, data_dir: Path, received: datetime | None = None, name: str | None = None) -> Return:
+    """Read a filled return workbook (a file, or its bytes as uploaded, called `name` in messages);
+    BadInput lists every problem with its place (ReturnProblems when they are located cells)."""
+    if isinstance(path, bytes):
+        source, path = io.BytesIO(path), Path(name or "upload.xlsx")
+    elif not path.is_file():
         raise BadInput(f"{path}: file not found")
+    else:
+        source = path
     try:
-        book = load_workbook(path, data_only=True)
+        book = load_workbook(source, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
         raise BadInput(f"{path}: not a readable .xlsx workbook ({type(err).__name__}); write the return with `cspkg returns template`") from None
     for sheet in (RETURN, UPDATES):
@@ -142,8 +167,8 @@ def read(path: Path, data_dir: Path, received: datetime | None = None) -> Return
     reporter = resolve_reporter(str(raw_by or "").strip(), data_dir, where_by, problems)
     updates = read_updates(book[UPDATES], view, problems)
     if problems:
-        raise BadInput(f"{path}: the return was not imported ({len(problems)} problem(s)); nothing was written:\n  "
-                       + "\n  ".join(problems))
+        raise ReturnProblems(f"{path}: the return was not imported ({len(problems)} problem(s)); nothing was written:\n  "
+                             + "\n  ".join(problems), problems.located)
     return Return(view.key, period, as_of, reporter, received or datetime.now(timezone.utc), updates)
 
 

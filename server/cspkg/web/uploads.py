@@ -8,7 +8,8 @@ The data folder stays the source of truth: the plan file and the store change in
 the writer lock (commits.py: the file is staged before the store's `current` link is swapped and
 moved into place after it, its previous version kept under data/history/), so a crash at any point
 leaves them agreeing once the next write or `cspkg serve` has recovered. Every worker sees the new
-store on its next request.
+store on its next request. A progress return (POST /plans/<key>/returns) goes the same way: its
+file under data/returns/ and its graph, put in the store with its plan (pipeline/replace.py).
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from __future__ import annotations
 import hmac
 import logging
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from ..plans import intake as plan_intake
 from .. import namespaces as ns
 from ..plans import ownership, files as planfiles, tokens
+from ..returns import files as returnfiles, model as returnmodel
+from ..returns.workbook import ReturnProblems, read as read_return, where_parts
 from ..store.commits import WriterBusy
+from ..store.embedded import EmbeddedStore
 from ..errors import BadInput
 from ..pipeline.replace import replace_plan
 from . import context
@@ -187,3 +192,91 @@ def version(key: str, version: str) -> Response:
     if version not in found:
         raise ApiError(404, f"plan '{key}' has no kept version '{version}'")
     return send_file(found[version], mimetype="text/turtle", download_name=f"{key}-{version}.ttl")
+
+
+@bp.post("/plans/<key>/returns")
+def upload_return(key: str):
+    """A progress return workbook for plan `key`: checked as `cspkg returns import` checks it, written
+    to data/returns/<plan>/<period>.ttl (the period's earlier return kept under data/history/returns/)
+    and put in the store with its plan, reasoned and validated with it, in one writer-lock hold."""
+    authorise()
+    settings = context.settings()
+    if settings.backend != "embedded":
+        raise ApiError(501, "returns are swapped into the embedded store; with a remote store, run `cspkg returns import` "
+                            "and then `cspkg build`")
+    if not planfiles.PLAN_KEY.match(key) or not planfiles.plan_path(settings.data, key).exists():
+        raise ApiError(404, f"no plan '{key}'")
+    request.max_content_length = settings.max_upload
+    kind = (request.mimetype or "").lower()
+    if kind != XLSX:
+        raise ApiError(415, f"send the return workbook (from `cspkg returns template`) as {XLSX} (got '{kind or 'no Content-Type'}')")
+    body = request.get_data(cache=False)
+    if not body:
+        raise ApiError(400, "the request has no body: send the filled return workbook (.xlsx)")
+    _refuse_other_partnership(key, None)  # before reading: a token for another partnership learns nothing
+    name = request.headers.get("X-Filename") or "return.xlsx"
+    try:
+        ret = read_return(body, settings.data, name=name)
+    except ReturnProblems as err:
+        return jsonify({"ok": False, "status": 422,
+                        "error": f"the return was not imported ({len(err.located)} problem(s)); nothing was written",
+                        "problems": [{**where_parts(where), "where": where, "message": what} for where, what in err.located]}), 422
+    except BadInput as err:  # no plan or period to check the rows against, or not a return workbook at all
+        return jsonify({"ok": False, "status": 422, "error": f"{err}; nothing was written", "problems": []}), 422
+    if ret.plan != key:
+        return jsonify({"ok": False, "status": 422,
+                        "error": f"the workbook is a return for plan {ret.plan} (sheet Return, row Plan), but it was sent to "
+                                 f"plan {key}'s address; send it to /plans/{ret.plan}/returns; nothing was written",
+                        "plan": key, "workbook_plan": ret.plan}), 422
+    ttl = returnmodel.turtle(ret)
+    graph = ret.graph
+    period = ret.period.key
+    written: dict = {}
+
+    def write_file(_target) -> None:
+        # under the writer lock, after the plan and return validate, before the store's swap: the data
+        # folder is the source of truth, so a crash after this leaves the return for the next build
+        written["existed"] = returnfiles.return_path(settings.data, key, period).exists()
+        written["kept"] = returnfiles.write(settings.data, key, period, ttl)
+
+    try:
+        result = replace_plan(settings.store, key, None, data_dir=settings.data, what="return", wait=settings.query_timeout + 15,
+                              guard=lambda store: _refuse_other_partnership(key, store),
+                              new_returns={graph: return_triples(ttl)}, before_swap=write_file)
+    except WriterBusy as err:
+        raise ApiError(503, str(err), {"Retry-After": "30"}) from None
+    for sentence in result.recovered:
+        current_app.logger.warning("cspkg: recovered: %s", sentence)
+    findings = [{"severity": f.severity, "item": f.focus, "path": f.path, "message": f.message} for f in result.findings]
+    if result.violations:
+        return jsonify({"ok": False, "status": 422, "error": f"plan {key} with this return does not conform: nothing was written",
+                        "findings": findings, "recovered": result.recovered}), 422
+    kept = written.get("kept")
+    response = jsonify({"ok": True, "plan": key, "period": period, "period_label": ret.period.label,
+                        "as_of": ret.as_of.isoformat(), "graph": graph, "iri": ret.iri, "build": result.store_path.name,
+                        "replaced": written.get("existed", False), "updates": len(ret.updates),
+                        "summary": returnmodel.summary(ret),
+                        "history": str(kept.relative_to(settings.data)) if kept else None,
+                        "findings": findings, "recovered": result.recovered})
+    response.status_code = 200 if written.get("existed") else 201
+    response.headers["Location"] = f"/graph/return/{key}/{period}"
+    return response
+
+
+def return_triples(body: bytes) -> list:
+    """The return's triples as a build reads them from its file."""
+    return list(ox.parse(body, format=ox.RdfFormat.TURTLE))
+
+
+def _refuse_other_partnership(key: str, store) -> None:
+    """A partnership's token writes returns only for its own partnership's plans, as the store names them: 403."""
+    entry = g.get("cspkg_writer")
+    if entry is None:
+        return
+    if store is None:
+        store = EmbeddedStore.open(context.settings().store)
+    stored = ownership.stored_partnerships(store, key)
+    if stored != [entry.partnership]:
+        raise ApiError(403, f"this token is for partnership {entry.partnership}; plan {key} belongs to "
+                            + (f"partnership {', '.join(stored)}" if stored else "no partnership in the store")
+                            + "; nothing was changed")
