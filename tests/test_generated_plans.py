@@ -38,8 +38,10 @@ FUNDING = ["£5,919.63", "Approx £3,500", "£2k", "£1.2m", "None required", "I
 DUES = ["2025-03", "2025-12-31", "March 2025", "31/03/2025", "2026"]  # a bare year is an xsd:gYear
 PARTNERSHIPS = ["Braintree District Community Safety Partnership", "tendring-csp", "colchester-csp", "thurrock-csp",
                 "castle-point-rochford-csp"]
-# Printable text in many scripts, no control characters: what officers paste from documents.
-WORDS = st.text(st.characters(categories=("L", "N", "P", "S", "Zs"), exclude_characters="\u00a0"), min_size=1, max_size=24)
+# Printable text in many scripts, no control characters: what officers paste from documents. Never
+# only spaces: a cell of spaces is empty, and an empty required cell is (rightly) refused.
+WORDS = st.text(st.characters(categories=("L", "N", "P", "S", "Zs"), exclude_characters="\u00a0"), min_size=1,
+                max_size=24).filter(lambda s: s.strip())
 
 
 def _register():

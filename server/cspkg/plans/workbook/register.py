@@ -132,11 +132,16 @@ def _load(data_dir: Path, signature: tuple) -> Register:
         graph = ox.NamedNode(f"{ID}area-file/{path.stem}") if path.parent == areas_dir else ox.DefaultGraph()
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
     reg = Register()
+    # The build's own software (the due-date parser) is an agent of the data, not a body a plan can name.
+    software = {q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("http://www.w3.org/ns/prov#SoftwareAgent"))}
     for quad in store:
         s = quad.subject
         if not isinstance(s, ox.NamedNode):
             continue
         reg.known.add(s.value)
+        if s.value in software:
+            continue
         p, o = quad.predicate.value, quad.object
         if p in LABELS and isinstance(o, ox.Literal):
             prefix = _prefix_of(s.value)
