@@ -17,6 +17,7 @@ from cspkg.sources import DEFAULT_DATA
 from server import serving
 from test_cli import cspkg
 from test_returns import EXAMPLES, count_statuses, row_of
+from test_upload_ownership import bearer, issue
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADMIN = "admin-token-for-the-returns-tests"
@@ -25,17 +26,6 @@ Q1 = EXAMPLES / PLAN / f"{PERIOD}.xlsx"
 URL = f"/plans/{PLAN}/returns"
 
 pytestmark = pytest.mark.slow
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def issue(tokens_file, partnership: str, data) -> str:
-    done = cspkg("token", "issue", "--partnership", partnership, "--label", f"{partnership} officer",
-                 "--file", str(tokens_file), "--data", str(data))
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 @pytest.fixture(scope="module")
