@@ -11,15 +11,17 @@ that kind, and an example the corpus cannot answer (404) is reported, not timed.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from server import serving  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from http_latency import timed  # noqa: E402  (warm-up, then n timed runs)
+from sparql_overhead import pct  # noqa: E402
 
 from cspkg.namespaces import BASE  # noqa: E402
 from cspkg.sources import REPO  # noqa: E402
@@ -49,20 +51,6 @@ def paths(store: EmbeddedStore, base: str) -> dict[str, str]:
             path = page.rule.replace("<key>", key) if key else path
         out[page.name] = path
     return out
-
-
-def timed(fn, n: int) -> list[float]:
-    fn()  # warm up
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def pct(samples: list[float], q: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] * 1000 if len(samples) > 1 else samples[0] * 1000
 
 
 def main() -> None:

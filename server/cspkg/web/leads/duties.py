@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from .kit import Page, key_of, number, one, routes
 from .money import kinds_of
@@ -39,7 +39,7 @@ def duties():
                        "plans": number(r["plans"]), "actions": number(r["actions"])})
     listed.sort(key=lambda d: (d["statusOrder"], d["label"].casefold()))
     page.table("duties", "Legal duties", DUTIES_COLUMNS, listed)
-    return page.respond("duties.html", "Legal duties", {"duties": listed}, request.path.endswith(".json"))
+    return page.respond("duties.html", "Legal duties", {"duties": listed})
 
 
 @routes(bp, "/duties/<key>")
@@ -71,7 +71,7 @@ def duty(key: str):
             "legislation": legislation, "actions": actions, "fundedActions": sum(a["funded"] for a in actions),
             "moneyKinds": kinds_of(actions), "amountGBP": stated_for(page, first["duty"]),
             "plans": len({a["plan"] for a in actions}), "citedBy": cited}
-    return page.respond("duty.html", first["dutyLabel"], data, request.path.endswith(".json"))
+    return page.respond("duty.html", first["dutyLabel"], data)
 
 
 def stated_for(page: Page, duty: str):

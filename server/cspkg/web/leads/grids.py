@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from .. import coverage as grids
 from .kit import Page, number, routes
@@ -28,7 +28,7 @@ def coverage():
                  "actions": c["actions"], "fundedActions": c["fundedActions"], "totalGBP": number(c["totalGBP"]),
                  "gap": "held, no action" if c["heldNoAction"] else "cited, no funded action" if c["citedNoFundedAction"] else None}
                 for row in data["rows"] for c in row["cells"]])
-    return page.respond("coverage.html", "Legal duties covered by each partnership", data, request.path.endswith(".json"))
+    return page.respond("coverage.html", "Legal duties covered by each partnership", data)
 
 
 @bp.get("/compare")
@@ -36,4 +36,4 @@ def coverage():
 def compare():
     page = Page()
     data = {"themes": grids.theme_grid(page.ask("theme-coverage")), "years": grids.year_grid(page.ask("plans"))}
-    return page.respond("compare.html", "Compare partnerships", data, request.path.endswith(".json"))
+    return page.respond("compare.html", "Compare partnerships", data)

@@ -31,7 +31,7 @@ def home():
         entry["plans"].append(listed[-1])
     page.table("plans", "Plans by partnership and year", PLAN_COLUMNS, listed)
     data = {"partnerships": list(partnerships.values())}
-    return page.respond("home.html", "Community Safety Partnership plans", data, request.path.endswith(".json"))
+    return page.respond("home.html", "Community Safety Partnership plans", data)
 
 
 SEARCH_COLUMNS = (("kind", "Kind"), ("label", "Name"), ("planLabel", "Plan"), ("foundIn", "Found in"), ("item", "Link"))
@@ -48,4 +48,4 @@ def search():
     data = {"text": text, "count": sum(map(len, results.values())), "results": results}
     page.table("results", "What the search found", SEARCH_COLUMNS, [r for kind in results.values() for r in kind])
     title = f"Search: {text}" if text else "Search"
-    return page.respond("search.html", title, data, request.path.endswith(".json"))
+    return page.respond("search.html", title, data)

@@ -50,12 +50,12 @@ class Page:
                  "page": f"/queries/{name}" + (f"?{urlencode(values)}" if values else ""),
                  "sparql": f"/queries/{name}.rq"} for name, values in self.used]
 
-    def respond(self, template: str, title: str, data: dict, json_suffix: bool = False, **extra):
+    def respond(self, template: str, title: str, data: dict, **extra):
         """The page as HTML, or its JSON twin (`.json`), or one of its tables as a download (`.csv`, `.xlsx`)."""
         base, fmt = twin(request.path)
         if fmt in FORMATS:
             return self.download(base, fmt)
-        if json_suffix or fmt == "json":
+        if fmt == "json":
             return jsonify({"title": title, "data": data, "computedBy": self.sources(),
                             "tables": {name: t.as_json() for name, t in self.tables.items()}})
         kept = [(k, v) for k, v in request.args.items(multi=True) if k != "table"]  # the page's own parameters

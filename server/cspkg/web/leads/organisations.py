@@ -3,7 +3,7 @@ supports (its teams and posts counted with it), and one organisation's page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from .kit import Page, key_of, number, one, routes
 
@@ -26,7 +26,7 @@ def organisations():
                "partnerships": r.get("partnerships"), "namedAs": r.get("namedAs")}
               for r in page.ask("agency-workload")]
     page.table("organisations", "Organisations by actions led", LIST_COLUMNS, listed)
-    return page.respond("organisations.html", "Organisations", {"organisations": listed}, request.path.endswith(".json"))
+    return page.respond("organisations.html", "Organisations", {"organisations": listed})
 
 
 @routes(bp, "/organisations/<key>")
@@ -79,7 +79,7 @@ def organisation(key: str):
             "plans": sorted(plans.values(), key=lambda p: p["title"].casefold()), "parts": parts,
             "memberOf": facts.get("member of", []), "holds": facts.get("holds", []),
             "cooperatesOn": facts.get("must co-operate on", [])}
-    return page.respond("organisation.html", data["label"], data, request.path.endswith(".json"))
+    return page.respond("organisation.html", data["label"], data)
 
 
 def leads(action: dict) -> bool:

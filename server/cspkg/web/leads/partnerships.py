@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from ...plans.diff import as_json, compare
 from .. import context
@@ -41,7 +41,7 @@ def partnership(key: str):
     data = {"partnership": iri, "key": key, "label": label, "members": members, "plans": plans,
             "totalGBP": sum((p["totalGBP"] or 0) for p in plans), "duties": duties,
             "dutiesWithoutAction": sum(d["actions"] == 0 for d in duties), "yearOnYear": year_on_year(plans)}
-    return page.respond("partnership.html", label, data, request.path.endswith(".json"))
+    return page.respond("partnership.html", label, data)
 
 
 def year_on_year(plans: list[dict]) -> list[dict]:

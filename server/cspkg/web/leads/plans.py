@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from ..trace import layout
 from .kit import Page, key_of, number, one, routes
@@ -67,7 +67,7 @@ def plan(key: str):
         "completeness": checks,
         "pfccAlignment": alignment,
     }
-    return page.respond("plan.html", summary["title"], data, request.path.endswith(".json"))
+    return page.respond("plan.html", summary["title"], data)
 
 
 def funding_for(row: dict) -> str | None:

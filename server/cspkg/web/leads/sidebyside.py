@@ -51,14 +51,14 @@ def side_by_side():
     given = {n: request.args.get(n, "").strip() for n in PARAMETERS}
     data = {**given, "choices": offered, "columns": [], "problems": []}
     if not any(given.values()) and not request.args:
-        return page.respond("side-by-side.html", "Side by side", data, as_data)
+        return page.respond("side-by-side.html", "Side by side", data)
     data["problems"] = problems_with(given, offered)
     if data["problems"]:
         if as_data:
             response = jsonify({"ok": False, "status": 400, "error": "; ".join(data["problems"]),
                                 "choices": {k: [{"key": c["key"], "label": c["label"]} for c in v] for k, v in offered.items()}})
         else:
-            response = make_response(page.respond("side-by-side.html", "Side by side: choose again", data, False))
+            response = make_response(page.respond("side-by-side.html", "Side by side: choose again", data))
         response.status_code = 400
         return response
     names = {c["key"]: c for c in offered["partnership"]}
@@ -80,7 +80,7 @@ def side_by_side():
         column["count"] = len({a["action"] for a in column["actions"]})
         column["plans"] = plans_of(column["actions"])
     data |= {"kind": "theme" if given["theme"] else "duty", "subject": subject, "columns": columns}
-    return page.respond("side-by-side.html", f"{subject['label']}: side by side", data, as_data)
+    return page.respond("side-by-side.html", f"{subject['label']}: side by side", data)
 
 
 def plans_of(actions: list[dict]) -> list[dict]:
