@@ -13,7 +13,11 @@ OWL_TERMS = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Transitive
 
 
 def ontology() -> Graph:
-    return Graph().parse(ONTOLOGY_DIR / "cspkg.ttl")
+    """Every ontology file (cspkg.ttl, and rollups.ttl for the roll-ups' own terms), as the build loads them."""
+    g = Graph()
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        g.parse(path)
+    return g
 
 
 def merged() -> Graph:

@@ -61,6 +61,14 @@ def return_iri(key: str, period: str) -> str:
     return f"{ID}return/{key}/{period}"
 
 
+ROLLUP = "https://w3id.org/cspkg/def/rollup#"  # the roll-ups' own terms (ontology/rollups.ttl)
+
+
+def rollup_graph(key: str) -> str:
+    """A plan's share of the national answers, computed by the build (pipeline/rollups.py)."""
+    return f"{GRAPH}rollup/{key}"
+
+
 def inferred_graph(key: str) -> str:
     return f"{GRAPH}inferred/{key}"
 

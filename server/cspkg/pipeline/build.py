@@ -21,7 +21,7 @@ from ..sources import Source, discover, parse, shape_files
 from ..store.backends import open_builder
 from ..store.commits import CURRENT, writer_lock
 from ..store.embedded import EmbeddedStore
-from . import parsed, scopes
+from . import parsed, rollups, scopes
 from .staleness import kept_build, marker, plan_graphs, stale_graph
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
 from .visibility import INVISIBLE_SHAPE, labelled_nodes, why_invisible
@@ -123,8 +123,8 @@ def group(sources: list[Source], parse_plans: bool = True) -> tuple[Scope, list[
     With parse_plans False, plans keep their files (Scope.files), for workers to parse."""
     reference, plans = Scope("reference"), {}
     for source in sources:
-        if source.kind in ("ontology", "reference"):
-            reference.graphs[source.graph] = set(parse(source))
+        if source.kind in ("ontology", "reference"):  # the ontology's files share one graph
+            reference.graphs.setdefault(source.graph, set()).update(parse(source))
         elif parse_plans:
             plans.setdefault(source.key, Scope(source.key)).graphs[source.graph] = set(parse(source))
         else:
@@ -195,10 +195,11 @@ class Done:
     asserted: bytes
     inferred: bytes
     reports: bytes
+    rollups: bytes
     counts: dict[str, dict[str, int]]  # plan -> graph -> triples
     titles: dict[str, str]
     findings: list[Finding]
-    seconds: tuple[float, float, float]  # parsing, reasoning, validating
+    seconds: tuple[float, float, float, float]  # parsing, reasoning, validating, rolling up
     unreadable: dict[str, str] = field(default_factory=dict)  # plan -> its Turtle syntax error
 
 
@@ -234,28 +235,34 @@ def _do_chunk(chunk: Chunk) -> Done:
               for name, _ in readable}
     # Only conforming plans are stored (their four graphs together), so each stored report conforms.
     good = [name for name, _ in readable if not any(f.severity == "violation" for f in reports[name])]
-    return Done(_pack((g, t) for name in good for g, t in graphs[name].items()),
-                _pack((ns.inferred_graph(name), inferred[name]) for name in good),
-                _pack((ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name in good),
+    asserted = [(g, t) for name in good for g, t in graphs[name].items()]
+    derived = [(ns.inferred_graph(name), inferred[name]) for name in good]
+    validated = [(ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name in good]
+    # The plans' shares of the national answers, from their graphs as the store will hold them.
+    start = time.perf_counter()
+    rolled = rollups.compute_for_graphs(_worker["background"], asserted + derived + validated, good)
+    rolling = time.perf_counter() - start
+    return Done(_pack(asserted), _pack(derived), _pack(validated), _pack((ns.rollup_graph(name), rolled[name]) for name in good),
                 counts, {name: title_of(name, graphs[name].get(ns.plan_graph(name), ())) for name, _ in readable},
-                findings, (parsing, reasoning, validating), unreadable)
+                findings, (parsing, reasoning, validating, rolling), unreadable)
 
 
 def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None,
-                        sink: Callable[[list[bytes]], None] | None = None) -> tuple[list[Finding], tuple[float, float, float]]:
+                        sink: Callable[[list[bytes]], None] | None = None) -> tuple[list[Finding], tuple[float, ...]]:
     """Parse, reason and validate every plan against the background (validate those wanted: all
-    when None). The graphs (asserted, inferred, reports) of each chunk's conforming plans go to sink
+    when None). The graphs (asserted, inferred, reports, roll-ups) of each chunk's conforming plans go to sink
     as N-Quads as soon as the chunk is done; a plan with violations, or whose file does not parse
     (Scope.unreadable), sends none.
 
-    Returns the findings and the shares of the work that were parsing, reasoning and validation.
+    Returns the findings and the shares of the work that were parsing, reasoning, validation and
+    rolling up (rollups.py).
     """
     workers = min(os.cpu_count() or 1, 8)
     size = max(1, min(CHUNK, -(-len(plans) // workers)))  # every worker busy, chunks no bigger than CHUNK
     groups = [plans[i:i + size] for i in range(0, len(plans), size)]
     chunks = [[(p.name, wanted is None or p.name in wanted, p.files) for p in group] for group in groups]
     findings: list[Finding] = []
-    spent = [0.0, 0.0, 0.0]
+    spent = [0.0, 0.0, 0.0, 0.0]
     pool = None
     if len(plans) < PARALLEL_FROM or workers < 2:
         _init_worker(background)
@@ -276,7 +283,7 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
             findings += done.findings
             spent = [a + b for a, b in zip(spent, done.seconds)]
             if sink is not None:
-                sink([done.asserted, done.inferred, done.reports])
+                sink([done.asserted, done.inferred, done.reports, done.rollups])
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -328,12 +335,12 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
             wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
             found, shares = reason_and_validate(background, plans, wanted, spool.writelines if spool else None)
             findings += found
-        # Plans are parsed, reasoned and validated together (in parallel when there are many): the
-        # stage's wall time is split between loading, reasoning and validation in proportion to the
+        # Plans are parsed, reasoned, validated and rolled up together (in parallel when there are many):
+        # the stage's wall time is split between loading, reasoning, validation and roll-ups in proportion to the
         # time the workers spent on each.
         plans_wall = timer.seconds.pop("plans")
-        for stage, share in zip(("load", "reason", "validate"), shares):
-            timer.seconds[stage] += plans_wall * share
+        for stage, share in zip(("load", "reason", "validate", "rollup"), shares):
+            timer.seconds[stage] = timer.seconds.get(stage, 0.0) + plans_wall * share
         result = BuildResult([reference, *plans], findings, timer.seconds, {s.name: plan_title(s) for s in plans})
         failed = {f.scope for f in findings if f.severity == "violation"}
         result.left_out = {p.name: LeftOut(p.name, p.unreadable) for p in plans if p.unreadable or p.name in failed}

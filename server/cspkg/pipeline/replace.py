@@ -23,7 +23,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .. import namespaces as ns
-from . import parsed, scopes
+from . import parsed, rollups, scopes
 from ..plans import areas as planareas, files as planfiles
 from ..errors import BadInput
 from ..sources import shape_files
@@ -117,7 +117,8 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple] |
         # (a return is reasoned and validated with its plan; replacing the plan never changes one)
         parsed_triples = parsed.graph(key, plan_triples)
         stored = [g for g in current.graph_names(lambda g: g.startswith(ns.return_graph(key, ""))) if g not in new_returns]
-        returns = {t for g in stored for t in current.triples(g)} | {t for ts in new_returns.values() for t in ts}
+        return_graphs = {g: set(current.triples(g)) for g in stored} | new_returns
+        returns = {t for ts in return_graphs.values() for t in ts}
         own = plan_triples | editorial_triples | parsed_triples | returns
         inferred, findings, _, _ = scopes.reason_and_validate(reference, [(key, own, True)], load_shapes(shape_files()))
         inferred = inferred[key]
@@ -127,16 +128,18 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple] |
         reasons = why_invisible(reference, key, own | inferred)
         if reasons:  # it conforms, but no page would show it: say what is missing instead of reporting success
             raise Invisible(key, reasons)
+        graphs = [(ns.plan_graph(key), plan_triples), (ns.editorial_graph(key), editorial_triples),
+                  (ns.parsed_graph(key), parsed_triples), *return_graphs.items(), (ns.inferred_graph(key), inferred),
+                  (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key))]
+        # the plan's share of the national answers, made again from its new graphs (and no other plan's)
+        rolled = rollups.compute_for_graphs(reference, graphs, [key])[key]
         builder = StoreBuilder(store_root, copy_of=current, changed_plan=plan.value)
         del current
         try:
             # In place in the copy, no flush or compaction here: commit flushes once, without compacting.
-            builder.store.replace_graphs(reference_graphs + [(ns.plan_graph(key), plan_triples),
-                                          (ns.editorial_graph(key), editorial_triples),
-                                          (ns.parsed_graph(key), parsed_triples),
-                                          (ns.inferred_graph(key), inferred),
-                                          (ns.validation_graph(key), as_triples(findings, conforms=True, scope=key)),
-                                          (stale_graph(key), ())] + list(new_returns.items()))  # this version is new: no longer kept from an old build
+            builder.store.replace_graphs(reference_graphs + [g for g in graphs if not g[0].startswith(ns.return_graph(key, ""))]
+                                         + [(ns.rollup_graph(key), rolled),
+                                            (stale_graph(key), ())] + list(new_returns.items()))  # this version is new: no longer kept from an old build
             if before_swap is not None:
                 before_swap(builder.target)
         except BaseException:

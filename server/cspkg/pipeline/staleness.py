@@ -27,8 +27,8 @@ def stale_graph(key: str) -> str:
 
 
 def plan_graphs(key: str) -> list[str]:
-    """A plan's four graphs: they are always stored together, from one version."""
-    return [ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key)]
+    """A plan's four graphs and its roll-ups: they are always stored together, from one version."""
+    return [ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key), ns.rollup_graph(key)]
 
 
 def marker(key: str, kept: str, unreadable: bool = False) -> list[ox.Triple]:

@@ -42,8 +42,8 @@ OWNER = "{k}"
 PLAN_LEVEL = tuple(ns.ID + LOCAL[p] for p in ("plan", "doc"))
 PER_PLAN = tuple(ns.ID + v.split(OWNER)[0] for v in LOCAL.values() if OWNER in v)  # e.g. .../id/action/
 PLAN_GRAPHS = (ns.GRAPH + "plan/", ns.GRAPH + "editorial/")  # a plan's asserted graphs
-# prefixes of a plan's derived graphs: inferred, validated, and parsed from its words (due dates)
-DERIVED_GRAPHS = (ns.inferred_graph(""), ns.validation_graph(""), ns.parsed_graph(""))
+# prefixes of a plan's derived graphs: inferred, validated, parsed from its words (due dates), rolled up
+DERIVED_GRAPHS = (ns.inferred_graph(""), ns.validation_graph(""), ns.parsed_graph(""), ns.rollup_graph(""))
 VOCABULARY = str(ns.CSP)  # the ontology's namespace (its shapes' too)
 RDF_TYPE = RDF + "type"
 PARTNERSHIP = ns.CSP["partnership"]
@@ -115,7 +115,8 @@ class Judge:
     def __init__(self, store, key: str):
         self.store, self.key = store, key
         self.exact, self.prefixes = own_iris(key)
-        self.own_graphs = {ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key)}
+        self.own_graphs = {ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.validation_graph(key),
+                           ns.rollup_graph(key)}
         self.exact |= self.own_graphs
         self.verdicts: dict[ox.NamedNode | ox.BlankNode, str | None] = {}
 

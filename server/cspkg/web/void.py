@@ -6,7 +6,7 @@ import json
 
 import pyoxigraph as ox
 
-from ..namespaces import BASE, CSP, GRAPH, sparql_prefixes
+from ..namespaces import BASE, CSP, GRAPH, ROLLUP, rollup_graph, sparql_prefixes
 from ..answers.messages import Request
 from . import context
 
@@ -18,7 +18,7 @@ DCT = "http://purl.org/dc/terms/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 VOCABULARIES = [str(CSP), "http://www.w3.org/ns/org#", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/prov#",
                 "http://purl.org/net/p-plan#", "http://purl.org/dc/terms/", "http://schema.org/", "http://data.europa.eu/eli/ontology#",
-                "http://www.w3.org/ns/shacl#"]
+                "http://www.w3.org/ns/shacl#", ROLLUP]
 
 
 def _rows(query: str) -> list[dict]:
@@ -71,6 +71,16 @@ def description() -> list[ox.Triple]:
         add(url, RDF + "type", n(DCAT + "DataService"))
         add(url, DCT + "title", lit(q.summary, language="en"))
         add(url, DCAT + "endpointURL", url)
+    # The roll-ups: each plan's rows of the national questions (pipeline/rollups.py), one graph per plan.
+    rolled = n(DATASET + "#rollups")
+    add(ds, VOID + "subset", rolled)
+    add(rolled, RDF + "type", n(VOID + "Dataset"))
+    add(rolled, DCT + "title", lit("Per-plan roll-ups of the national questions", language="en"))
+    add(rolled, DCT + "description", lit("Each plan's rows of the canned questions answered from roll-ups, in graph/rollup/<plan key>: "
+                                         "one rup:Row per row, its columns as rup: properties. The build computes them when the "
+                                         "plan changes, with the companion queries in queries/from-plans/.", language="en"))
+    add(rolled, VOID + "vocabulary", n(ROLLUP))
+    add(rolled, VOID + "exampleResource", n(rollup_graph("thurrock-2023-24")))
     total = 0
     for row in _rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"):
         graph, count = n(row["g"]["value"]), int(row["n"]["value"])
@@ -80,6 +90,8 @@ def description() -> list[ox.Triple]:
         add(graph, VOID + "triples", lit(str(count), datatype=n("http://www.w3.org/2001/XMLSchema#integer")))
         if graph.value.startswith(GRAPH):
             add(graph, VOID + "dataDump", n(public("/" + graph.value[len(BASE):])))
+        if graph.value.startswith(rollup_graph("")):
+            add(rolled, VOID + "subset", graph)
     add(ds, VOID + "triples", lit(str(total), datatype=n("http://www.w3.org/2001/XMLSchema#integer")))
     for row in _rows("SELECT DISTINCT ?d WHERE { ?d a csp:SourceDocument } ORDER BY ?d"):
         add(ds, DCT + "source", n(row["d"]["value"]))
