@@ -25,6 +25,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .. import namespaces as ns
+from ..answers.catalogue import parse_header
 from ..answers.sparqltext import substitute, term_text
 from ..sources import REPO, Source, parse, shape_files
 
@@ -38,10 +39,35 @@ PLAN_PARAM = "_plan_iri"  # a companion that asks about one plan is run once per
 computed: list[int] = []  # how many plans each call to compute() rolled up (the benchmark reads it)
 
 
+PARTIAL = ".rollup"  # queries/from-plans/<name>.rollup.rq: a question's per-plan partial rows
+
+
 @cache
 def companions() -> dict[str, str]:
     """name -> the companion query's text, for each question answered from the roll-ups."""
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(FROM_PLANS.glob("*.rq"))}
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(FROM_PLANS.glob("*.rq")) if not p.stem.endswith(PARTIAL)}
+
+
+@cache
+def sources() -> dict[str, str]:
+    """name -> the query whose rows the build stores for the question: the companion itself when
+    each of its rows is about one plan; for a question that adds up over plans (a partnership's
+    plans, every plan), its partial query queries/from-plans/<name>.rollup.rq, whose rows are each
+    plan's share (counts, sums) that the canned query adds up."""
+    out = {}
+    for name, text in companions().items():
+        partial = FROM_PLANS / f"{name}{PARTIAL}.rq"
+        out[name] = partial.read_text(encoding="utf-8") if partial.exists() else text
+    return out
+
+
+@cache
+def stored_columns(name: str) -> frozenset[str] | None:
+    """The columns a question's rows keep (its companion's `rollup` header), or None: all of them.
+    A question whose other columns are cheap to look up row by row (a label, a shape's description)
+    keeps only the costly ones, and its canned query looks the rest up."""
+    kept = parse_header(FROM_PLANS / f"{name}.rq", companions()[name]).get("rollup")
+    return frozenset(kept) | {"plan"} if kept else None
 
 
 def column(name: str) -> ox.NamedNode:
@@ -56,7 +82,7 @@ def compute(store: ox.Store, keys: Iterable[str]) -> dict[str, list[ox.Triple]]:
     computed.append(len(keys))
     plans = {ns.plan_iri(k): k for k in keys}
     out: dict[str, list[ox.Triple]] = {k: [] for k in keys}
-    for name, text in companions().items():
+    for name, text in sources().items():
         question = ox.Literal(name)
         if "?" + PLAN_PARAM in text:
             # bound as the catalogue binds a parameter: its term where the variable stands
@@ -64,8 +90,9 @@ def compute(store: ox.Store, keys: Iterable[str]) -> dict[str, list[ox.Triple]]:
                        for iri in plans)
         else:
             answers = (store.query(text, use_default_graph_as_union=True),)
+        kept = stored_columns(name)
         for solutions in answers:
-            names = [v.value for v in solutions.variables]
+            names = [v.value for v in solutions.variables if kept is None or v.value in kept]
             for solution in solutions:
                 plan = solution["plan"]
                 key = plans.get(plan.value) if plan is not None else None
