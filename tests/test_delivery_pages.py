@@ -145,7 +145,7 @@ def test_delivery_for_one_funder_is_the_query_with_its_funder(site, example_stor
     assert answer(example_store, "delivery-across-partnerships", "funder=essex-pfcc") == funded  # its short key too
     page = requests.get(f"{site}/delivery", params={"funder": "essex-pfcc"}, headers=HTML)
     assert page.status_code == 200
-    assert "Delivery across the partnerships Police, Fire and Crime Commissioner for Essex funds" in page.text
+    assert "<h1>Delivery across the partnerships: those funded by Police, Fire and Crime Commissioner for Essex</h1>" in page.text
     assert '<option value="essex-pfcc" selected>' in page.text
     data = requests.get(f"{site}/delivery.json", params={"funder": "essex-pfcc"}).json()
     assert [p["plan"] for p in data["data"]["plans"]] == [r["plan"] for r in funded]

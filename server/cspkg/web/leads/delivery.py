@@ -126,7 +126,7 @@ def across():
     data = {"funder": funder, "given": given, "funders": offered, "problems": problems, "plans": plans,
             "totals": [t for t in totals if t["count"]], "reported": sum(p["reported"] for p in plans),
             "actions": sum(p["actions"] for p in plans)}
-    title = f"Delivery across the partnerships {funder['label']} funds" if funder else "Delivery across the partnerships"
+    title = f"Delivery across the partnerships: those funded by {funder['label']}" if funder else "Delivery across the partnerships"
     if problems:
         if twin(request.path)[1] in ("csv", "xlsx"):
             raise ApiError(400, "; ".join(problems))
