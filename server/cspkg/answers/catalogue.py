@@ -38,6 +38,7 @@ KINDS = {
     "action": ("action/", "https://w3id.org/cspkg/def/Action", "an action"),
     "agency": ("agency/", "http://www.w3.org/ns/org#Organization", "an agency"),
     "agent": ("agency/", "http://www.w3.org/ns/prov#Agent", "an organisation, team or post"),
+    "funder": ("agency/", "http://www.w3.org/ns/prov#Agent", "an organisation, team, post or partnership"),
     "theme": ("theme/", "http://www.w3.org/2004/02/skos/core#Concept", "a theme"),
     "partnership": ("partnership/", "https://w3id.org/cspkg/def/CommunitySafetyPartnership", "a partnership"),
 }

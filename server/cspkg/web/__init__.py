@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from ..answers.catalogue import catalogue
     from ..answers.runner import Runner
     from . import errors, linkeddata, queries, sparql, uploads, yearonyear
-    from .leads import duties, grids, home, kit, organisations, partnerships, plans, reports, sidebyside
+    from .leads import delivery, duties, grids, home, kit, organisations, partnerships, plans, reports, sidebyside
     from .presentation import href
 
     settings = settings or Settings.from_env()
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(linkeddata.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(yearonyear.bp)
-    for lead in (kit, home, plans, reports, duties, organisations, grids, partnerships, sidebyside):
+    for lead in (kit, home, plans, reports, delivery, duties, organisations, grids, partnerships, sidebyside):
         app.register_blueprint(lead.bp)
 
     @app.context_processor
