@@ -38,27 +38,13 @@ def coverage():
     return areas.respond(page, chosen, "coverage.html", "Legal duties covered by each partnership", data)
 
 
-THEME_COLUMNS = (("themeLabel", "Theme"), ("partnershipLabel", "Partnership"), ("actions", "Actions"), ("theme", "Link"))
-YEAR_COLUMNS = (("partnershipLabel", "Partnership"), ("year", "Year"), ("title", "Plan"), ("priorities", "Priorities"),
-                ("actions", "Actions"), ("fundedActions", "Actions with funding named"),
-                ("actionsWithAmount", "Actions with an amount"), ("totalGBP", "Amounts stated (GBP)"), ("plan", "Link"))
-
-
-@routes(bp, "/compare")
+@bp.get("/compare")
+@bp.get("/compare.json")
 def compare():
     page = Page()
     themes = page.ask("theme-coverage")
     plans = page.ask("plans")
     chosen = areas.select(page, list(dict.fromkeys(p["partnership"] for p in plans)))
-    themes = [t for t in themes if chosen.keeps(t["partnership"])]
-    plans = [p for p in plans if chosen.keeps(p["partnership"])]
-    page.table("themes", "Actions by theme and partnership", THEME_COLUMNS,
-               [{**t, "actions": number(t["actions"])} for t in themes])
-    page.table("years", "Plans by partnership and year", YEAR_COLUMNS,
-               [{"partnershipLabel": p["partnershipLabel"], "year": (p.get("startDate") or "")[:4] or grids.UNDATED,
-                 "title": p["title"], "plan": p["plan"],
-                 **{k: number(p.get(k)) for k in ("priorities", "actions", "fundedActions", "actionsWithAmount", "totalGBP")}}
-                for p in plans])
     data = {"themes": grids.theme_grid([t for t in themes if chosen.on_page(t["partnership"])]),
             "years": grids.year_grid([p for p in plans if chosen.on_page(p["partnership"])])}
     return areas.respond(page, chosen, "compare.html", "Compare partnerships", data)
