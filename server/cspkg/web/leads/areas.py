@@ -105,7 +105,7 @@ def areas_of(page: Page) -> tuple[dict[str, set[str]], dict[str, dict]]:
     known: dict[str, dict] = {}
     for row in page.ask("partnership-areas"):
         mine = of.setdefault(row["partnership"], set())
-        for kind, heading, column in KINDS:
+        for kind, _, column in KINDS:
             if row.get(column):
                 key = f"{kind}-{key_of(row[column], kind)}"
                 mine.add(key)
@@ -125,7 +125,7 @@ def select(page: Page, partnerships: list[str]) -> Selection:
     if len(request.args.getlist("area")) > 1:
         problems.append("parameter 'area' is given more than once; choose one area")
     elif given and given not in known:
-        problems.append(f"parameter 'area': no partnership here is in an area '{given}'; choose a police area, county or "
+        problems.append(f"parameter 'area': no partnership here is in an area '{given[:60]}'; choose a police area, county or "
                         "region from the list (its key looks like police-area-essex, county-essex or region-east-of-england)")
     raw = request.args.get("page", "").strip()
     if len(request.args.getlist("page")) > 1:
