@@ -130,3 +130,26 @@ def two_years(tmp_path_factory):
     assert not result.violations, [f.message for f in result.violations]
     with serving(store, data=data) as base:
         yield base, data
+
+
+NATIONAL_PARTNERSHIPS = 300  # cspkg synth partnerships x 1 year; see tests/national.py
+
+
+@pytest.fixture(scope="session")
+def national_server(tmp_path_factory):
+    """(server URL, seconds the build took) for a synthetic national corpus: NATIONAL_PARTNERSHIPS
+    partnerships with a plan each, spread over the police areas, built and served (queries may run
+    long here: the national questions are not yet fast at this size)."""
+    import time
+
+    from national import national
+    from server import serving
+
+    root = tmp_path_factory.mktemp("national")
+    data = national(root / "data", NATIONAL_PARTNERSHIPS)
+    started = time.monotonic()
+    result = run(data, root / "store")
+    took = time.monotonic() - started
+    assert not result.violations, [f.message for f in result.violations][:5]
+    with serving(root / "store", workers=2, query_timeout=120) as base:
+        yield base, took

@@ -546,3 +546,67 @@ def test_a_question_is_asked_by_choosing_a_name(server, browser):
         link.click()
         WebDriverWait(browser, 10).until(lambda b: "/plans/" in b.current_url)
         assert browser.find_element(By.TAG_NAME, "h1").text
+
+
+# At national size (tests/national.py: hundreds of partnerships over the police areas): the home, coverage,
+# compare and duty pages a page of partnerships at a time, chosen by area, readable on a phone.
+NATIONAL_PAGES = ["/", "/?page=2", "/?area=region-east-of-england", "/coverage", "/coverage?page=2&area=region-south-east",
+                  "/compare", "/compare?area=police-area-kent", "/duties/serious-violence-duty",
+                  "/duties/serious-violence-duty?page=2", "/?area=nowhere"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_national_pages_do_not_scroll_sideways(national_server, browser, size):
+    base, _ = national_server
+    browser.set_window_size(*SIZES[size])
+    try:
+        for path in NATIONAL_PAGES:
+            browser.get(base + path)
+            wide, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert wide <= inner, f"{path} at {size} width scrolls sideways ({wide} > {inner} px)"
+            for box in browser.find_elements(By.CSS_SELECTOR, BOXES):
+                assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region", path
+                assert box.get_attribute("aria-label") or box.get_attribute("aria-labelledby"), path
+            choice = browser.find_element(By.ID, "area")  # the choice of area fits the window
+            assert choice.location["x"] + choice.size["width"] <= inner, path
+            assert browser.find_element(By.ID, "paging-count").text.startswith(("Partnerships 1 to", "Partnerships 26 to")) \
+                or "area=" in path
+        if size == "phone":  # the heatmap of 25 partnerships is wider than a phone: it scrolls in its own box
+            browser.get(base + "/coverage")
+            box = browser.find_element(By.CSS_SELECTOR, ".scroll:has(table.heatmap)")
+            assert browser.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", box)
+            screenshot(browser, "coverage-national-phone")
+            browser.get(base + "/")
+            screenshot(browser, "home-national-phone")
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("path", NATIONAL_PAGES[:-1])
+def test_axe_finds_no_serious_or_critical_violations_at_national_size(national_server, browser, path, size):
+    browser.set_window_size(*SIZES[size])
+    try:
+        test_axe_finds_no_serious_or_critical_violations(national_server[0], browser, path)
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+def test_choose_an_area_and_page_through_it_without_script(national_server, browser):
+    base, _ = national_server
+    browser.get(base + "/")
+    Select(browser.find_element(By.ID, "area")).select_by_value("region-east-of-england")
+    browser.find_element(By.CSS_SELECTOR, "form.area-filter button").click()
+    WebDriverWait(browser, 60).until(lambda b: "area=region-east-of-england" in b.current_url)
+    assert text(browser, "h1") == "Community Safety Partnership plans"
+    assert browser.title.startswith("Community Safety Partnership plans: East of England (region)")
+    count = text(browser, "#paging-count")
+    assert count.startswith("Partnerships 1 to 25 of ") and count.endswith(" in East of England (region): page 1 of 2.")
+    browser.find_element(By.CSS_SELECTOR, 'nav.pager a[rel="next"]').click()
+    WebDriverWait(browser, 60).until(lambda b: "page=2" in b.current_url)
+    assert "area=region-east-of-england" in browser.current_url
+    assert text(browser, "#paging-count").startswith("Partnerships 26 to ")
+    assert Select(browser.find_element(By.ID, "area")).first_selected_option.get_attribute("value") == "region-east-of-england"
+    link = browser.find_element(By.CSS_SELECTOR, 'p.downloads a[href*=".csv"]').get_attribute("href")
+    assert "area=region-east-of-england" in link and "page=" not in link
+    screenshot(browser, "home-national")

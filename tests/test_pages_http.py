@@ -605,3 +605,165 @@ def test_verdict_is_one_sentence_for_every_case():
     warning = [{"severity": "warning", "message": "m", "check": "c", "rule": "r"}]
     assert completeness(warning, full)["verdict"]["sentence"].startswith("Not ready to publish: 1 thing should be fixed first, and all")
     assert completeness([], {"actions": 0})["verdict"]["label"] == "Nothing to fix"
+
+
+# Partnerships by area, a page at a time: the home, coverage, compare and duty pages (leads/areas.py).
+AREA_PAGES = {"home": "/", "coverage": "/coverage", "compare": "/compare", "duty": "/duties/serious-violence-duty"}
+TABLES = {"home": "plans", "coverage": "coverage", "duty": "actions"}  # compare has no download
+
+
+def json_of(base: str, path: str, **params) -> requests.Response:
+    return requests.get(base + twin(path), params=params, timeout=300)
+
+
+def areas_by_partnership(base: str) -> dict[str, set[str]]:
+    """Each partnership's area keys, as partnership-areas gives them."""
+    out: dict[str, set[str]] = {}
+    for row in every_row(base, "partnership-areas"):
+        keys = out.setdefault(row["partnership"], set())
+        for kind, column in (("police-area", "policeArea"), ("county", "county"), ("region", "region")):
+            if row.get(column):
+                keys.add(f"{kind}-{row[column].rsplit('/', 1)[1]}")
+    return out
+
+
+def shown_partnerships(name: str, data: dict) -> list[str]:
+    """The partnerships one of the four pages shows, from its twin's data."""
+    if name == "home":
+        return [p["partnership"] for p in data["partnerships"]]
+    if name == "coverage":
+        return [p["iri"] for p in data["partnerships"]]
+    if name == "compare":
+        return [r["iri"] for r in data["years"]["rows"]]
+    return list(dict.fromkeys(a["partnershipIri"] for a in data["actions"]))
+
+
+def test_partnership_areas_say_where_the_seed_partnerships_are(server):
+    rows = every_row(server, "partnership-areas")
+    assert len(rows) == 5 and {(r["policeAreaLabel"], r["countyLabel"], r["regionLabel"]) for r in rows} == {("Essex", "Essex", "East of England")}
+
+
+@pytest.mark.parametrize("name", AREA_PAGES)
+def test_one_page_of_partnerships_shows_no_choice_of_area(server, name):
+    """The seed data (five partnerships, all in Essex): no form and no pager unless an area is asked for."""
+    page = requests.get(server + AREA_PAGES[name], headers=HTML)
+    assert page.status_code == 200
+    assert 'class="area-filter"' not in page.text and 'class="pager"' not in page.text and 'rel="next"' not in page.text
+    chosen = requests.get(server + AREA_PAGES[name], params={"area": "police-area-essex"}, headers=HTML)
+    assert chosen.status_code == 200
+    assert '<option value="police-area-essex" selected>Essex (' in chosen.text and "in Essex (police area)." in chosen.text
+    data = json_of(server, AREA_PAGES[name], area="region-east-of-england").json()["data"]
+    assert data["paging"]["area"]["label"] == "East of England" and data["paging"]["pages"] == 1
+    assert set(shown_partnerships(name, data)) <= set(areas_by_partnership(server))
+
+
+@pytest.mark.parametrize("name", AREA_PAGES)
+@pytest.mark.parametrize("params, says", [({"area": "county-nowhere"}, "parameter 'area': no partnership here is in an area 'county-nowhere'"),
+                                          ({"page": "0"}, "parameter 'page': '0' is not a page number"),
+                                          ({"page": "two"}, "parameter 'page': 'two' is not a page number"),
+                                          ({"page": "-1"}, "is not a page number"),
+                                          ({"page": ["1", "2"]}, "parameter 'page' is given more than once"),
+                                          ({"area": ["county-essex", "region-east-of-england"]}, "parameter 'area' is given more than once")])
+def test_a_bad_area_or_page_shows_the_page_again_with_a_400(server, name, params, says):
+    page = requests.get(server + AREA_PAGES[name], params=params, headers=HTML)
+    assert page.status_code == 400 and page.headers["Content-Type"].startswith("text/html")
+    assert says.replace("'", "&#39;") in page.text and 'role="alert"' in page.text and '<select id="area" name="area">' in page.text
+    data = json_of(server, AREA_PAGES[name], **params)
+    assert data.status_code == 400 and says in data.json()["error"] and data.json()["choices"]["police-area"]
+    if name in TABLES:
+        download = requests.get(server + twin(AREA_PAGES[name]).replace(".json", ".csv"), params={**params, "table": TABLES[name]})
+        assert download.status_code == 400 and says in download.text
+
+
+@pytest.mark.parametrize("name", AREA_PAGES)
+def test_a_page_past_the_last_is_a_404_that_links_to_the_last(server, name):
+    page = requests.get(server + AREA_PAGES[name], params={"page": "2", "area": "county-essex"}, headers=HTML)
+    assert page.status_code == 404 and "There is no page 2" in page.text
+    assert f'<a href="{AREA_PAGES[name]}?area=county-essex">Go to the last page (page 1)</a>' in page.text
+    data = json_of(server, AREA_PAGES[name], page="9")
+    assert data.status_code == 404 and data.json()["last"] == twin(AREA_PAGES[name])
+
+
+@pytest.mark.parametrize("name", AREA_PAGES)
+def test_national_pages_go_25_partnerships_at_a_time(national_server, name):
+    base, _ = national_server
+    path = AREA_PAGES[name]
+    first = json_of(base, path).json()["data"]
+    paging = first["paging"]
+    order = every_row(base, "plans")
+    if name == "duty":  # the partnerships whose plans serve or cite the duty
+        involved = {a["plan"] for a in every_row(base, "actions-for-duty", duty="serious-violence-duty")}
+        involved |= set((every_row(base, "duty-profile", duty="serious-violence-duty")[0].get("citedBy") or "").split())
+        order = [r for r in order if r["plan"] in involved]
+    partnerships = list(dict.fromkeys(r["partnership"] for r in order))
+    assert paging["total"] == len(partnerships) > 25 and paging["pages"] == -(-len(partnerships) // 25)
+    seen = []
+    for number in range(1, paging["pages"] + 1):
+        page = requests.get(base + path, params={"page": number} if number > 1 else {}, headers=HTML, timeout=300)
+        assert page.status_code == 200
+        data = json_of(base, path, **({"page": number} if number > 1 else {})).json()["data"]
+        shown = shown_partnerships(name, data)
+        last = min(number * 25, len(partnerships))
+        assert f"Partnerships {(number - 1) * 25 + 1} to {last} of {len(partnerships)}: page {number} of {paging['pages']}." in page.text
+        assert ('rel="next"' in page.text) == (number < paging["pages"]) and ('rel="prev"' in page.text) == (number > 1)
+        if number < paging["pages"]:
+            assert f'<link rel="next" href="{path}?page={number + 1}">' in page.text
+        if name != "compare":  # the theme grid shows only partnerships with a themed action; the years grid shows every one
+            assert len(shown) <= 25
+        seen += shown
+    if name in ("home", "compare"):
+        assert seen == partnerships
+    else:
+        assert set(seen) <= set(partnerships) and len(seen) == len(set(seen))
+    gone = requests.get(base + path, params={"page": paging["pages"] + 1}, headers=HTML)
+    assert gone.status_code == 404 and f"Go to the last page (page {paging['pages']})" in gone.text
+
+
+@pytest.mark.parametrize("name", AREA_PAGES)
+def test_national_pages_filter_by_area_in_the_url_links_downloads_and_twins(national_server, name):
+    import csv
+    import io
+
+    base, _ = national_server
+    path = AREA_PAGES[name]
+    where = areas_by_partnership(base)
+    everything = json_of(base, path).json()["data"]["paging"]
+    # a region with more than one page of partnerships on the home page, and a police area and a county
+    regions = [o for g in everything["choices"] if g["kind"] == "region" for o in g["options"]]
+    region = max(regions, key=lambda o: o["count"])
+    for option in (region, everything["choices"][0]["options"][0], everything["choices"][1]["options"][0]):
+        key = option["key"]
+        data = json_of(base, path, area=key).json()
+        paging = data["data"]["paging"]
+        assert paging["area"]["key"] == key and paging["total"] == option["count"]
+        shown = shown_partnerships(name, data["data"])
+        assert shown and all(key in where[p] for p in shown)
+        page = requests.get(base + path, params={"area": key}, headers=HTML)
+        assert f'<option value="{key}" selected>' in page.text
+        if paging["pages"] > 1:
+            assert f'href="{path}?area={key}&amp;page=2" rel="next"' in page.text
+            second = json_of(base, path, area=key, page=2).json()
+            assert second["data"]["paging"]["previous"] == f"{twin(path)}?area={key}"
+            assert all(key in where[p] for p in shown_partnerships(name, second["data"]))
+            assert second["tables"] == data["tables"]  # a download is the same from any page
+        if name in TABLES:  # the downloads hold every partnership in the area, on every page, and nothing else
+            table = data["tables"][TABLES[name]]
+            stem = path.rstrip("/") or "/index"
+            assert f'{stem}.csv?area={key}&amp;table={TABLES[name]}' in page.text
+            download = requests.get(base + stem + ".csv", params={"area": key, "table": TABLES[name]})
+            rows = list(csv.DictReader(io.StringIO(download.text)))
+            assert len(rows) == len(table["rows"]) > 0
+            names = {r["partnership"]: r["partnershipLabel"] for r in every_row(base, "partnership-areas")}
+            assert {r["Partnership"] for r in rows} <= {names[p] for p, keys in where.items() if key in keys}
+            # and agree with the canned queries, filtered by partnership-areas
+            plans = [p for p in every_row(base, "plans") if key in where.get(p["partnership"], ())]
+            if name == "home":
+                assert sorted(r["Link"] for r in rows) == sorted(p["plan"] for p in plans)
+            if name == "coverage":
+                assert {r["Partnership"] for r in rows} == {p["partnershipLabel"] for p in plans}
+            if name == "duty":
+                mine = {p["plan"] for p in plans}
+                served = [a for a in every_row(base, "actions-for-duty", duty="serious-violence-duty") if a["plan"] in mine]
+                assert len(rows) == len(served) == data["data"]["actionCount"]
+                assert f'<span id="n-actions">{len(served)}</span>' in page.text
+    assert region["count"] > 25 or name == "duty", "a region fills more than one page"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from . import areas
 from .kit import Page, key_of, number, one, routes
 from .money import kinds_of
 
@@ -54,6 +55,14 @@ def duty(key: str):
         listed = plans.get(a["plan"])  # a plan the plans query leaves out still shows its actions
         a["partnership"] = listed["partnershipLabel"] if listed else None
         a["partnershipKey"] = key_of(listed["partnership"], "partnership") if listed else None
+        a["partnershipIri"] = listed["partnership"] if listed else None
+    citing = [iri for iri in (first.get("citedBy") or "").split() if iri in plans]
+    # The partnerships whose plans serve or cite the duty, in the plans' order, by area and a page at a time;
+    # an action of a plan the plans query leaves out has no partnership, so no area: it is listed on the first page.
+    involved = {a["partnershipIri"] for a in actions} | {plans[iri]["partnership"] for iri in citing}
+    chosen = areas.select(page, [p for p in dict.fromkeys(r["partnership"] for r in plans.values()) if p in involved])
+    everywhere = chosen.area is None
+    actions = [a for a in actions if chosen.keeps(a["partnershipIri"]) or (everywhere and a["partnershipIri"] is None)]
     page.table("actions", "Actions that serve the duty", ACTION_COLUMNS, actions)
     legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel", "inForceFrom", "inForceUntil", "checked")}
                    for r in profile if r.get("provision")]
@@ -63,18 +72,21 @@ def duty(key: str):
     # Plans that cite the duty themselves (a strategy with no action list among them), beside those whose actions serve it.
     cited = [{"plan": iri, "key": key_of(iri, "plan"), "title": plans[iri]["title"], "partnership": plans[iri]["partnershipLabel"],
               "served": any(a["plan"] == iri for a in actions)}
-             for iri in (first.get("citedBy") or "").split() if iri in plans]
+             for iri in citing if chosen.on_page(plans[iri]["partnership"])]
+    shown = [a for a in actions if chosen.on_page(a["partnershipIri"]) or (a["partnershipIri"] is None and chosen.number == 1)]
     data = {"duty": first["duty"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
             "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),
             "cooperation": first.get("cooperation"), "appliesIn": first.get("appliesIn"), "limbOf": first.get("limbOf"),
             "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"],
-            "legislation": legislation, "actions": actions, "fundedActions": sum(a["funded"] for a in actions),
-            "moneyKinds": kinds_of(actions), "amountGBP": stated_for(page, first["duty"]),
+            "legislation": legislation, "actions": shown, "actionCount": len(actions), "fundedActions": sum(a["funded"] for a in actions),
+            "moneyKinds": kinds_of(actions), "amountGBP": stated_for(page, first["duty"], chosen if not everywhere else None),
             "plans": len({a["plan"] for a in actions}), "citedBy": cited}
-    return page.respond("duty.html", first["dutyLabel"], data)
+    return areas.respond(page, chosen, "duty.html", first["dutyLabel"], data)
 
 
-def stated_for(page: Page, duty: str):
+def stated_for(page: Page, duty: str, chosen=None):
     """The pounds stated for the actions serving a duty, each funding statement once (a row's
-    statement serves all its actions): duty-coverage's totals, added across partnerships."""
-    return sum((number(c["totalGBP"]) or 0) for c in page.ask("duty-coverage") if c["duty"] == duty)
+    statement serves all its actions): duty-coverage's totals, added across partnerships (those
+    in the chosen area, if one is)."""
+    return sum((number(c["totalGBP"]) or 0) for c in page.ask("duty-coverage")
+               if c["duty"] == duty and (chosen is None or chosen.keeps(c["partnership"])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from . import areas
 from .kit import Page, key_of, number, routes
 from .money import KINDS, MONEY_KINDS, money_kinds
 
@@ -29,9 +30,10 @@ def home():
                        **{k: number(row[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)},
                        "withAll": number(score.get("withAll"))})
         entry["plans"].append(listed[-1])
-    page.table("plans", "Plans by partnership and year", PLAN_COLUMNS, listed)
-    data = {"partnerships": list(partnerships.values())}
-    return page.respond("home.html", "Community Safety Partnership plans", data)
+    chosen = areas.select(page, list(partnerships))
+    page.table("plans", "Plans by partnership and year", PLAN_COLUMNS, [p for p in listed if chosen.keeps(p["partnership"])])
+    data = {"partnerships": [p for iri, p in partnerships.items() if chosen.on_page(iri)], "count": len(partnerships)}
+    return areas.respond(page, chosen, "home.html", "Community Safety Partnership plans", data)
 
 
 SEARCH_COLUMNS = (("kind", "Kind"), ("label", "Name"), ("planLabel", "Plan"), ("foundIn", "Found in"), ("item", "Link"))

@@ -58,7 +58,8 @@ class Page:
         if fmt == "json":
             return jsonify({"title": title, "data": data, "computedBy": self.sources(),
                             "tables": {name: t.as_json() for name, t in self.tables.items()}})
-        kept = [(k, v) for k, v in request.args.items(multi=True) if k != "table"]  # the page's own parameters
+        # the page's own parameters, but not its page number: a download holds the rows of every page
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("table", "page")]
         downloads = {name: {"title": t.title, **{f: f"{base}.{f}?{urlencode(kept + [('table', name)])}" for f in FORMATS}}
                      for name, t in self.tables.items()}
         return render_template(f"pages/{template}", title=title, data=data, sources=self.sources(), downloads=downloads, **extra,
