@@ -231,6 +231,36 @@ def test_upload_killed_at_each_step_is_recovered_when_the_server_starts(site, tm
         assert served_graph(base)(KEY) == file_triples(data / "plans" / f"{KEY}.ttl")
 
 
+@pytest.mark.parametrize("step", ("plan-staged", "swapped", "plan-renamed"))
+def test_a_return_upload_killed_mid_commit_leaves_its_file_and_the_store_agreeing(site, tmp_path, step):
+    """A return's file is committed with the store (staged, swapped, renamed): killed before the swap,
+    neither has the return; killed after it, the recovery moves the file into place beside the store's graph."""
+    from test_returns_http import PERIOD, PLAN, Q1, XLSX
+
+    data, store = site
+    target, graph = data / "returns" / PLAN / f"{PERIOD}.ttl", ns.return_graph(PLAN, PERIOD)
+    assert not target.exists()
+    log = tmp_path / "server.log"
+    with serving_logged(store, data, log, crash_at=step) as base:
+        with pytest.raises(requests.ConnectionError):  # the worker died mid-request: no answer
+            requests.post(f"{base}/plans/{PLAN}/returns", data=Q1.read_bytes(), headers={"Content-Type": XLSX, **AUTH}, timeout=180)
+    started = log.stat().st_size
+    with serving_logged(store, data, log) as base:
+        said = log.read_text()[started:]
+        assert f"cspkg: recovered: {SAYS[step]}" in said, said
+        stored = requests.get(f"{base}/graph/return/{PLAN}/{PERIOD}", headers={"Accept": "application/n-triples"}, timeout=60)
+        assert not list(target.parent.glob(".*.staged")) if target.parent.exists() else True
+        if step in FORWARD:  # the return stands: its file and its graph are the same triples
+            assert target.exists() and stored.status_code == 200
+            assert iso(ox.parse(stored.content, format=ox.RdfFormat.N_TRIPLES)) == file_triples(target)
+        else:  # undone: no file, no graph
+            assert not target.exists() and stored.status_code == 404
+            assert graph not in EmbeddedStore.open(store).graph_names(lambda g: g.startswith(ns.return_graph(PLAN, "")))
+        again = requests.post(f"{base}/plans/{PLAN}/returns", data=Q1.read_bytes(), headers={"Content-Type": XLSX, **AUTH}, timeout=180)
+        assert again.status_code in (200, 201) and again.json()["recovered"] == [], again.text
+        assert target.exists() and again.json()["replaced"] is (step in FORWARD)
+
+
 def test_uploads_during_a_build_are_all_kept(site, tmp_path):
     """`cspkg build` holds the writer lock from reading the data folder to its swap: six uploads
     answered while it runs wait for it, and every acknowledged one is served and on file after."""

@@ -72,7 +72,7 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple] |
                  editorial_triples: Iterable[ox.Triple] | None = None, *, data_dir: Path | None = None,
                  body: bytes | None = None, what: str = "replace", wait: bool | float = True, before_swap=None, guard=None,
                  area: "planareas.AreaChange | None" = None,
-                 new_returns: dict[str, Iterable[ox.Triple]] | None = None) -> Replacement:
+                 new_returns: dict[str, Iterable[ox.Triple]] | None = None, change=None) -> Replacement:
     """Reason and validate the plan `key` alone; if it conforms, make it the store's version.
 
     editorial_triples None keeps the plan's editorial graph as it is in the store (it is read
@@ -86,7 +86,8 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple] |
     carried into the store's reference data and written with the plan file.
     plan_triples None keeps the plan's graph as the store holds it (read under the lock).
     `new_returns` (return graph IRI -> its triples) adds or replaces those return graphs of the plan,
-    reasoned and validated with it; the caller writes their files (before_swap, under the lock).
+    reasoned and validated with it. `change` is a file change to commit with the store instead of the
+    plan file's (returns/files.ReturnChange: a return's file, staged and moved as the plan file is).
     """
     plan = ox.NamedNode(ns.plan_iri(key))
     if plan_triples is not None:
@@ -145,7 +146,8 @@ def replace_plan(store_root: Path, key: str, plan_triples: Iterable[ox.Triple] |
         except BaseException:
             builder.abandon()
             raise
-        change = planfiles.PlanChange(data_dir, key, body, area) if data_dir is not None and body is not None else None
+        if change is None and data_dir is not None and body is not None:
+            change = planfiles.PlanChange(data_dir, key, body, area)
         result.store_path = builder.commit(change, what)
         record = builder.record
         if change is not None:

@@ -10,6 +10,7 @@ leaves either the old return or the new one, whole.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -52,6 +53,37 @@ def write(data_dir: Path, plan: str, period: str, body: bytes) -> Path | None:
     os.replace(tmp, target)
     durable.sync_dir(target.parent)
     return kept
+
+
+@dataclass
+class ReturnChange:
+    """A return file written together with a store commit (commits.swap_in), as a plan file is
+    (plans/files.PlanChange): its new version is staged under a hidden name before the store's swap
+    and renamed into place after it, the earlier return for the period linked under history first.
+    The commit's intent record names all three, so after a crash the writer lock's recovery either
+    finishes the change (the swap happened) or removes the staged file (it did not): the return file
+    and the store never disagree. Used by `POST /plans/<key>/returns`, which imports into the store."""
+
+    data_dir: Path
+    plan: str
+    period: str
+    body: bytes
+
+    def intent(self) -> dict:
+        target = return_path(self.data_dir, self.plan, self.period)
+        same = target.exists() and target.read_bytes() == self.body
+        kept = history_dir(self.data_dir, self.plan, self.period) / history_name(self.data_dir, self.plan).name
+        return {"data": str(self.data_dir.resolve()), "plan": self.plan, "return": self.period,
+                "target": str(target.resolve()),
+                "staged": None if same else str(target.with_name(f".{self.period}.staged").resolve()),
+                "history": str(kept.resolve()) if target.exists() and not same else None,
+                "existed": target.exists(), "area": None}
+
+    def stage(self, intent: dict) -> None:
+        if intent["staged"]:
+            staged = Path(intent["staged"])
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            durable.write(staged, self.body)
 
 
 def last_statuses(data_dir: Path, plan: str, before: str) -> tuple[str | None, dict[str, str]]:

@@ -231,18 +231,13 @@ def upload_return(key: str):
     ttl = returnmodel.turtle(ret)
     graph = ret.graph
     period = ret.period.key
-    written: dict = {}
-
-    def write_file(_target) -> None:
-        # under the writer lock, after the plan and return validate, before the store's swap: the data
-        # folder is the source of truth, so a crash after this leaves the return for the next build
-        written["existed"] = returnfiles.return_path(settings.data, key, period).exists()
-        written["kept"] = returnfiles.write(settings.data, key, period, ttl)
-
+    # The return's file is committed with the store (staged, swapped, moved into place; recovered after
+    # a crash), so the data folder and the store never disagree about it.
     try:
-        result = replace_plan(settings.store, key, None, data_dir=settings.data, what="return", wait=settings.query_timeout + 15,
+        result = replace_plan(settings.store, key, None, what="return", wait=settings.query_timeout + 15,
                               guard=lambda store: _refuse_other_partnership(key, store),
-                              new_returns={graph: return_triples(ttl)}, before_swap=write_file)
+                              new_returns={graph: return_triples(ttl)},
+                              change=returnfiles.ReturnChange(settings.data, key, period, ttl))
     except WriterBusy as err:
         raise ApiError(503, str(err), {"Retry-After": "30"}) from None
     for sentence in result.recovered:
@@ -251,14 +246,14 @@ def upload_return(key: str):
     if result.violations:
         return jsonify({"ok": False, "status": 422, "error": f"plan {key} with this return does not conform: nothing was written",
                         "findings": findings, "recovered": result.recovered}), 422
-    kept = written.get("kept")
+    kept = result.kept
     response = jsonify({"ok": True, "plan": key, "period": period, "period_label": ret.period.label,
                         "as_of": ret.as_of.isoformat(), "graph": graph, "iri": ret.iri, "build": result.store_path.name,
-                        "replaced": written.get("existed", False), "updates": len(ret.updates),
+                        "replaced": result.existed, "updates": len(ret.updates),
                         "summary": returnmodel.summary(ret),
-                        "history": str(kept.relative_to(settings.data)) if kept else None,
+                        "history": str(kept.relative_to(settings.data.resolve())) if kept else None,
                         "findings": findings, "recovered": result.recovered})
-    response.status_code = 200 if written.get("existed") else 201
+    response.status_code = 200 if result.existed else 201
     response.headers["Location"] = f"/graph/return/{key}/{period}"
     return response
 
