@@ -177,10 +177,8 @@ def test_the_plan_page_shows_each_actions_latest_status_and_its_change(example_s
 
 def test_the_board_report_agrees_with_the_questions_and_prints_on_one_a4_page(example_store, browser):
     """From the plan page to its board report in a browser: counts by status against delivery-summary,
-    exceptions against actions-at-risk, overdue against overdue-actions; printed, one A4 page."""
-    import base64
-    import re
-
+    exceptions against actions-at-risk, overdue against overdue-actions, spend against plan-spend; printed,
+    one A4 page; then the return before, chosen from the list of periods, also on one A4 page."""
     from selenium.webdriver.common.by import By
     from server import serving
 
@@ -196,12 +194,29 @@ def test_the_board_report_agrees_with_the_questions_and_prints_on_one_a4_page(ex
         assert len(exceptions) == len(answer(example_store, "actions-at-risk", "plan=thurrock-2023-24"))
         overdue = browser.find_elements(By.CSS_SELECTOR, "table.report-overdue tbody tr")
         assert len(overdue) == len(answer(example_store, "overdue-actions", "plan=thurrock-2023-24")) > 0
-        pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
-        boxes = re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)
-        sizes = {tuple(round(float(n)) for n in b.split()) for b in boxes}
-        pages = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)
-        assert sizes == {(0, 0, 595, 842)}, sizes  # A4
-        assert pages and int(pages.group(1)) == 1, "the board report prints on one page"
+        spend = browser.find_elements(By.CSS_SELECTOR, "table.report-spend tbody tr")
+        assert len(spend) == len([r for r in answer(example_store, "plan-spend", "plan=thurrock-2023-24") if r["spentGBP"]]) > 0
+        one_a4_page(browser)
+        # the return before, chosen from the list of periods: its own counts, and it prints on one page too
+        browser.find_element(By.CSS_SELECTOR, "#periods").find_element(By.LINK_TEXT, "Q1 2023/24").click()
+        assert browser.current_url.endswith("/plans/thurrock-2023-24/report?period=2023-24-q1")
+        assert browser.find_element(By.CSS_SELECTOR, "#periods [aria-current=page]").text == "Q1 2023/24"
+        for r in answer(example_store, "delivery-summary", "plan=thurrock-2023-24", "period=2023-24-q1"):
+            assert browser.find_element(By.ID, "n-" + r["statusLabel"].replace(" ", "-")).text == r["actions"]
+        assert browser.find_element(By.ID, "no-spend").text == "No spend was reported in this return."
+        one_a4_page(browser)
+
+
+def one_a4_page(browser) -> None:
+    import base64
+    import re
+
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    boxes = re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)
+    sizes = {tuple(round(float(n)) for n in b.split()) for b in boxes}
+    pages = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)
+    assert sizes == {(0, 0, 595, 842)}, sizes  # A4
+    assert pages and int(pages.group(1)) == 1, "the board report prints on one page"
 
 
 def test_the_board_report_for_a_chosen_period_agrees_with_the_questions_asked_for_it(example_store):
