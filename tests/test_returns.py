@@ -179,7 +179,7 @@ def test_a_second_row_for_an_action_adds_a_value_but_not_a_second_status(tmp_pat
         r = up.max_row + 1
         up.cell(row=r, column=COL["Key"], value="pop-1")
         up.cell(row=r, column=COL["Status"], value="complete")
-    assert "given a status, per cent or commentary twice" in one_problem(tmp_path, second_status)
+    assert "given a status, per cent, commentary or spend twice" in one_problem(tmp_path, second_status)
 
 
 def test_a_value_is_read_against_a_target_of_that_action(tmp_path):
