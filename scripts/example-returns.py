@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from cspkg.returns.workbook import COL, write_template
+from cspkg.returns.workbook import COL, SPENT, write_template
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "examples" / "returns"
@@ -30,8 +30,12 @@ EXAMPLES = [
      {"pop-1": ("off track", 80, "Example: the refreshed strategy was not signed off by June; now due December.", None, None, None)}),
 ]
 
+# pounds spent to date, in one return only (the others give no spend): an action whose own funding
+# names a source without an amount (pop-1, s3-2-b2) and one funded through its row (s3-1-b1)
+SPEND = {("thurrock-2023-24", "2023-24-q2"): {"pop-1": 1200, "s3-2-b2": 850.50, "s3-1-b1": 300}}
 
-def fill(path: Path, as_of: str, reporter: str, special: dict, shift: int) -> None:
+
+def fill(path: Path, as_of: str, reporter: str, special: dict, shift: int, spend: dict) -> None:
     book = load_workbook(path)
     ret, up = book["Return"], book["Updates"]
     ret["B4"], ret["B5"] = as_of, reporter
@@ -49,6 +53,7 @@ def fill(path: Path, as_of: str, reporter: str, special: dict, shift: int) -> No
         for name, v in (("Status", status), ("Per cent complete", pct), ("Commentary", text), ("Value", value),
                         ("Unit", unit), ("Against", against)):
             up.cell(row=r, column=COL[name], value=v if v not in ("", None) else None)
+        up.cell(row=r, column=COL[SPENT], value=spend.get(key))
     book.save(path)
 
 
@@ -56,7 +61,7 @@ def main() -> None:
     for shift, (plan, period, as_of, reporter, special) in enumerate(EXAMPLES):
         target = OUT / plan / f"{period}.xlsx"
         write_template(REPO / "data", plan, period, target)
-        fill(target, as_of, reporter, special, shift)
+        fill(target, as_of, reporter, special, shift, SPEND.get((plan, period), {}))
         print(f"wrote {target.relative_to(REPO)}")
 
 

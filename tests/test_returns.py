@@ -114,6 +114,10 @@ BAD = {
                                     "Return!B5", "(Reported by): 'Jane Smith' is not an organisation or role in the agency register"),
     "as of not a date": (lambda ret, up: ret.__setitem__("B4", "end of June"),
                          "Return!B4", "(As of): 'end of June' is not a date"),
+    "spend not a number": (lambda ret, up: setattr(cell_of(up, "pop-2", "Spent to date (£)"), "value", "about two grand"),
+                           "Updates!M", "(Spent to date (£)): 'about two grand' is not an amount of money; write the pounds spent on pop-2"),
+    "spend negative": (lambda ret, up: setattr(cell_of(up, "pop-2", "Spent to date (£)"), "value", -250),
+                       "Updates!M", "(Spent to date (£)): -250 is negative; write the pounds spent on pop-2 so far, 0 or more"),
 }
 
 
@@ -122,6 +126,45 @@ def test_each_kind_of_bad_return_gives_a_located_error(kind, tmp_path):
     edit, place, words = BAD[kind]
     problem = one_problem(tmp_path, edit)
     assert problem.startswith(place) and words in problem, problem
+
+
+def test_spend_to_date_is_read_per_action_and_recorded_on_its_update(tmp_path):
+    def edit(ret, up):
+        cell_of(up, "pop-2", "Spent to date (£)").value = "£1,250.50"
+        cell_of(up, "pop-3", "Spent to date (£)").value = 0
+
+    book = filled(tmp_path, edit=edit)
+    head = [c.value for c in load_workbook(book)["Updates"][1]]
+    assert head[-1] == "Spent to date (£)", "the template writes the column, last, so older workbooks read the same"
+    got = read(book, DEFAULT_DATA)
+    spent = {u.key: u.spent for u in got.updates if u.spent is not None}
+    assert spent == {"pop-2": Decimal("1250.50"), "pop-3": Decimal("0")}
+    text = model.turtle(got).decode()
+    assert "csp:spentToDate 1250.50" in text or 'csp:spentToDate "1250.50"^^xsd:decimal' in text, text
+
+
+def test_a_workbook_without_the_spend_column_gives_no_spend(tmp_path):
+    def edit(ret, up):
+        up.delete_cols(COL["Spent to date (£)"])
+
+    assert all(u.spent is None for u in read(filled(tmp_path, edit=edit), DEFAULT_DATA).updates)
+
+
+def test_spend_on_a_priority_or_twice_for_an_action_is_a_located_error(tmp_path):
+    def edit(ret, up):
+        row = up.max_row + 1
+        up.cell(row=row, column=COL["Key"], value="pop-2")
+        up.cell(row=row, column=COL["Spent to date (£)"], value=100)
+
+    problem = one_problem(tmp_path, edit)
+    assert problem.startswith("Updates!A") and "given a status, per cent, commentary or spend twice" in problem, problem
+
+    def on_priority(ret, up):
+        row = next(r for r in range(2, up.max_row + 1) if str(up.cell(row=r, column=COL["Key"]).value).startswith("priority/"))
+        up.cell(row=row, column=COL["Spent to date (£)"], value=100)
+
+    problem = one_problem(tmp_path, on_priority)
+    assert problem.startswith("Updates!M") and "spend is reported per action, not per priority" in problem, problem
 
 
 def test_a_second_row_for_an_action_adds_a_value_but_not_a_second_status(tmp_path):
@@ -136,7 +179,7 @@ def test_a_second_row_for_an_action_adds_a_value_but_not_a_second_status(tmp_pat
         r = up.max_row + 1
         up.cell(row=r, column=COL["Key"], value="pop-1")
         up.cell(row=r, column=COL["Status"], value="complete")
-    assert "given a status, per cent or commentary twice" in one_problem(tmp_path, second_status)
+    assert "given a status, per cent, commentary or spend twice" in one_problem(tmp_path, second_status)
 
 
 def test_a_value_is_read_against_a_target_of_that_action(tmp_path):

@@ -79,6 +79,7 @@ BREAKS = {
     "ReturnUpdates": "DELETE WHERE { ex:return1 csp:includesUpdate ?u } ; DELETE WHERE { ?u csp:partOfReturn ex:return1 }",
     "ReturnUpdateStatus": "DELETE WHERE { ex:ru1 csp:status ?s } ; INSERT DATA { ex:ru1 csp:status csp:statutoryDuty }",
     "ReturnUpdatePercent": "DELETE WHERE { ex:ru1 csp:percentComplete ?p } ; INSERT DATA { ex:ru1 csp:percentComplete 140.0 }",
+    "ReturnUpdateSpent": "DELETE WHERE { ex:ru1 csp:spentToDate ?s } ; INSERT DATA { ex:ru1 csp:spentToDate '-250.0'^^xsd:decimal }",
     "ReturnUpdateReturn": "DELETE WHERE { ex:return1 csp:includesUpdate ?u } ; DELETE WHERE { ?u csp:partOfReturn ex:return1 }",
     "ReturnUpdateShape": "DELETE WHERE { ex:ru1 csp:updateOf ?a } ; INSERT DATA { ex:ru1 csp:updateOf ex:a-of-another-plan }",
     "ObservationValue": "DELETE WHERE { ex:obs1 csp:actualValue ?v } ; INSERT DATA { ex:obs1 csp:actualValue 'about 400' }",

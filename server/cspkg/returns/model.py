@@ -37,6 +37,7 @@ class Update:
     status: str  # a word of STATUSES
     percent: Decimal | None = None
     commentary: str = ""
+    spent: Decimal | None = None  # pounds spent on the action up to the as-of date, as the return gives it
     observations: list[Observation] = field(default_factory=list)
 
 
@@ -94,6 +95,8 @@ def triples(r: Return) -> list[ox.Triple]:
             out.append(ox.Triple(node, _n(CSP + "percentComplete"), _lit(u.percent, "decimal")))
         if u.commentary:
             out.append(ox.Triple(node, _n(dct + "description"), _lit(u.commentary, lang="en")))
+        if u.spent is not None:
+            out.append(ox.Triple(node, _n(CSP + "spentToDate"), _lit(u.spent, "decimal")))
         for i, o in enumerate(u.observations, start=1):
             obs = _n(ID + f"observation/{r.plan}/{r.period.key}/{u.key.replace('/', '-')}-{i}")
             out += [ox.Triple(node, _n(CSP + "hasObservation"), obs),

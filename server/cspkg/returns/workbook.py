@@ -4,7 +4,9 @@ Two sheets. "Return": the plan, the period, the "as of" date and who reports (an
 role in the agency register, never a person's name). "Updates": one row per action (and per
 priority), with its key, text, due date, timing as stated and last status filled in; the reporter
 writes the status (a drop-down of the delivery status scheme's words), per cent complete,
-commentary and a measured value with its unit against one of the action's targets or measures.
+commentary and a measured value with its unit against one of the action's targets or measures,
+and, where the partnership reports money, the pounds spent on the action up to the "as of" date
+(the last column, optional: a return without it is read as giving no spend).
 A further measured value for the same action goes on a row of its own with the same key and only
 Value, Unit and Against filled in.
 
@@ -35,7 +37,9 @@ from .periods import Period, period as read_period
 RETURN, UPDATES = "Return", "Updates"
 FIELDS = ["Plan", "Period", "Period as written", "As of", "Reported by"]
 COLUMNS = ["Key", "Action or priority", "Due date", "Timing as stated", "Last status", "Status", "Per cent complete",
-           "Commentary", "Value", "Unit", "Against", "Targets and measures"]
+           "Commentary", "Value", "Unit", "Against", "Targets and measures", "Spent to date (£)"]
+SPENT = "Spent to date (£)"
+OPTIONAL = ("Targets and measures", "Last status", SPENT)  # a workbook may lack these columns
 COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
 SPARE_ROWS = 200  # rows below the filled ones that get the status drop-down, for extra measured values
 WORDS = ", ".join(STATUSES)
@@ -81,7 +85,7 @@ def write_template(data_dir: Path, plan_key: str, period_key: str, output: Path)
                           promptTitle="Status", prompt="Pick the action's status for this period.", showInputMessage=True)
     rule.add(f"{status}2:{status}{row + SPARE_ROWS}")
     up.add_data_validation(rule)
-    for name, width in (("Key", 14), ("Action or priority", 60), ("Commentary", 60), ("Targets and measures", 50)):
+    for name, width in (("Key", 14), ("Action or priority", 60), ("Commentary", 60), ("Targets and measures", 50), (SPENT, 16)):
         up.column_dimensions[get_column_letter(COL[name])].width = width
     up.freeze_panes = "C2"
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +219,7 @@ def number(value) -> Decimal | None:
 
 def read_updates(ws, view: plans.PlanView, problems: Problems) -> list[Update]:
     header = [str(ws.cell(row=1, column=c).value or "").strip() for c in range(1, ws.max_column + 1)]
-    missing = [c for c in COLUMNS if c not in header and c not in ("Targets and measures", "Last status")]
+    missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL]
     if missing:
         problems.add(f"{UPDATES}!1", f"the columns {', '.join(missing)} are missing; write the return with `cspkg returns template`")
         return []
@@ -229,7 +233,7 @@ def read_updates(ws, view: plans.PlanView, problems: Problems) -> list[Update]:
             return f"{UPDATES}!{get_column_letter(at[name])}{r} ({name})"
 
         key = str(cell("Key").value or "").strip()
-        given = {n: cell(n).value for n in ("Status", "Per cent complete", "Commentary", "Value", "Unit", "Against")}
+        given = {n: cell(n).value for n in ("Status", "Per cent complete", "Commentary", "Value", "Unit", "Against", SPENT) if n in at}
         given = {n: v for n, v in given.items() if v is not None and str(v).strip() != ""}
         if not key:
             if given:
@@ -245,7 +249,7 @@ def read_updates(ws, view: plans.PlanView, problems: Problems) -> list[Update]:
             continue  # not reported this period
         again = seen.get(key)
         if again is not None and set(given) - {"Value", "Unit", "Against"}:
-            problems.add(where("Key"), f"{key!r} is given a status, per cent or commentary twice; a second row for an action "
+            problems.add(where("Key"), f"{key!r} is given a status, per cent, commentary or spend twice; a second row for an action "
                                        "may only give another measured value (Value, Unit, Against)")
             continue
         update = again or Update(key, item.iri, "not stated")
@@ -262,9 +266,26 @@ def read_updates(ws, view: plans.PlanView, problems: Problems) -> list[Update]:
                     problems.add(where("Per cent complete"), f"{given['Per cent complete']!r} is not a number from 0 to 100")
                 update.percent = pct
             update.commentary = str(given.get("Commentary", "")).strip()
+            if SPENT in given:
+                update.spent = spent(given[SPENT], key, where(SPENT), problems)
             seen[key] = update
         observation(given, item, update, where, problems)
     return list(seen.values())
+
+
+def spent(raw, key: str, where: str, problems: Problems) -> Decimal | None:
+    """The pounds spent on an action so far: a number of 0 or more (a £ sign and commas are allowed)."""
+    if key.startswith("priority/"):
+        problems.add(where, "spend is reported per action, not per priority; move it to the row of the action it was spent on")
+        return None
+    amount = number(raw)
+    if amount is None or not amount.is_finite():
+        problems.add(where, f"{raw!r} is not an amount of money; write the pounds spent on {key} so far as a number, e.g. 2500 or 1250.50")
+        return None
+    if amount < 0:
+        problems.add(where, f"{raw!r} is negative; write the pounds spent on {key} so far, 0 or more (leave it empty if not known)")
+        return None
+    return amount
 
 
 def observation(given: dict, item: plans.Item, update: Update, where, problems: Problems) -> None:
