@@ -181,6 +181,7 @@ def test_the_board_report_agrees_with_the_questions_and_prints_on_one_a4_page(ex
     one A4 page; then the return before, chosen from the list of periods, also on one A4 page."""
     from selenium.webdriver.common.by import By
     from server import serving
+    from test_pages_browser import screenshot
 
     summary = answer(example_store, "delivery-summary", "plan=thurrock-2023-24")
     latest = {r["statusLabel"]: r["actions"] for r in summary if r["periodKey"] == "2023-24-q2"}
@@ -197,6 +198,7 @@ def test_the_board_report_agrees_with_the_questions_and_prints_on_one_a4_page(ex
         spend = browser.find_elements(By.CSS_SELECTOR, "table.report-spend tbody tr")
         assert len(spend) == len([r for r in answer(example_store, "plan-spend", "plan=thurrock-2023-24") if r["spentGBP"]]) > 0
         one_a4_page(browser)
+        screenshot(browser, "board-report")  # the README's "Through the year"
         # the return before, chosen from the list of periods: its own counts, and it prints on one page too
         browser.find_element(By.CSS_SELECTOR, "#periods").find_element(By.LINK_TEXT, "Q1 2023/24").click()
         assert browser.current_url.endswith("/plans/thurrock-2023-24/report?period=2023-24-q1")
