@@ -50,6 +50,7 @@ def cmd_derive(args) -> int:
     if not found:
         print(f"Plan {args.plan} states no progress updates of its own: no return to derive.")
         return EXIT_OK
+    wrote = False
     with writer_lock(None, args.data):  # a build reading the data folder sees the old return or the new one
         for ret in found:
             target = files.return_path(args.data, ret.plan, ret.period.key)
@@ -66,9 +67,11 @@ def cmd_derive(args) -> int:
                 print(f"Unchanged {target} ({what}).")
                 continue
             kept = files.write(args.data, ret.plan, ret.period.key, body)
+            wrote = True
             print(f"Wrote {target} ({what}; derived from the plan's own updates)."
                   + (f" The earlier return for the period is kept as {kept}." if kept else ""))
-    print("Run `cspkg build` to publish them.")
+    if wrote:
+        print("Run `cspkg build` to publish them.")
     return EXIT_OK
 
 
