@@ -336,6 +336,9 @@ def test_a_withdrawn_plans_iris_answer_with_what_replaced_it(tmp_path, data_copy
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (data_copy / "plans" / "colchester-2018-19.ttl").exists()
     assert len(list((data_copy / "history" / "plans" / "colchester-2018-19").glob("*.ttl"))) == 1
+    # its progress return (derived from its own updates) is kept in history with it, so no return is left without its plan
+    assert not (data_copy / "returns" / "colchester-2018-19").exists()
+    assert len(list((data_copy / "history" / "returns" / "colchester-2018-19" / "2018-19-q4").glob("*.ttl"))) == 1
     store = tmp_path / "store"
     built = cspkg("build", "--data", str(data_copy), "--store", str(store))
     assert built.returncode == 0 and "0 violations" in built.stdout, built.stdout + built.stderr

@@ -1,4 +1,5 @@
-"""The `cspkg returns` commands: a progress return workbook out (template) and in (import), and its history."""
+"""The `cspkg returns` commands: a progress return workbook out (template) and in (import), the returns
+a plan's own updates give (derive), and a period's history."""
 
 from __future__ import annotations
 
@@ -34,6 +35,46 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
+def cmd_derive(args) -> int:
+    """Write data/returns/<plan>/<period>.ttl for each period the plan's own progress updates name
+    (returns/derived.py): the updates restated, each prov:wasDerivedFrom the plan's, status "not
+    stated" where the plan gives none. A derived return replaces only a derived one (the earlier kept
+    in history, as import keeps it); a return a partnership gave for the period is left as it is."""
+    from datetime import datetime, timezone
+
+    from ..returns import derived, files, model
+    from ..store.commits import writer_lock
+
+    today = datetime.now(timezone.utc).date()
+    found = derived.derive(args.data, args.plan, today)
+    if not found:
+        print(f"Plan {args.plan} states no progress updates of its own: no return to derive.")
+        return EXIT_OK
+    wrote = False
+    with writer_lock(None, args.data):  # a build reading the data folder sees the old return or the new one
+        for ret in found:
+            target = files.return_path(args.data, ret.plan, ret.period.key)
+            what = f"plan {ret.plan}, {ret.period.label}, as of {ret.as_of}: {model.summary(ret)}"
+            if target.exists() and not derived.is_derived(target):
+                print(f"Kept {target} ({ret.period.label}): it is a return given for the period, which a derived one never replaces.")
+                continue
+            if target.exists():  # derived before: the same content keeps the day it was first derived
+                ret.derivation.created = derived.created_in(target) or today
+                if model.turtle(ret) != target.read_bytes():
+                    ret.derivation.created = today
+            body = model.turtle(ret)
+            if target.exists() and target.read_bytes() == body:
+                print(f"Unchanged {target} ({what}).")
+                continue
+            kept = files.write(args.data, ret.plan, ret.period.key, body)
+            wrote = True
+            print(f"Wrote {target} ({what}; derived from the plan's own updates)."
+                  + (f" The earlier return for the period is kept as {kept}." if kept else ""))
+    if wrote:
+        print("Run `cspkg build` to publish them.")
+    return EXIT_OK
+
+
 def cmd_history(args) -> int:
     from ..returns import files
     from ..returns.periods import period
@@ -60,9 +101,14 @@ def add_commands(sub, data_default: Path) -> None:
     i.add_argument("workbook", help="the filled .xlsx return")
     i.add_argument("--dry-run", action="store_true", help="check and report, but write nothing")
     i.set_defaults(func=cmd_import)
+    d = rs.add_parser("derive", help="write the returns a plan's own progress updates give, one per period they name, "
+                      "each update derived from the plan's (status 'not stated' where the plan gives none)",
+                      description=cmd_derive.__doc__)
+    d.add_argument("plan", help="the plan's key, e.g. castle-point-rochford-2017-18")
+    d.set_defaults(func=cmd_derive)
     h = rs.add_parser("history", help="list a period's current return and the earlier ones it replaced")
     h.add_argument("plan", help="the plan's key")
     h.add_argument("period", help="the period's key, e.g. 2023-24-q2")
     h.set_defaults(func=cmd_history)
-    for each in (t, i, h):
+    for each in (t, i, d, h):
         each.add_argument("--data", type=Path, default=data_default, help="data folder (default: the repo's data/)")

@@ -1,9 +1,10 @@
 """Withdrawing a plan: `cspkg withdraw PLAN [--replaced-by KEY]`.
 
-The plan's file (and its editorial file) leave data/plans/ for data/history/, so the next build no
-longer publishes it; its IRIs do not vanish: data/reference/withdrawn.ttl records, for the plan and
-every item it described, that it was withdrawn, when, where its last version is kept, and (with
---replaced-by) the plan that replaced it (dct:isReplacedBy), so a published link still answers.
+The plan's file (and its editorial file and progress returns) leave data/ for data/history/, so the
+next build no longer publishes it; its IRIs do not vanish: data/reference/withdrawn.ttl records, for
+the plan and every item it described, that it was withdrawn, when, where its last version is kept,
+and (with --replaced-by) the plan that replaced it (dct:isReplacedBy), so a published link still
+answers.
 """
 
 from __future__ import annotations
@@ -70,5 +71,13 @@ def withdraw(data_dir: Path, plan: str, replaced_by: str | None = None) -> Withd
         target = data_dir / "history" / "editorial" / key / kept.name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(editorial, target)
+    # its progress returns go with it, each kept as an earlier return of its period is (returns/files.py)
+    returns = data_dir / "returns" / key
+    for ret in sorted(returns.glob("*.ttl")):
+        target = data_dir / "history" / "returns" / key / ret.stem / kept.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(ret, target)
+    if returns.is_dir() and not any(returns.iterdir()):
+        returns.rmdir()
     durable.sync_dir(path.parent)
     return Withdrawn(key, kept, len(items), record_file)

@@ -39,6 +39,19 @@ class Update:
     commentary: str = ""
     spent: Decimal | None = None  # pounds spent on the action up to the as-of date, as the return gives it
     observations: list[Observation] = field(default_factory=list)
+    derived_from: str | None = None  # a plan's own progress update this one restates (returns/derived.py)
+
+
+@dataclass
+class Derivation:
+    """How a return derived from a plan's own updates was made (no partnership gave it): what it
+    comes from (the plan and its source document), who derived it and when, and how its period and
+    "as of" date were chosen."""
+
+    sources: list[str]
+    creator: str  # a prov:Agent in data/reference/editors.ttl
+    created: date
+    note: str
 
 
 @dataclass
@@ -47,8 +60,9 @@ class Return:
     period: Period
     as_of: date
     reporter: str  # an agency, unit, post or partnership IRI from the register
-    received: datetime
+    received: datetime | None  # when an imported return arrived; a derived one was not received
     updates: list[Update]
+    derivation: Derivation | None = None
 
     @property
     def iri(self) -> str:
@@ -82,8 +96,16 @@ def triples(r: Return) -> list[ox.Triple]:
         ox.Triple(me, _n(CSP + "endDate"), _lit(r.period.end.isoformat(), "date")),
         ox.Triple(me, _n(CSP + "asAt"), _lit(r.as_of.isoformat(), "date")),
         ox.Triple(me, _n(prov + "wasAttributedTo"), _n(r.reporter)),
-        ox.Triple(me, _n(prov + "generatedAtTime"), _lit(r.received.strftime("%Y-%m-%dT%H:%M:%SZ"), "dateTime")),
     ]
+    if r.received is not None:
+        out.append(ox.Triple(me, _n(prov + "generatedAtTime"), _lit(r.received.strftime("%Y-%m-%dT%H:%M:%SZ"), "dateTime")))
+    if r.derivation is not None:
+        d = r.derivation
+        out.insert(1, ox.Triple(me, rdf_type, _n(CSP + "DerivedReturn")))
+        out += [ox.Triple(me, _n(dct + "creator"), _n(d.creator)),
+                ox.Triple(me, _n(dct + "created"), _lit(d.created.isoformat(), "date")),
+                ox.Triple(me, _n("http://www.w3.org/2004/02/skos/core#editorialNote"), _lit(d.note, lang="en"))]
+        out += [ox.Triple(me, _n(prov + "wasDerivedFrom"), _n(s)) for s in d.sources]
     for u in r.updates:
         node = _n(ID + f"update/{r.plan}/{r.period.key}/{u.key.replace('/', '-')}")
         out += [ox.Triple(me, _n(CSP + "includesUpdate"), node),
@@ -97,6 +119,8 @@ def triples(r: Return) -> list[ox.Triple]:
             out.append(ox.Triple(node, _n(dct + "description"), _lit(u.commentary, lang="en")))
         if u.spent is not None:
             out.append(ox.Triple(node, _n(CSP + "spentToDate"), _lit(u.spent, "decimal")))
+        if u.derived_from:
+            out.append(ox.Triple(node, _n(prov + "wasDerivedFrom"), _n(u.derived_from)))
         for i, o in enumerate(u.observations, start=1):
             obs = _n(ID + f"observation/{r.plan}/{r.period.key}/{u.key.replace('/', '-')}-{i}")
             out += [ox.Triple(node, _n(CSP + "hasObservation"), obs),
@@ -124,11 +148,16 @@ def turtle(r: Return) -> bytes:
                  "pri": ID + f"priority/{r.plan}/", "tgt": ID + f"target/{r.plan}/", "meas": ID + f"measure/{r.plan}/",
                  "upd": ID + f"update/{r.plan}/{r.period.key}/", "obs": ID + f"observation/{r.plan}/{r.period.key}/",
                  "ret": ID + f"return/{r.plan}/", "ag": ID + "agency/"}
+    if r.derivation is not None:  # the plan's own updates it restates, its source document, who reports
+        prefixes |= {"skos": PREFIXES["skos"], "planupd": ID + f"update/{r.plan}/", "doc": ID + "document/",
+                     "pt": ID + "partnership/"}
     listed = triples(r)
     # the return first, then each update followed by its observations, as written
     order = {t: (t.subject.value != r.iri, i) for i, t in enumerate(listed)}
+    how = ("Derived by `cspkg returns derive` from the plan's own progress updates" if r.derivation is not None
+           else "Written by `cspkg returns import`")
     head = (f"# Progress return for plan {r.plan}, {r.period.label} ({r.period.key}), as of {r.as_of.isoformat()}.\n"
-            f"# Its own named graph: {r.graph}. Written by `cspkg returns import`; the plan's graph is not changed.\n").encode()
+            f"# Its own named graph: {r.graph}. {how}; the plan's graph is not changed.\n").encode()
     return head + ox.serialize(sorted(order, key=order.get), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 

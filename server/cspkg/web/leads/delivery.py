@@ -44,8 +44,9 @@ def action_history(key: str, action: str):
     for r in page.ask("action-history", action=f"{key}/{action}"):
         returns.append({**r, "percentComplete": number(r.get("percentComplete")),
                         "measuredList": (r.get("measured") or "").split("; ") if r.get("measured") else [],
-                        # as overdue-actions judges it: due before the return's as-of date and not complete in it
-                        "overdue": "yes" if due and due < r["asAt"] and r["statusLabel"] != "complete" else "no",
+                        # as overdue-actions judges it: due before the return's as-of date, and neither complete
+                        # nor "not stated" in it (a return that does not state a status does not say it was not done)
+                        "overdue": "yes" if due and due < r["asAt"] and r["statusLabel"] not in ("complete", "not stated") else "no",
                         "was": before["statusLabel"] if before and before["statusLabel"] != r["statusLabel"] else None})
         before = r
     page.table("history", "The action, return by return", HISTORY_COLUMNS, returns)

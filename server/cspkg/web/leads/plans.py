@@ -89,7 +89,8 @@ def latest_return(rows: list[dict]) -> dict | None:
         counts[r["statusLabel"]] = counts.get(r["statusLabel"], 0) + 1
     ordered = [{"status": s, "count": counts[s], "rag": next(r["rag"] for r in rows if r["statusLabel"] == s)}
                for s in sorted(counts, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99)]
-    return {"period": rows[0]["period"], "asAt": rows[0]["asAt"], "reported": len(rows), "byStatus": ordered}
+    return {"period": rows[0]["period"], "asAt": rows[0]["asAt"], "reported": len(rows), "byStatus": ordered,
+            "derived": rows[0].get("derived") == "yes"}
 
 
 RESULTS = (("outcomes", "Outcomes"), ("measures", "Measures"), ("targets", "Targets"))

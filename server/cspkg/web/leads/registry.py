@@ -31,7 +31,7 @@ LEAD_PAGES: tuple[LeadPage, ...] = (
              "What does this plan do, who leads it, what does it cost, which duties does it serve, and is it complete?", key="plan"),
     LeadPage("trace", "/plans/<key>/trace", "/plans/thurrock-2023-24/trace", "Trace to the legislation",
              "Which legislation does each action of this plan trace to, and which actions trace to none?", key="plan"),
-    LeadPage("report", "/plans/<key>/report", "/plans/thurrock-2023-24/report", "Board report",
+    LeadPage("report", "/plans/<key>/report", "/plans/castle-point-rochford-2017-18/report", "Board report",
              "How is the plan being delivered, as of its latest progress return or a chosen period's: statuses, exceptions, overdue actions, spend?", key="plan"),
     LeadPage("action-history", "/plans/<key>/actions/<action>", "/plans/thurrock-2023-24/actions/pop-1", "Action history",
              "How has one action been delivered, return by return: status, per cent complete, commentary and what was measured?", key="plan"),
