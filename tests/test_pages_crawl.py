@@ -22,7 +22,7 @@ from werkzeug.routing import Map, Rule
 from cspkg.sources import REPO
 from cspkg.web.leads.registry import LEAD_PAGES
 
-MAX_PAGES = 400
+MAX_PAGES = 600  # the seed data's lead pages, with an action page for each action a return reports on
 HTML = {"Accept": "text/html"}
 # Our IRIs, the legislation's and the vocabularies': a plan's own words may name a web site, which is
 # what the plan says, but an identifier is never what a person should read.

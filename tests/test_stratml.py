@@ -150,7 +150,9 @@ def test_each_action_is_one_objective_and_other_goals_name_it(key):
     triples = plan_triples(key)
     body = export(triples, key, DEFAULT_DATA)
     root = fromstring(body)
-    assert root.get("Type") == "Performance_Plan"  # the seed data holds no returns
+    # a plan with returns in the data folder (the derived ones of Castle Point and Rochford, Colchester) is a report
+    has_returns = any((DEFAULT_DATA / "returns" / key).glob("*.ttl"))
+    assert root.get("Type") == ("Performance_Report" if has_returns else "Performance_Plan")
     assert schema_errors(root) == [] and xsd_errors(body) == []
     ids = Counter(o.find("s:Identifier", S).text for o in root.iter("{%s}Objective" % NS))
     actions = {identifier(t.object.value) for t in triples if t.predicate.value == CSP + "hasAction"}
