@@ -66,8 +66,8 @@ class Place:
         """The body a plan of this partnership means where a real plan names `iri`."""
         root = s.agency_root.get(iri, iri)
         kind = s.agency_class.get(root, "")
-        if root not in s.local_agencies:
-            return iri  # a national body is the same everywhere
+        if root not in s.local_agencies:  # a national body is the same everywhere, but its local units are the real area's
+            return iri if self.essex_like else root
         if kind in COUNCILS:
             return self.council
         if kind in ROLES:
@@ -84,8 +84,9 @@ class Place:
             return True
         owner = s.strategy_partners.get(strategy)
         label = s.strategy_labels.get(strategy, "")
-        return (owner is None or owner not in s.local_agencies) and not any(p in label for p in s.seed_places) \
-            and not strategy.endswith(tuple(p.lower().replace(" ", "-") for p in s.seed_places))
+        named = [p.lower() for p in s.seed_places]
+        return (owner is None or owner not in s.local_agencies) and not any(p in label.lower() for p in named) \
+            and not any(p.replace(" ", "-") in tail(strategy) for p in named)
 
 
 def home_area(s: Stats) -> str:

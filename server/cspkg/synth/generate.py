@@ -1,12 +1,16 @@
 """A synthetic national corpus: plan-shaped data for N partnerships over Y years, for scale tests.
 
 Every distribution (priorities per plan, actions per priority, leads, partners, funding kinds,
-amounts and streams, outcomes, progress updates, duties and Police and Crime Plan priorities
-cited, themes) is read at run time from the real plans in the repo's data/ folder, so the
-synthetic plans look like the real ones to the queries, the reasoner and the shapes. Output is
-a data folder `cspkg build --data DIR` reads: plans/, editorial/ and reference/ (the real
-reference data plus a register of the synthetic partnerships). The same seed gives the same
-bytes.
+amounts and streams, outcomes, progress updates, duties, strategies and Police and Crime Plan
+priorities cited, plan kinds stated, plan-level money, themes) is read at run time from the real
+plans in the repo's data/ folder, so the synthetic plans look like the real ones to the queries,
+the reasoner and the shapes. Partnerships are spread over the police areas of England and Wales
+with bodies of their own (areas.py); a Welsh plan cites no duty of England only. One plan in ten
+is a strategy (priorities, no actions); some plans state an allocation for the whole plan; a
+share of the delivery plans has quarterly progress returns (progress.py). Output is a data folder
+`cspkg build --data DIR` reads: plans/, editorial/, returns/<plan>/<period>.ttl and reference/
+(the real reference data plus a register of the synthetic partnerships, their bodies and their
+areas' Police and Crime Plans). The same seed gives the same bytes.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from .stats import Stats, read_stats
 
 ID = "https://w3id.org/cspkg/id/"
 FIRST_YEAR = 2016
-# Real plans hold ~2,000 triples with their inferences; half their actions per priority gives
-# ~1,000, so 300 partnerships x 10 years is about 3M triples.
+# A third of the real plans' actions per priority gives ~1,550 quads a plan with its inferences,
+# validation report and returns (as bench/national.py's PER_PLAN assumes): 2,000 plans ~ 3M quads.
 ACTION_SCALE = 0.35
 # No real plan here is a strategy (csp:partnershipStrategy: priorities, no actions); partnerships
 # publish one every few years beside their delivery plans, so one plan in ten is one.
