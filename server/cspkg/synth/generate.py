@@ -31,9 +31,9 @@ from .stats import Stats, read_stats
 
 ID = "https://w3id.org/cspkg/id/"
 FIRST_YEAR = 2016
-# A third of the real plans' actions per priority gives ~1,550 quads a plan with its inferences,
+# A third of the real plans' actions per priority gives ~1,500 quads a plan with its inferences,
 # validation report and returns (as bench/national.py's PER_PLAN assumes): 2,000 plans ~ 3M quads.
-ACTION_SCALE = 0.35
+ACTION_SCALE = 0.36
 # No real plan here is a strategy (csp:partnershipStrategy: priorities, no actions); partnerships
 # publish one every few years beside their delivery plans, so one plan in ten is one.
 P_STRATEGY = 0.1
@@ -129,7 +129,8 @@ def plan_turtle(key: str, place: Place, year: int, s: Stats, rng: random.Random,
         out[-1] += " .\n"
         ed.append(f"{pri} csp:hasTheme {', '.join(f'<{t}>' for t in sorted(rng.sample(s.themes, 2)))} .")
         n = pick(rng, s.actions_per_priority)  # a priority with no action in the real plans has none here either
-        for _ in range(0 if strategy or n == 0 else max(1, round(n * ACTION_SCALE))):
+        scaled = n * ACTION_SCALE  # rounded up or down at random, in proportion: the mean is n x ACTION_SCALE
+        for _ in range(0 if strategy or n == 0 else max(1, int(scaled) + (rng.random() < scaled % 1))):
             actions.append((i, pri))
     if not actions and not strategy:  # a delivery plan lists at least one action (else a warning)
         actions.append((1, pris[0]))
