@@ -42,6 +42,24 @@ class Stats:
     agency_labels: dict[str, str]
     stream_labels: dict[str, str]
     duty_labels: dict[str, str]
+    # areas and jurisdictions: where synthetic partnerships are, and where each duty applies
+    police_areas: list[tuple[str, str, str]]  # (IRI, name, jurisdiction IRI), in the register's order
+    duty_applies: dict[str, set[str]]  # duty IRI -> jurisdictions it applies in (empty: says nothing)
+    agency_root: dict[str, str]  # agency, unit or post -> the organisation it belongs to (itself if none)
+    agency_class: dict[str, str]  # organisation -> its class's local name (PoliceForce, DistrictCouncil, ...)
+    local_agencies: set[str]  # organisations that say their police area (the others are national)
+    area_bodies: dict[str, dict[str, str]]  # police area name -> role (policeForce, ...) -> the body the real partnerships name
+    seed_places: list[str]  # the areas the real partnerships cover and their police area ("Tendring", "Essex")
+    # strategies cited by plans and actions, plan kinds and plan-level money
+    strategies: Counter
+    strategy_labels: dict[str, str]
+    strategy_partners: dict[str, str]  # strategy -> the body it belongs to (csp:partnership), where stated
+    strategies_per_plan: Counter
+    p_action_strategy: float
+    p_plan_kind: float
+    p_plan_funding: float
+    pcp_info: dict[str, tuple[str, str, str, str]]  # PCP -> (title, period as stated, start, end)
+    pcp_priority_info: dict[str, tuple[str, str, list[str]]]  # PCP priority -> (label, notation, themes)
 
     def pcp_for_year(self, year: int) -> str | None:
         starts = [y for y in sorted(self.pcps) if y <= year]
@@ -81,6 +99,34 @@ def read_stats(data_dir: Path) -> Stats:
         pcps[int(start[:4]) if start else int(iri.rsplit("-", 2)[-2])] = iri
     pcp_priorities = {p: sorted(r[0] for r in _rows(store, f"SELECT ?pr WHERE {{ <{p}> csp:priorityScheme ?s . ?pr a csp:PCPPriority ; skos:inScheme ?s }}"))
                       for p in pcps.values()}
+    strategy_labels = dict(_rows(store, "SELECT ?s (SAMPLE(?l) AS ?n) WHERE { ?s a csp:Strategy ; skos:prefLabel ?l } GROUP BY ?s"))
+    roots = {}
+    for a, up in _rows(store, "SELECT ?a ?up WHERE { GRAPH <urn:reference:agencies> { ?a skos:prefLabel ?l "
+                              "OPTIONAL { ?a org:unitOf|org:postIn ?up } } }"):
+        roots.setdefault(a, up)
+
+    def root(a: str) -> str:
+        seen = set()
+        while roots.get(a) and a not in seen:
+            seen.add(a)
+            a = roots[a]
+        return a
+
+    applies: dict[str, set[str]] = {d: set() for d in duty_labels}
+    for d, j in _rows(store, "SELECT ?d ?j WHERE { ?d a csp:LegalDuty ; csp:appliesIn ?j }"):
+        applies.setdefault(d, set()).add(j)
+    pcp_info = {p: (t, per, st, en) for p, t, per, st, en in _rows(store, "SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?a) AS ?per) "
+                "(SAMPLE(?s) AS ?st) (SAMPLE(?e) AS ?en) WHERE { ?p a csp:PoliceAndCrimePlan ; dct:title ?t ; csp:periodAsStated ?a ; "
+                "csp:startDate ?s ; csp:endDate ?e } GROUP BY ?p")}
+    pcp_priority_info = {}
+    for pr, label, notation, themes in _rows(store, "SELECT ?pr (SAMPLE(?l) AS ?label) (SAMPLE(?n) AS ?no) "
+                                         "(GROUP_CONCAT(DISTINCT STR(?t); separator=' ') AS ?th) WHERE { ?pr a csp:PCPPriority ; "
+                                         "skos:prefLabel ?l . OPTIONAL { ?pr skos:notation ?n } OPTIONAL { ?pr csp:hasTheme ?t } } GROUP BY ?pr"):
+        pcp_priority_info[pr] = (label, notation or "", sorted(themes.split()) if themes else [])
+    area_bodies: dict[str, dict[str, str]] = {}
+    for area, role, body in _rows(store, "SELECT ?a ?r ?b WHERE { GRAPH <urn:reference:partnerships> { ?p csp:policeArea ?a ; ?r ?b . "
+                                         "VALUES ?r { csp:policeForce csp:fireService csp:policingBody csp:countyCouncil } } }"):
+        area_bodies.setdefault(area, {})[role.rsplit("/", 1)[1]] = body
     return Stats(
         priorities_per_plan=_counter(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?plan csp:hasPriority ?p } GROUP BY ?plan"),
         actions_per_priority=_counter(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?p a csp:LocalPriority . "
@@ -117,4 +163,27 @@ def read_stats(data_dir: Path) -> Stats:
         agency_labels=agency_labels,
         stream_labels=stream_labels,
         duty_labels=duty_labels,
+        police_areas=[(a, n, j) for a, n, j in _rows(store, "SELECT ?a (SAMPLE(?l) AS ?n) (SAMPLE(?j) AS ?jur) WHERE { GRAPH "
+                      "<urn:reference:police-areas> { ?a a csp:PoliceArea ; skos:prefLabel ?l ; csp:inJurisdiction ?j } } GROUP BY ?a ORDER BY ?a")],
+        duty_applies=applies,
+        agency_root={a: root(a) for a in agency_labels},
+        agency_class={a: c.rsplit("/", 1)[1] for a, c in _rows(store, "SELECT ?a (SAMPLE(?c) AS ?k) WHERE { GRAPH <urn:reference:agencies> "
+                      "{ ?a a ?c } } GROUP BY ?a")},
+        local_agencies={r[0] for r in _rows(store, "SELECT DISTINCT ?a WHERE { GRAPH <urn:reference:agencies> { ?a csp:policeArea ?p } }")},
+        area_bodies=area_bodies,
+        seed_places=sorted({r[0] for r in _rows(store, "SELECT ?n WHERE { GRAPH <urn:reference:partnerships> "
+                                                       "{ ?p csp:coversArea|csp:policeArea ?n } }")}),
+        strategies=registered("SELECT ?s WHERE { ?x csp:citesStrategy ?s }", strategy_labels),
+        strategy_labels=strategy_labels,
+        strategy_partners=dict(_rows(store, "SELECT ?s (SAMPLE(?b) AS ?by) WHERE { ?s a csp:Strategy ; csp:partnership ?b } GROUP BY ?s")),
+        strategies_per_plan=_counter(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?p a csp:PartnershipPlan . "
+                                            "OPTIONAL { ?p csp:citesStrategy ?s } } GROUP BY ?p"),
+        p_action_strategy=_share(store, "SELECT (COUNT(DISTINCT ?c) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
+                                        "OPTIONAL { ?a csp:citesStrategy ?x BIND(?a AS ?c) } }"),
+        p_plan_kind=_share(store, "SELECT (COUNT(DISTINCT ?k) AS ?y) (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a csp:PartnershipPlan . "
+                                  "OPTIONAL { ?p csp:planKind ?x BIND(?p AS ?k) } }"),
+        p_plan_funding=_share(store, "SELECT (COUNT(DISTINCT ?f) AS ?y) (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a csp:PartnershipPlan . "
+                                     "OPTIONAL { ?p csp:hasFunding ?x BIND(?p AS ?f) } }"),
+        pcp_info=pcp_info,
+        pcp_priority_info=pcp_priority_info,
     )
