@@ -43,7 +43,7 @@ def returns_for(plan: str, year: int, actions: list[tuple[str, str]], reporter: 
             if rng.random() < 0.02:
                 observations.append(Observation(Decimal(rng.randint(1, 500)), rng.choice(UNITS)))
             commentary = rng.choice(texts) if texts and rng.random() < 0.7 else ""
-            updates.append(Update(key, iri, status, percent, commentary, observations))
+            updates.append(Update(key, iri, status, percent=percent, commentary=commentary, observations=observations))
         received = datetime.combine(p.end + timedelta(days=rng.randint(7, 40)), datetime.min.time()) + timedelta(hours=9)
         r = Return(plan, p, p.end, reporter, received, updates)
         out.append((p.key, turtle(r)))
