@@ -1,8 +1,9 @@
 """A synthetic national corpus for the pages' tests: `cspkg synth` partnerships, each in a police area.
 
 Where the synthesised register says no police area for a partnership, one is given here, in turn
-over the 43 police areas of data/reference/police-areas.ttl (and the county of the same name where
-there is one), in a reference file of its own; a partnership that has a police area keeps it.
+over the 43 police areas of data/reference/police-areas.ttl, and where it says no county, the county
+of the same name as the partnership's police area where there is one, in a reference file of its
+own; what the register says is kept.
 """
 
 from __future__ import annotations
@@ -32,19 +33,25 @@ def national(data: Path, partnerships: int, seed: int = 1) -> Path:
     reference = data / "reference"
     areas = list(labels(reference / "police-areas.ttl", "PoliceArea").values())
     counties = {label: iri for iri, label in labels(reference / "counties.ttl", "County").items()}
-    stated: set[str] = set()
+    area_of: dict[str, str] = {}
+    with_county: set[str] = set()
     found: list[str] = []
     for path in sorted(reference.glob("*.ttl")):
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             if t.predicate.value == CSP + "policeArea":
-                stated.add(t.subject.value)
+                area_of[t.subject.value] = t.object.value
+            if t.predicate.value == CSP + "inCounty":
+                with_county.add(t.subject.value)
             if t.predicate.value == RDF_TYPE and t.object.value == CSP + "CommunitySafetyPartnership":
                 found.append(t.subject.value)
-    lines = ["# Test data: a police area (and county) for each synthetic partnership the register leaves without one.\n"]
-    missing = sorted(set(found) - stated)
-    for n, iri in enumerate(missing):
-        area = areas[n % len(areas)]
-        county = f" ; <{CSP}inCounty> <{counties[area]}>" if area in counties else ""
-        lines.append(f'<{iri}> <{CSP}policeArea> "{area}"{county} .\n')
+    lines = ["# Test data: a police area for each synthetic partnership the register leaves without one, and the\n"
+             "# county of the same name as its police area where there is one and the register gives none.\n"]
+    for n, iri in enumerate(sorted(set(found) - set(area_of))):
+        area_of[iri] = areas[n % len(areas)]
+        lines.append(f'<{iri}> <{CSP}policeArea> "{area_of[iri]}" .\n')
+    for iri in sorted(set(found) - with_county):
+        area = area_of[iri]
+        if area in counties:
+            lines.append(f'<{iri}> <{CSP}inCounty> <{counties[area]}> .\n')
     (reference / "test-areas.ttl").write_text("".join(lines), encoding="utf-8")
     return data

@@ -77,7 +77,9 @@ def canonical(triples) -> set[str]:
 
 
 def scope_graphs(key: str) -> set[str]:
-    return {ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key)}
+    """A plan's graphs a replace makes again: its own, its inferences and its roll-ups (whose rows
+    are blank nodes, new at each replace)."""
+    return {ns.plan_graph(key), ns.editorial_graph(key), ns.inferred_graph(key), ns.rollup_graph(key)}
 
 
 def edited(path: Path, old: str, new: str) -> list[ox.Triple]:

@@ -61,7 +61,7 @@ def return_iri(key: str, period: str) -> str:
     return f"{ID}return/{key}/{period}"
 
 
-ROLLUP = "https://w3id.org/cspkg/def/rollup#"  # the roll-ups' own terms (ontology/rollups.ttl)
+ROLLUP = "https://w3id.org/cspkg/def/rollup/"  # the roll-ups' own terms (ontology/rollups.ttl)
 
 
 def rollup_graph(key: str) -> str:

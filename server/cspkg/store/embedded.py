@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from ..errors import BadInput, StoreMissing
 from . import textindex
 from .commits import CURRENT, swap_in
-from .interface import BUILD_GRAPH, LABELS, build_record, pick_label
+from .interface import BUILD_GRAPH, LABELS, ROLLUPS, build_record, pick_label
 
 
 class EmbeddedStore:
@@ -103,7 +103,7 @@ class EmbeddedStore:
 
     def describe(self, iri: str, cap: int) -> tuple[list[ox.Quad], list[ox.Quad], int]:
         """The resource's statements in every graph (closed over blank nodes), and the first `cap`
-        statements that point at it, with their total."""
+        statements that point at it, with their total (the roll-ups' rows left out)."""
         node = ox.NamedNode(iri)
         own = list(self._store.quads_for_pattern(node, None, None, None))
         seen, queue = set(), [q.object for q in own if isinstance(q.object, ox.BlankNode)]
@@ -117,6 +117,8 @@ class EmbeddedStore:
             queue += [q.object for q in more if isinstance(q.object, ox.BlankNode)]
         incoming, total = [], 0
         for quad in self._store.quads_for_pattern(None, None, node, None):
+            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value.startswith(ROLLUPS):
+                continue  # a roll-up row names the plan it is about; it is a copy of an answer, not a statement
             total += 1
             if len(incoming) < cap:
                 incoming.append(quad)

@@ -16,6 +16,7 @@ from ..namespaces import BASE, GRAPH
 
 # Every build records its id in the store, so a reader of any backend can tell builds apart.
 BUILD_GRAPH = GRAPH + "build"
+ROLLUPS = GRAPH + "rollup/"  # the plans' roll-up graphs (pipeline/rollups.py): rows of answers, left out of descriptions
 DATASET = BASE + "id/dataset/cspkg"
 VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 

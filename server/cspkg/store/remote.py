@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from ..answers import sparqltext
 from ..errors import BadInput, CspkgError, QueryTimeout, StoreUnavailable
-from .interface import BUILD_GRAPH, DATASET, LABELS, VERSION, pick_label
+from .interface import BUILD_GRAPH, DATASET, LABELS, ROLLUPS, VERSION, pick_label
 
 DEFAULT_TIMEOUT = 120.0  # seconds, for the command line and builds; the server uses CSPKG_QUERY_TIMEOUT
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
@@ -161,9 +161,10 @@ class RemoteStore:
                for r in self.rows(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}")]
         if any(isinstance(q.object, ox.BlankNode) for q in own):
             own = self._closure(iri)
+        # the roll-ups' rows left out, as the embedded store leaves them out
         rows = self.rows(f"""SELECT ?s ?p ?g ?n WHERE {{
-            {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} }}
-            UNION {{ SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} }} LIMIT {int(cap)} }} }}""")
+            {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p {node} }} FILTER(!STRSTARTS(STR(?g), "{ROLLUPS}")) }} }}
+            UNION {{ SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {node} }} FILTER(!STRSTARTS(STR(?g), "{ROLLUPS}")) }} LIMIT {int(cap)} }} }}""")
         total = next(int(r["n"].value) for r in rows if r["n"] is not None)
         incoming = [ox.Quad(r["s"], r["p"], node, r["g"]) for r in rows if r["s"] is not None]
         return own, incoming, total
