@@ -128,11 +128,12 @@ def replace_time(data: Path, store: Path, runs: int = 5) -> tuple[float, float, 
     changed = [ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value + " (revised)", language="en"))
                if t.predicate == title else t for t in original]
     samples, counted = [], {"reasoned": set(), "validated": set()}
-    rollups.computed.clear()  # how many plans each roll-up computation covered
-    add, validate = scopes.ScopeStore.add, scopes.validate_scopes
+    rolled: list[int] = []  # how many plans each roll-up computation covered
+    add, validate, compute = scopes.ScopeStore.add, scopes.validate_scopes, rollups.compute
     scopes.ScopeStore.add = lambda self, name, triples: (counted["reasoned"].add(name), add(self, name, triples))[1]
     scopes.validate_scopes = lambda store_, bg, wanted, shapes: (counted["validated"].update(n for n, _, _ in wanted),
                                                                  validate(store_, bg, wanted, shapes))[1]
+    rollups.compute = lambda store_, keys: (rolled.append(len(keys)), compute(store_, keys))[1]
     try:
         for i in range(runs):
             start = time.perf_counter()
@@ -140,11 +141,11 @@ def replace_time(data: Path, store: Path, runs: int = 5) -> tuple[float, float, 
             samples.append(time.perf_counter() - start)
             assert result.store_path is not None, [f.message for f in result.violations]
     finally:
-        scopes.ScopeStore.add, scopes.validate_scopes = add, validate
+        scopes.ScopeStore.add, scopes.validate_scopes, rollups.compute = add, validate, compute
     if runs % 2:
         replace_plan(store, path.stem, original)
     counted = {k: sorted(v) for k, v in counted.items()}
-    counted["rolled up"] = max(rollups.computed[:runs], default=0)  # plans whose roll-ups one replace recomputed
+    counted["rolled up"] = max(rolled, default=0)  # plans whose roll-ups one replace recomputed
     return statistics.median(samples), max(samples), counted
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from cspkg.plans.stratml import NS, export, identifier
 from cspkg.sources import DEFAULT_DATA, REPO
 from test_cli import cspkg
+from test_returns import imported  # noqa: F401  (the fixture: a copy of data/ with the example returns imported)
 
 S = {"s": NS}
 PLANS = sorted(p.stem for p in (DEFAULT_DATA / "plans").glob("*.ttl"))
@@ -183,17 +183,6 @@ def test_identifiers_are_xml_names_that_stand_for_the_iris():
 
 # --- plans with returns: Performance_Report ----------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def reported(tmp_path_factory) -> Path:
-    """A copy of the data folder with the example returns imported through the CLI."""
-    data = tmp_path_factory.mktemp("stratml") / "data"
-    shutil.copytree(DEFAULT_DATA, data)
-    for book in sorted(EXAMPLES.glob("*/*.xlsx")):
-        done = cspkg("returns", "import", str(book), "--data", str(data))
-        assert done.returncode == 0, done.stderr
-    return data
-
-
 def exported(data: Path, key: str, tmp_path: Path) -> bytes:
     out = tmp_path / f"{key}.xml"
     done = cspkg("export", key, "--format", "stratml", "--data", str(data), "-o", str(out))
@@ -224,15 +213,15 @@ def result_fields(res) -> dict:
 
 
 @pytest.mark.parametrize("key", REPORTED)
-def test_returns_make_the_export_a_performance_report(reported, key, tmp_path):
-    body = exported(reported, key, tmp_path)
+def test_returns_make_the_export_a_performance_report(imported, key, tmp_path):
+    body = exported(imported, key, tmp_path)
     root = fromstring(body)
     assert root.get("Type") == "Performance_Report"
     assert schema_errors(root) == [] and xsd_errors(body) == []
     triples = plan_triples(key)
     assert exported_money(root) == distinct_amounts(triples)  # the plan's money, still once
     by_id = objectives(root)
-    updates = return_rows(reported, key, "?r a csp:ProgressReturn ; csp:startDate ?s ; csp:endDate ?e ; csp:includesUpdate ?u . "
+    updates = return_rows(imported, key, "?r a csp:ProgressReturn ; csp:startDate ?s ; csp:endDate ?e ; csp:includesUpdate ?u . "
                                          "?u csp:updateOf ?item ; csp:status ?st . ?st skos:prefLabel ?word . "
                                          "OPTIONAL { ?u csp:percentComplete ?pc } OPTIONAL { ?u dct:description ?c }")
     actions = [u for u in updates if "/action/" in u["item"]]
@@ -254,10 +243,10 @@ def test_returns_make_the_export_a_performance_report(reported, key, tmp_path):
 
 
 @pytest.mark.parametrize("key", REPORTED)
-def test_reported_values_sit_beside_their_targets(reported, key, tmp_path):
-    root = fromstring(exported(reported, key, tmp_path))
+def test_reported_values_sit_beside_their_targets(imported, key, tmp_path):
+    root = fromstring(exported(imported, key, tmp_path))
     indicators = {i.findtext("s:Identifier", None, S): i for i in root.iter("{%s}PerformanceIndicator" % NS)}
-    observed = return_rows(reported, key, "?r csp:startDate ?s ; csp:endDate ?e ; csp:includesUpdate/csp:hasObservation ?o . "
+    observed = return_rows(imported, key, "?r csp:startDate ?s ; csp:endDate ?e ; csp:includesUpdate/csp:hasObservation ?o . "
                                           "?o csp:actualValue ?v ; csp:unit ?unit . { ?o csp:againstTarget ?of } UNION { ?o csp:observedMeasure ?of }")
     if key == "castle-point-rochford-2017-18":  # the examples measure r02 (twice) and r04 against their targets
         assert {(o["of"].rsplit("/", 1)[1], o["v"]) for o in observed} == {("r02-1", "1"), ("r04-1", "92")} and len(observed) == 3
@@ -273,9 +262,9 @@ def test_reported_values_sit_beside_their_targets(reported, key, tmp_path):
                and i.findtext("s:MeasurementDimension", None, S) != "Progress as stated in the plan") == len(observed)
 
 
-def test_an_actions_due_date_is_its_delivery_target(reported, tmp_path):
+def test_an_actions_due_date_is_its_delivery_target(imported, tmp_path):
     """Thurrock pop-1 is due "by June 23": complete by 30 June 2023; off track in the second quarter."""
-    root = fromstring(exported(reported, "thurrock-2023-24", tmp_path))
+    root = fromstring(exported(imported, "thurrock-2023-24", tmp_path))
     obj = objectives(root)["action.thurrock-2023-24.pop-1"]
     (ind,) = [i for i in obj.findall("s:PerformanceIndicator", S) if i.get("ValueChainStage") == "Output"]
     target = result_fields(ind.find("s:MeasurementInstance/s:TargetResult", S))
@@ -286,6 +275,6 @@ def test_an_actions_due_date_is_its_delivery_target(reported, tmp_path):
 
 
 @pytest.mark.parametrize("key", sorted(set(PLANS) - set(REPORTED)))
-def test_a_plan_without_returns_exports_as_before(reported, key, tmp_path):
+def test_a_plan_without_returns_exports_as_before(imported, key, tmp_path):
     """Other plans' returns in the data folder change nothing in a plan's export."""
-    assert exported(reported, key, tmp_path) == export(plan_triples(key), key, DEFAULT_DATA)
+    assert exported(imported, key, tmp_path) == export(plan_triples(key), key, DEFAULT_DATA)

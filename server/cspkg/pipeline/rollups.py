@@ -36,7 +36,6 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PLAN_PARAM = "_plan_iri"  # a companion that asks about one plan is run once per plan, with it bound
 # Only the rows' own parameters are named in a companion; an optional one (?__plan_iri) is left
 # unbound, which asks about every plan.
-computed: list[int] = []  # how many plans each call to compute() rolled up (the benchmark reads it)
 
 
 PARTIAL = ".rollup"  # queries/from-plans/<name>.rollup.rq: a question's per-plan partial rows
@@ -79,7 +78,6 @@ def compute(store: ox.Store, keys: Iterable[str]) -> dict[str, list[ox.Triple]]:
     graphs as the built store does (plan, editorial, parsed, returns, inferred, validation, each by
     its name) and the reference data; the default graph is read as the union of them all."""
     keys = list(keys)
-    computed.append(len(keys))
     plans = {ns.plan_iri(k): k for k in keys}
     out: dict[str, list[ox.Triple]] = {k: [] for k in keys}
     for name, text in sources().items():

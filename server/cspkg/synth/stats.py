@@ -75,8 +75,10 @@ def _counter(store: ox.Store, query: str) -> Counter:
     return Counter(int(r[0]) for r in _rows(store, query))
 
 
-def _share(store: ox.Store, query: str) -> float:
-    (yes, total), = _rows(store, query)
+def _share(store: ox.Store, cls: str, having: str) -> float:
+    """The share of the things of class `cls` that match `having` (a pattern about ?s)."""
+    (yes, total), = _rows(store, f"SELECT (COUNT(DISTINCT ?h) AS ?y) (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} . "
+                                 f"OPTIONAL {{ {having} BIND(?s AS ?h) }} }}")
     return int(yes) / max(int(total), 1)
 
 
@@ -142,16 +144,11 @@ def read_stats(data_dir: Path) -> Stats:
         streams=registered("SELECT ?s WHERE { ?x csp:fundingStream ?s }", stream_labels) or Counter(stream_labels),
         priority_duties=registered("SELECT ?d WHERE { ?p csp:relatesToDuty|csp:contributesToDuty ?d }", duty_labels),
         plan_duties=registered("SELECT ?d WHERE { ?p csp:fulfilsDuty ?d }", duty_labels),
-        p_lead=_share(store, "SELECT (COUNT(DISTINCT ?l) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
-                             "OPTIONAL { ?a csp:leadAgency ?x BIND(?a AS ?l) } }"),
-        p_funding=_share(store, "SELECT (COUNT(DISTINCT ?f) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
-                                "OPTIONAL { ?a csp:hasFunding ?x BIND(?a AS ?f) } }"),
-        p_timing=_share(store, "SELECT (COUNT(DISTINCT ?t) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
-                               "OPTIONAL { ?a csp:timingAsStated ?x BIND(?a AS ?t) } }"),
-        p_action_pcp=_share(store, "SELECT (COUNT(DISTINCT ?c) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
-                                   "OPTIONAL { ?a csp:addressesPriority ?x . ?x a csp:PCPPriority BIND(?a AS ?c) } }"),
-        p_priority_duty=_share(store, "SELECT (COUNT(DISTINCT ?d) AS ?y) (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a csp:LocalPriority . "
-                                      "OPTIONAL { ?p csp:relatesToDuty ?x BIND(?p AS ?d) } }"),
+        p_lead=_share(store, "csp:Action", "?s csp:leadAgency ?x"),
+        p_funding=_share(store, "csp:Action", "?s csp:hasFunding ?x"),
+        p_timing=_share(store, "csp:Action", "?s csp:timingAsStated ?x"),
+        p_action_pcp=_share(store, "csp:Action", "?s csp:addressesPriority ?x . ?x a csp:PCPPriority"),
+        p_priority_duty=_share(store, "csp:LocalPriority", "?s csp:relatesToDuty ?x"),
         amounts=sorted(float(Decimal(r[0])) for r in _rows(store, "SELECT ?m WHERE { ?f csp:amount ?m }")),
         priority_labels=sorted({r[0] for r in _rows(store, "SELECT ?l WHERE { ?p a csp:LocalPriority ; skos:prefLabel ?l }")}),
         action_labels=sorted({r[0] for r in _rows(store, "SELECT ?l WHERE { ?a a csp:Action ; rdfs:label ?l }")}),
@@ -178,12 +175,9 @@ def read_stats(data_dir: Path) -> Stats:
         strategy_partners=dict(_rows(store, "SELECT ?s (SAMPLE(?b) AS ?by) WHERE { ?s a csp:Strategy ; csp:partnership ?b } GROUP BY ?s")),
         strategies_per_plan=_counter(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?p a csp:PartnershipPlan . "
                                             "OPTIONAL { ?p csp:citesStrategy ?s } } GROUP BY ?p"),
-        p_action_strategy=_share(store, "SELECT (COUNT(DISTINCT ?c) AS ?y) (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a csp:Action . "
-                                        "OPTIONAL { ?a csp:citesStrategy ?x BIND(?a AS ?c) } }"),
-        p_plan_kind=_share(store, "SELECT (COUNT(DISTINCT ?k) AS ?y) (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a csp:PartnershipPlan . "
-                                  "OPTIONAL { ?p csp:planKind ?x BIND(?p AS ?k) } }"),
-        p_plan_funding=_share(store, "SELECT (COUNT(DISTINCT ?f) AS ?y) (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a csp:PartnershipPlan . "
-                                     "OPTIONAL { ?p csp:hasFunding ?x BIND(?p AS ?f) } }"),
+        p_action_strategy=_share(store, "csp:Action", "?s csp:citesStrategy ?x"),
+        p_plan_kind=_share(store, "csp:PartnershipPlan", "?s csp:planKind ?x"),
+        p_plan_funding=_share(store, "csp:PartnershipPlan", "?s csp:hasFunding ?x"),
         pcp_info=pcp_info,
         pcp_priority_info=pcp_priority_info,
     )
