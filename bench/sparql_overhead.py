@@ -48,6 +48,7 @@ from cspkg.store.embedded import EmbeddedStore  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ACCEPT = "application/sparql-results+json"
+REQUEST_TIMEOUT = 60.0  # seconds: a request with no answer by then is failed, not waited on for ever
 LIGHT = 20.0  # ms: below this Oxigraph p50 a query is light, and the target is an added time (≤ 3 ms), not a ratio
 
 
@@ -99,8 +100,9 @@ def poster(base: str, path: str, text: str, accept: str = ACCEPT):
     headers = {"Content-Type": "application/sparql-query", "Accept": accept}
 
     def send() -> None:
-        session.post(url, data=body, headers=headers).raise_for_status()
+        session.post(url, data=body, headers=headers, timeout=REQUEST_TIMEOUT).raise_for_status()
 
+    send.url = url
     return send
 
 
@@ -113,8 +115,9 @@ def alternate(sides: list, n: int, budget: float = 10.0) -> list[list[float]]:
     for i, send in enumerate(sides):
         try:
             send()
-        except requests.HTTPError:
+        except requests.RequestException as error:
             failed[i] = True
+            print(f"bench: {send.url} failed: {error}", file=sys.stderr)
     for turn in range(n):
         # every other turn in reverse order: a server still finishing one request (closing the
         # connection, writing its log) slows whichever request comes next, so no side always follows
@@ -125,8 +128,11 @@ def alternate(sides: list, n: int, budget: float = 10.0) -> list[list[float]]:
             start = time.perf_counter()
             try:
                 send()
-            except requests.HTTPError:
+            except requests.RequestException as error:
+                # an error status, a timeout or a connection the server closed: the side is
+                # reported as failed and the benchmark goes on
                 failed[i] = True
+                print(f"bench: {send.url} failed: {error}", file=sys.stderr)
                 continue
             out[i].append(time.perf_counter() - start)
         if min(len(s) for s in out) >= 3 and max(sum(s) for s in out) > budget:
