@@ -91,6 +91,13 @@ class CannedQuery:
         return int(self.meta["pagination"]) if self.meta.get("pagination") else None
 
     @property
+    def precomputed(self) -> str | None:
+        """The variable naming the unit (plan, partnership) by which the answer is kept with each
+        build and rewritten when one plan changes (store/precomputed.py); cspkg's own key."""
+        value = self.meta.get("precomputed")
+        return str(value) if value else None
+
+    @property
     def enumerate(self) -> dict[str, list[str]]:
         """The values listed for each enumerated parameter (grlc's form: a list of one-key maps,
         `- duty: [IRI, ...]`), in the header's order."""

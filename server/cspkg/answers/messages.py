@@ -17,6 +17,11 @@ class Request:
     base: str | None = None  # base IRI for relative IRIs in the query
     kind: str = "query"  # query | describe | dump
     store: str = ""  # the embedded build's folder ("remote" for the remote store); "" = the current one
+    # a question whose answer the build keeps (store/precomputed.py): served from there when the
+    # build has it, rows offset..offset+limit; otherwise `sparql` is run
+    precomputed: str = ""
+    offset: int = 0
+    limit: int | None = None
 
 
 @dataclass

@@ -225,9 +225,11 @@ def prune(root: Path) -> list[str]:
     gone = sorted(p.name for p in root.glob("build-*") if p.is_dir() and p.name not in keep)
     for name in gone:
         shutil.rmtree(root / name, ignore_errors=True)
-    for index in root.glob("build-*.search.sqlite"):  # a build's text index (textindex.py) goes with it
-        if index.name.removesuffix(".search.sqlite") not in keep:
-            index.unlink(missing_ok=True)
+    # a build's text index (textindex.py) and kept answers (precomputed.py) go with it
+    for suffix in (".search.sqlite", ".answers.sqlite"):
+        for index in root.glob("build-*" + suffix):
+            if index.name.removesuffix(suffix) not in keep:
+                index.unlink(missing_ok=True)
     return gone
 
 

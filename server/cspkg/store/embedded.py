@@ -17,7 +17,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from ..errors import BadInput, StoreMissing
-from . import textindex
+from . import precomputed, textindex
 from .commits import CURRENT, swap_in
 from .interface import BUILD_GRAPH, LABELS, ROLLUPS, build_record, pick_label
 
@@ -173,6 +173,7 @@ class StoreBuilder:
         # the build's id (a copy of an earlier store holds that store's record)
         self.store.replace_graphs([(BUILD_GRAPH, build_record(self.name))])
         textindex.write(self.store, self.target, self.previous, self.changed_plan)  # before the swap: a served build has its index
+        precomputed.write(self.store, self.target, self.previous, self.changed_plan)  # and its kept answers
         self.store.flush(self.optimize)  # one flush for the whole change
         del self.store  # close the files before readers open them
         self.record = swap_in(self.root, self.name, plan, what)
@@ -182,3 +183,4 @@ class StoreBuilder:
         del self.store
         shutil.rmtree(self.target, ignore_errors=True)
         textindex.remove(self.target)
+        precomputed.remove(self.target)

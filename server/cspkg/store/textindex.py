@@ -18,10 +18,10 @@ candidates, the question runs over everything, as before.
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 from pathlib import Path
 
+from . import beside
 from ..answers.sparqltext import with_value_list
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ SHARED_TEXTS = Path(__file__).with_name("textindex-shared.rq").read_text(encodin
 
 
 def path_for(build: Path) -> Path:
-    return build.with_name(build.name + SUFFIX)
+    return beside.path_for(build, SUFFIX)
 
 
 def _rows(store, query: str):
@@ -57,11 +57,7 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
     only the index (the search questions then run over everything) and is logged."""
     target = path_for(build)
     try:
-        target.unlink(missing_ok=True)
-        earlier = path_for(previous) if previous is not None else None
-        incremental = plan is not None and earlier is not None and earlier.exists()
-        if incremental:
-            shutil.copyfile(earlier, target)
+        target, incremental = beside.start(build, SUFFIX, previous, plan)
         with sqlite3.connect(target) as db:
             _create(db)
             if incremental:

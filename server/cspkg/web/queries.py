@@ -157,8 +157,19 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
         sparql += f"\nLIMIT {size + 1} OFFSET {(page - 1) * size}"  # numbers we computed, not user text
     # The look-ahead row is read but not returned: the runner flags it as `truncated`.
     limit = min(size, context.settings().max_rows) if size else context.settings().max_rows
-    result = context.runner().run(Request(sparql, fmt, max_rows=limit))
+    result = context.runner().run(Request(sparql, fmt, max_rows=limit, **kept_answer(query, bound, page)))
     return bound, sparql, result
+
+
+def kept_answer(query: CannedQuery, bound: dict, page: int = 1) -> dict:
+    """The Request fields that let the query process serve an answer the build keeps
+    (store/precomputed.py): a kept question, asked with no parameters, of the embedded store."""
+    if not query.precomputed or query.params or bound or context.settings().backend == "remote":
+        return {}
+    size = query.pagination
+    if not size:
+        return {"precomputed": query.name}
+    return {"precomputed": query.name, "offset": (page - 1) * size, "limit": size + 1}  # with the look-ahead row
 
 
 @bp.get("/queries/<name>")
@@ -259,7 +270,8 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
     if kept is not None:
         return kept
     bound = bind(query, values, _ask)
-    result = context.runner().run(Request(narrowed(query, bound, prepared(query, bound)), "json", max_rows=context.settings().max_rows))
+    result = context.runner().run(Request(narrowed(query, bound, prepared(query, bound)), "json", max_rows=context.settings().max_rows,
+                                          **kept_answer(query, bound)))
     table = json.loads(result.body)["results"]["bindings"]
     return remember(key, [{k: v["value"] for k, v in row.items()} for row in table])
 

@@ -1,0 +1,262 @@
+"""National answers kept beside each embedded build: computed when the data change, not when asked.
+
+A national question that reads the roll-ups still reads every plan's rows, and Oxigraph reads a
+triple pattern in about 5-10 µs: at 2,000 plans `duties-without-funded-actions` is 16,000 rows of
+nine columns, over a second. So a canned question whose header says `precomputed: <variable>` is
+run when a build is committed, and its answer is kept as Oxigraph wrote it (SPARQL TSV) in an
+SQLite file beside the build (`build-....answers.sqlite`). The query process serves a request for
+it from there (answers/runner_child.py), read back and written in the format asked for by
+Oxigraph's own results parser and writer, so the bytes are those the query itself gives.
+
+The variable names the question's unit: the plan for a question answered plan by plan, the
+partnership for one added up by partnership. A build writes every answer in full. A replace,
+upload, withdrawal or return import (one changed plan) rewrites only the units that plan is in,
+before the change and after it: their rows are the question run with the unit limited to them
+(a VALUES block, the same text otherwise), and the units are put in the order the question's own
+ORDER BY gives, by Oxigraph (a VALUES query over each unit's first row, ordered by that clause),
+so the order is the engine's, not a copy of it. This holds when a unit's rows are contiguous in
+the answer, which the full write checks: a question whose answer interleaves units is rewritten
+in full instead, as it is when the clause cannot be read.
+
+Nothing here decides what an answer is: a missing or unreadable file, or a question not kept,
+means the question is run as written, as before. tests/test_precomputed.py checks that each kept
+answer equals the question run over the store, after a build and after a replace.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import beside
+from ..answers.catalogue import CannedQuery, catalogue, prepared
+from ..answers.sparqllex import PUNCT, VAR, WORD, tokenize
+from ..answers.sparqltext import term_text, with_value_list
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".answers.sqlite"
+TSV = ox.QueryResultsFormat.TSV
+# The units an answer can be kept by: what a plan's rows fall in. A plan's rows are the plan's own
+# unit; a partnership's rows are those of the plans that name it as their partnership.
+UNITS = {"plan": None, "partnership": "https://w3id.org/cspkg/def/partnership"}
+
+
+def path_for(build: Path) -> Path:
+    return beside.path_for(build, SUFFIX)
+
+
+def kept_questions(queries: dict[str, CannedQuery] | None = None) -> dict[str, CannedQuery]:
+    """The canned questions whose answers are kept: a `precomputed` header naming a unit, and no
+    parameters."""
+    queries = catalogue() if queries is None else queries
+    return {name: q for name, q in queries.items() if q.precomputed in UNITS and not q.params}
+
+
+# -- reading (the query process) ------------------------------------------------------------------
+
+def read(build: Path, question: str, offset: int = 0, limit: int | None = None) -> bytes | None:
+    """The kept answer (SPARQL TSV) of `question` in this build, rows offset..offset+limit; None
+    when the build keeps none."""
+    index = path_for(build)
+    if not index.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
+        try:
+            found = db.execute("SELECT body FROM answers WHERE question = ?", (question,)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as err:
+        log.warning("kept answers %s: %s (the question runs as written)", index, err)
+        return None
+    if found is None:
+        return None
+    body = found[0]
+    if offset == 0 and limit is None:
+        return body
+    head, _, rows = body.partition(b"\n")
+    lines = rows.split(b"\n")[:-1]  # every row ends with a line break (literals' are escaped)
+    chosen = lines[offset:] if limit is None else lines[offset:offset + limit]
+    return head + b"\n" + b"".join(line + b"\n" for line in chosen)
+
+
+# -- writing (a build or a change being committed) --------------------------------------------------
+
+def _create(db: sqlite3.Connection) -> None:
+    # `source`: the text the answer is of; a question whose text changed since is written again
+    db.execute("CREATE TABLE IF NOT EXISTS answers (question TEXT PRIMARY KEY, source TEXT NOT NULL, body BLOB NOT NULL)")
+    # each unit's rows, in the answer's order, for a change to rewrite one unit
+    db.execute("CREATE TABLE IF NOT EXISTS units (question TEXT NOT NULL, position INTEGER NOT NULL, unit TEXT NOT NULL,"
+               " lines BLOB NOT NULL, PRIMARY KEY (question, position))")
+    # which units each plan's rows fall in, for a question whose unit is not the plan
+    db.execute("CREATE TABLE IF NOT EXISTS plan_units (question TEXT NOT NULL, plan TEXT NOT NULL, unit TEXT NOT NULL)")
+    db.execute("CREATE INDEX IF NOT EXISTS plan_units_by_plan ON plan_units (question, plan)")
+
+
+def _run(store, text: str) -> bytes:
+    return store.query(text).serialize(format=TSV)
+
+
+def _blocks(body: bytes, unit: str) -> list[tuple[str, bytes]] | None:
+    """The answer's rows as (unit IRI, its lines) in answer order; None when a unit's rows are not
+    contiguous or the unit is not an IRI in every row."""
+    head, _, rows = body.partition(b"\n")
+    lines = rows.split(b"\n")[:-1]
+    solutions = ox.parse_query_results(body, format=TSV)
+    out: list[tuple[str, list[bytes]]] = []
+    seen = set()
+    for line, solution in zip(lines, solutions):
+        term = solution[unit]
+        if not isinstance(term, ox.NamedNode):
+            return None
+        if out and out[-1][0] == term.value:
+            out[-1][1].append(line)
+            continue
+        if term.value in seen:
+            return None
+        seen.add(term.value)
+        out.append((term.value, [line]))
+    return [(u, b"".join(line + b"\n" for line in ls)) for u, ls in out]
+
+
+def _order_clause(text: str) -> tuple[str, str, list[str]] | None:
+    """(prologue, ORDER BY clause, variables it reads) of the query's top level, read from its
+    tokens; None when it has none, or reads anything but variables and STR/ASC/DESC of them."""
+    tokens = tokenize(text)
+    toks = tokens.tokens
+    select = next((i for i, t in enumerate(toks) if t.depth == 0 and t.kind == WORD and t.value == "SELECT"), None)
+    start = next((i for i, t in enumerate(toks) if t.depth == 0 and t.kind == WORD and t.value == "ORDER"
+                  and i + 1 < len(toks) and toks[i + 1].kind == WORD and toks[i + 1].value == "BY"), None)
+    if select is None or start is None:
+        return None
+    clause, names = [], []
+    for t in toks[start + 2:]:
+        if t.depth == 0 and t.kind == WORD and t.value in ("LIMIT", "OFFSET", "VALUES"):
+            break
+        if t.kind == VAR:
+            names.append(t.value)
+        elif not (t.kind == WORD and t.value in ("STR", "ASC", "DESC") or t.kind == PUNCT and t.value in "()"):
+            return None
+        clause.append(t)
+    if not names:
+        return None
+    original = tokens.original
+    prologue = text[:original(toks[select].start)]
+    return prologue, text[original(clause[0].start):original(clause[-1].end)], names
+
+
+def _ordered(prologue: str, clause: str, names: list[str], heads: list[ox.QuerySolution]) -> list[int] | None:
+    """Positions of `heads` (each unit's first row) in the order the clause gives them, as Oxigraph
+    orders them; ties keep the order given. None when a head holds a blank node (VALUES cannot)."""
+    rows = []
+    for i, head in enumerate(heads):
+        terms = [head[n] for n in names]
+        if any(isinstance(t, ox.BlankNode) for t in terms):
+            return None
+        rows.append(f"({i} " + " ".join("UNDEF" if t is None else term_text(t) for t in terms) + ")")
+    query = (f"{prologue}SELECT ?position WHERE {{ VALUES (?position {' '.join('?' + n for n in names)}) {{ {' '.join(rows)} }} }}"
+             f" ORDER BY {clause} ?position")
+    return [int(s["position"].value) for s in ox.Store().query(query)]
+
+
+def _plan_units(store, unit: str, plan: str | None = None) -> list[tuple[str, str]]:
+    """(plan, unit) for every plan, or one plan: the units its rows fall in (UNITS)."""
+    where = f"VALUES ?plan {{ <{plan}> }} " if plan else ""
+    text = f"SELECT DISTINCT ?plan ?unit WHERE {{ {where}?plan <{UNITS[unit]}> ?unit FILTER(isIRI(?unit)) }}"
+    return [(s["plan"].value, s["unit"].value) for s in store.query(text)]
+
+
+def _write_full(db: sqlite3.Connection, store, name: str, query: CannedQuery) -> None:
+    unit = query.precomputed
+    text = prepared(query, {})
+    body = _run(store, text)
+    db.execute("INSERT INTO answers (question, source, body) VALUES (?, ?, ?)", (name, text, body))
+    blocks = _blocks(body, unit)
+    if blocks is not None:
+        db.executemany("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)",
+                       [(name, i, u, lines) for i, (u, lines) in enumerate(blocks)])
+    if unit != "plan":
+        db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)",
+                       [(name, p, u) for p, u in _plan_units(store, unit)])
+
+
+def _write_unit(db: sqlite3.Connection, store, name: str, query: CannedQuery, plan: str) -> None:
+    """Rewrite the units `plan` is in (before and after the change), or the whole answer when the
+    units cannot be rewritten one by one."""
+    unit = query.precomputed
+    order = _order_clause(query.text)
+    stored = db.execute("SELECT unit, lines FROM units WHERE question = ? ORDER BY position", (name,)).fetchall()
+    if order is None or not stored and db.execute("SELECT 1 FROM answers WHERE question = ?", (name,)).fetchone():
+        _rewrite(db, store, name, query)  # the full write found interleaved units, or no clause to order by
+        return
+    if unit == "plan":
+        touched = {plan}
+    else:
+        touched = {u for (u,) in db.execute("SELECT unit FROM plan_units WHERE question = ? AND plan = ?", (name, plan))}
+        now = _plan_units(store, unit, plan)
+        touched |= {u for _, u in now}
+        db.execute("DELETE FROM plan_units WHERE question = ? AND plan = ?", (name, plan))
+        db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)", [(name, p, u) for p, u in now])
+    text = prepared(query, {})
+    fresh_body = _run(store, with_value_list(text, unit, [f"<{u}>" for u in sorted(touched)]))
+    fresh = _blocks(fresh_body, unit)
+    if fresh is None:
+        _rewrite(db, store, name, query)
+        return
+    head = fresh_body.partition(b"\n")[0]
+    if not set(order[2]) <= {v.decode()[1:] for v in head.split(b"\t")}:  # ordered by a column not given
+        _rewrite(db, store, name, query)
+        return
+    blocks = [(u, lines) for u, lines in stored if u not in touched] + fresh
+    firsts = head + b"\n" + b"".join(lines.partition(b"\n")[0] + b"\n" for _, lines in blocks)
+    positions = _ordered(*order, list(ox.parse_query_results(firsts, format=TSV))) if blocks else []
+    if positions is None:
+        _rewrite(db, store, name, query)
+        return
+    blocks = [blocks[i] for i in positions]
+    db.execute("DELETE FROM units WHERE question = ?", (name,))
+    db.executemany("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)",
+                   [(name, i, u, lines) for i, (u, lines) in enumerate(blocks)])
+    db.execute("INSERT OR REPLACE INTO answers (question, source, body) VALUES (?, ?, ?)",
+               (name, text, head + b"\n" + b"".join(lines for _, lines in blocks)))
+
+
+def _rewrite(db: sqlite3.Connection, store, name: str, query: CannedQuery) -> None:
+    for table in ("answers", "units", "plan_units"):
+        db.execute(f"DELETE FROM {table} WHERE question = ?", (name,))
+    _write_full(db, store, name, query)
+
+
+def write(store, build: Path, previous: Path | None = None, plan: str | None = None) -> Path | None:
+    """Keep the answers of the new build `build` (its store open as `store`): the previous build's,
+    with the units of `plan` (an IRI) rewritten, when both are given; else each in full. A failure
+    costs only the kept answers (the questions then run as written) and is logged."""
+    target = path_for(build)
+    try:
+        target, incremental = beside.start(build, SUFFIX, previous, plan)
+        with sqlite3.connect(target) as db:
+            _create(db)
+            kept = kept_questions()
+            for gone in {q for (q,) in db.execute("SELECT question FROM answers")} - set(kept):
+                for table in ("answers", "units", "plan_units"):
+                    db.execute(f"DELETE FROM {table} WHERE question = ?", (gone,))
+            for name, query in kept.items():
+                known = db.execute("SELECT source FROM answers WHERE question = ?", (name,)).fetchone()
+                if incremental and known and known[0] == prepared(query, {}):
+                    _write_unit(db, store, name, query, plan)
+                else:
+                    _rewrite(db, store, name, query)
+        db.close()
+        return target
+    except (sqlite3.Error, OSError, SyntaxError, ValueError) as err:
+        log.warning("kept answers %s not written: %s (the questions run as written)", target, err)
+        target.unlink(missing_ok=True)
+        return None
+
+
+def remove(build: Path) -> None:
+    path_for(build).unlink(missing_ok=True)

@@ -1,0 +1,190 @@
+"""The national answers a build keeps (store/precomputed.py) are the answers the questions give.
+
+Each kept answer is compared, byte for byte, with its question run over the same built store: after
+a build of the seed data and of a synthetic corpus built by worker processes, and after replaces
+that change one plan's rows, add a plan's rows, and move a plan from one partnership to another
+(so a question kept by partnership rewrites both). The query process serves a kept answer in every
+format and page exactly as it serves the query, and runs the query when the build keeps nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from cspkg import namespaces as ns
+from cspkg.answers import runner_child
+from cspkg.answers.catalogue import catalogue, prepared
+from cspkg.answers.messages import Request
+from cspkg.pipeline import build
+from cspkg.pipeline.build import run
+from cspkg.pipeline.replace import replace_plan
+from cspkg.sources import DEFAULT_DATA, Source, parse
+from cspkg.store import precomputed
+from cspkg.store.commits import current_build
+from cspkg.store.embedded import EmbeddedStore
+from cspkg.synth.generate import synthesise
+
+KEPT = precomputed.kept_questions()
+PARTNERSHIP = ox.NamedNode(str(ns.CSP["partnership"]))
+
+
+def live(store: EmbeddedStore, name: str) -> bytes:
+    return store.query(prepared(KEPT[name], {})).serialize(format=ox.QueryResultsFormat.TSV)
+
+
+def assert_kept_as_asked(root: Path) -> int:
+    """Every kept answer of the current build equals its question run now; the rows compared."""
+    build_path = current_build(root)
+    store = EmbeddedStore(ox.Store.read_only(str(build_path)), build_path)
+    compared = 0
+    for name in KEPT:
+        kept = precomputed.read(build_path, name)
+        assert kept is not None, f"the build keeps no answer to {name}"
+        want = live(store, name)
+        rows = want.count(b"\n") - 1
+        assert kept == want, f"{name}: the kept answer ({kept.count(b'?') and len(kept.splitlines()) - 1} rows) differs from the query's ({rows})"
+        compared += rows
+    return compared
+
+
+def test_the_kept_questions_are_national_and_say_so():
+    assert set(KEPT) >= {"plans", "duties-without-funded-actions", "priorities-without-actions", "duty-coverage",
+                         "actions-without-lead", "actions-without-measures", "theme-coverage"}
+    for name, query in KEPT.items():
+        assert not query.params, f"{name}: a question with parameters is not kept"
+        order = precomputed._order_clause(query.text)
+        assert order is not None, f"{name}: its ORDER BY cannot be read, so a replace would rewrite it in full"
+        assert query.precomputed in order[2], f"{name}: its unit ({query.precomputed}) is not in its ORDER BY"
+    unkept = catalogue()["plan-summary"]
+    assert not unkept.precomputed
+
+
+def test_a_seed_build_keeps_each_answer_as_the_query_gives_it(built):
+    root = built[1].path.parent
+    assert assert_kept_as_asked(root) > 50
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "xml"])
+def test_the_query_process_serves_a_kept_answer_as_it_serves_the_query(built, fmt):
+    store = built[1]
+    for name, query in KEPT.items():
+        text = prepared(query, {})
+        for max_rows, offset, limit in ((10_000, 0, None), (3, 0, None), (5, 2, 6)):
+            paged = text + (f"\nLIMIT {limit} OFFSET {offset}" if limit else "")
+            asked = runner_child.execute(store, Request(paged, fmt, max_rows=max_rows, store=str(store.path)))
+            served = runner_child.execute(store, Request(paged, fmt, max_rows=max_rows, store=str(store.path),
+                                                         precomputed=name, offset=offset, limit=limit))
+            assert (served.body, served.truncated) == (asked.body, asked.truncated), (name, fmt, max_rows, offset)
+
+
+def test_without_a_kept_answer_the_question_runs_as_written(built, tmp_path):
+    root = tmp_path / "store"
+    shutil.copytree(built[1].path.parent, root, symlinks=True)
+    build_path = current_build(root)
+    store = EmbeddedStore(ox.Store.read_only(str(build_path)), build_path)
+    with sqlite3.connect(precomputed.path_for(build_path)) as db:  # a kept answer that is not the query's
+        db.execute("UPDATE answers SET body = ? WHERE question = 'plans'", (b"?plan\n<urn:x:kept>\n",))
+    db.close()
+    asked = runner_child.execute(store, Request("SELECT * {}", "tsv", store=str(build_path), precomputed="plans"))
+    assert asked.body == b"?plan\n<urn:x:kept>\n"  # served from the file when there is one
+    precomputed.remove(build_path)
+    asked = runner_child.execute(store, Request(prepared(KEPT["plans"], {}), "tsv", store=str(build_path), precomputed="plans"))
+    assert asked.body == live(store, "plans")
+
+
+def full_writes(monkeypatch) -> list[str]:
+    """The questions a change wrote in full (a replace should write none: only its plan's units)."""
+    written, write_full = [], precomputed._write_full
+    monkeypatch.setattr(precomputed, "_write_full", lambda db, store, name, query: (written.append(name), write_full(db, store, name, query))[1])
+    return written
+
+
+def test_a_replace_rewrites_its_plan_and_keeps_the_others(built, tmp_path, monkeypatch):
+    root = tmp_path / "store"
+    shutil.copytree(built[1].path.parent, root, symlinks=True)
+    before = precomputed.path_for(current_build(root))
+    with sqlite3.connect(before) as db:
+        kept_before = dict(db.execute("SELECT unit, lines FROM units WHERE question = 'duties-without-funded-actions'"))
+    db.close()
+    # Tendring without the lead of its first actions, and with a priority no action addresses
+    plan = set(parse(Source(DEFAULT_DATA / "plans" / "tendring-2021-22.ttl", "plan")))
+    lead = ox.NamedNode(str(ns.CSP["leadAgency"]))
+    dropped = {t for t in plan if t.predicate == lead and t.subject.value.endswith(("/r01", "/r02"))}
+    priority = ox.NamedNode(ns.ID + "priority/tendring-2021-22/kept-answers")
+    added = {ox.Triple(priority, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(str(ns.CSP["LocalPriority"]))),
+             ox.Triple(priority, ox.NamedNode(str(ns.CSP["priorityOf"])), ox.NamedNode(ns.plan_iri("tendring-2021-22"))),
+             ox.Triple(priority, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), ox.Literal("A priority no action addresses", language="en"))}
+    done = replace_plan(root, "tendring-2021-22", (plan - dropped) | added)
+    assert not done.violations, [f.message for f in done.violations]
+    assert assert_kept_as_asked(root) > 50
+    after = precomputed.path_for(current_build(root))
+    assert after != before
+    with sqlite3.connect(after) as db:
+        kept_after = dict(db.execute("SELECT unit, lines FROM units WHERE question = 'duties-without-funded-actions'"))
+        gaps = db.execute("SELECT body FROM answers WHERE question = 'priorities-without-actions'").fetchone()[0]
+    db.close()
+    tendring = ns.plan_iri("tendring-2021-22")
+    assert {u: v for u, v in kept_after.items() if u != tendring} == {u: v for u, v in kept_before.items() if u != tendring}
+    assert b"A priority no action addresses" in gaps
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A synthetic corpus big enough for the build's worker processes, with partnerships of several plans."""
+    data = tmp_path_factory.mktemp("kept-data")
+    count = synthesise(data, (build.PARALLEL_FROM + 5) // 2, 2, seed=11, force=True)
+    assert count >= build.PARALLEL_FROM
+    # one plan is held back from the build, for a test to add it as an upload does
+    held = tmp_path_factory.mktemp("kept-held")
+    last = sorted((data / "plans").glob("*.ttl"))[-1]
+    shutil.move(last, held / last.name)
+    for folder in ("editorial", "returns"):  # its editorial graph and returns go with it
+        for path in (data / folder).glob(last.stem + "*"):
+            shutil.move(path, held / f"{folder}-{path.name}")
+    root = tmp_path_factory.mktemp("kept-store")
+    result = run(data, root)
+    assert not result.violations
+    return data, root, held / last.name
+
+
+def test_a_synthetic_build_keeps_each_answer_as_the_query_gives_it(synthetic):
+    assert assert_kept_as_asked(synthetic[1]) > 500
+
+
+def test_a_new_plan_goes_where_each_answer_orders_it(synthetic, tmp_path, monkeypatch):
+    _, built_root, held = synthetic
+    root = tmp_path / "store"
+    shutil.copytree(built_root, root, symlinks=True)
+    written = full_writes(monkeypatch)
+    done = replace_plan(root, held.stem, set(parse(Source(held, "plan"))), what="upload")
+    assert not done.violations, [f.message for f in done.violations][:5]
+    assert written == [], "adding a plan rewrites only the units it is in"
+    assert assert_kept_as_asked(root) > 500
+    assert ns.plan_iri(held.stem).encode() in precomputed.read(current_build(root), "plans")
+
+
+def test_a_plan_moved_to_another_partnership_rewrites_both(synthetic, tmp_path, monkeypatch):
+    data, built_root, _ = synthetic
+    root = tmp_path / "store"
+    shutil.copytree(built_root, root, symlinks=True)
+    plans = sorted((data / "plans").glob("*.ttl"))
+    moved = set(parse(Source(plans[0], "plan")))
+    iri = ns.plan_iri(plans[0].stem)
+    home = next(t.object for t in moved if t.predicate == PARTNERSHIP and t.subject.value == iri)
+    other = next(t.object for path in plans[1:] for t in parse(Source(path, "plan"))
+                 if t.predicate == PARTNERSHIP and t.object != home)
+    moved = {ox.Triple(t.subject, t.predicate, other) if t.predicate == PARTNERSHIP and t.object == home else t for t in moved}
+    written = full_writes(monkeypatch)
+    done = replace_plan(root, plans[0].stem, moved)
+    assert not done.violations, [f.message for f in done.violations][:5]
+    assert written == [], "a replace rewrites only the units its plan is in"
+    assert assert_kept_as_asked(root) > 500
+    with sqlite3.connect(precomputed.path_for(current_build(root))) as db:
+        units = {u for (u,) in db.execute("SELECT unit FROM plan_units WHERE question = 'duty-coverage' AND plan = ?", (iri,))}
+    db.close()
+    assert units == {other.value}
