@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from . import beside
 from ..answers.catalogue import CannedQuery, catalogue, prepared
-from ..answers.sparqllex import PUNCT, VAR, WORD, tokenize
+from ..answers.sparqllex import VAR, WORD, tokenize
 from ..answers.sparqltext import term_text, with_value_list
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,9 @@ def path_for(build: Path) -> Path:
 
 def kept_questions(queries: dict[str, CannedQuery] | None = None) -> dict[str, CannedQuery]:
     """The canned questions whose answers are kept: a `precomputed` header naming a unit, and no
-    parameters."""
+    required parameter (the answer kept is the one asked with none given)."""
     queries = catalogue() if queries is None else queries
-    return {name: q for name, q in queries.items() if q.precomputed in UNITS and not q.params}
+    return {name: q for name, q in queries.items() if q.precomputed in UNITS and not any(p.required for p in q.params)}
 
 
 # -- reading (the query process) ------------------------------------------------------------------
@@ -125,7 +125,7 @@ def _blocks(body: bytes, unit: str) -> list[tuple[str, bytes]] | None:
 
 def _order_clause(text: str) -> tuple[str, str, list[str]] | None:
     """(prologue, ORDER BY clause, variables it reads) of the query's top level, read from its
-    tokens; None when it has none, or reads anything but variables and STR/ASC/DESC of them."""
+    tokens; None when it has none, or reads no variable."""
     tokens = tokenize(text)
     toks = tokens.tokens
     select = next((i for i, t in enumerate(toks) if t.depth == 0 and t.kind == WORD and t.value == "SELECT"), None)
@@ -137,10 +137,8 @@ def _order_clause(text: str) -> tuple[str, str, list[str]] | None:
     for t in toks[start + 2:]:
         if t.depth == 0 and t.kind == WORD and t.value in ("LIMIT", "OFFSET", "VALUES"):
             break
-        if t.kind == VAR:
+        if t.kind == VAR and t.value not in names:
             names.append(t.value)
-        elif not (t.kind == WORD and t.value in ("STR", "ASC", "DESC") or t.kind == PUNCT and t.value in "()"):
-            return None
         clause.append(t)
     if not names:
         return None

@@ -163,8 +163,8 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
 
 def kept_answer(query: CannedQuery, bound: dict, page: int = 1) -> dict:
     """The Request fields that let the query process serve an answer the build keeps
-    (store/precomputed.py): a kept question, asked with no parameters, of the embedded store."""
-    if not query.precomputed or query.params or bound or context.settings().backend == "remote":
+    (store/precomputed.py): a kept question, asked with no parameter values, of the embedded store."""
+    if not query.precomputed or any(p.required for p in query.params) or bound or context.settings().backend == "remote":
         return {}
     size = query.pagination
     if not size:
