@@ -6,7 +6,8 @@ index is an SQLite FTS5 table (trigram tokenizer: it finds any substring of thre
 characters) holding, per item, each of the texts those questions read, lower-cased as SPARQL's
 LCASE does. It is written beside the build (`build-....search.sqlite`) when the build is
 committed: in full by a build, and by a replace or withdrawal for its one plan (its actions and
-priorities, and the organisations and duties, which a plan can declare).
+priorities, and the organisations and duties, which a plan can declare; actions and priorities tied
+to no plan are reference data, which only a build changes).
 
 The index only narrows: the question is still run as written, with its items limited to the
 candidates the index finds (a VALUES block, `sparqltext.with_value_list`), so its answer is the
@@ -32,6 +33,8 @@ MAX_CANDIDATES = 5000  # past this, a VALUES block costs more than the scan it s
 SERVES = {"search": ("item", ("action", "priority", "agency", "duty")), "search-actions": ("action", ("action",))}
 PLAN_TEXTS = Path(__file__).with_name("textindex-plan.rq").read_text(encoding="utf-8")
 SHARED_TEXTS = Path(__file__).with_name("textindex-shared.rq").read_text(encoding="utf-8")
+UNPLANNED_TEXTS = Path(__file__).with_name("textindex-unplanned.rq").read_text(encoding="utf-8")
+DECLARABLE = ("agency", "duty")  # the kinds of SHARED_TEXTS: what a plan file can declare
 
 
 def path_for(build: Path) -> Path:
@@ -60,11 +63,12 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
         target, incremental = beside.start(build, SUFFIX, previous, plan)
         with sqlite3.connect(target) as db:
             _create(db)
-            if incremental:
-                db.execute("DELETE FROM words WHERE plan = ? OR plan IS NULL", (plan,))
+            if incremental:  # the plan's texts, and the organisations and duties it may declare
+                db.execute(f"DELETE FROM words WHERE plan = ? OR plan IS NULL AND kind IN ({','.join('?' * len(DECLARABLE))})",
+                           (plan, *DECLARABLE))
                 fresh = [*_rows(store, with_value_list(PLAN_TEXTS, "plan", [f"<{plan}>"])), *_rows(store, SHARED_TEXTS)]
             else:
-                fresh = [*_rows(store, PLAN_TEXTS), *_rows(store, SHARED_TEXTS)]
+                fresh = [*_rows(store, PLAN_TEXTS), *_rows(store, SHARED_TEXTS), *_rows(store, UNPLANNED_TEXTS)]
             db.executemany("INSERT INTO words (kind, item, plan, text) VALUES (?, ?, ?, ?)", fresh)
         db.close()
         return target
