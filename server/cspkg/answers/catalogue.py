@@ -98,6 +98,17 @@ class CannedQuery:
         return str(value) if value else None
 
     @property
+    def anchors(self) -> dict[str, Param]:
+        """The parameters that keep only the rows whose variable of the same name is their value
+        (`anchors: [plan]`); cspkg's own key. Given one, cspkg also writes its value as a VALUES
+        block where the query and each subquery that projects the variable begin, so the store
+        starts from it instead of filtering every row at the end; the answer is the same
+        (tests/test_anchors.py)."""
+        named = self.meta.get("anchors") or []
+        by_name = {p.name: p for p in self.params}
+        return {str(n): by_name[str(n)] for n in ([named] if isinstance(named, str) else named)}
+
+    @property
     def enumerate(self) -> dict[str, list[str]]:
         """The values listed for each enumerated parameter (grlc's form: a list of one-key maps,
         `- duty: [IRI, ...]`), in the header's order."""
@@ -143,6 +154,15 @@ def prepared(query: "CannedQuery", bound: dict) -> str:
     return sparqltext.substitute(query.text, {var: sparqltext.term_text(term) for var, term in bound.items()})
 
 
+def anchored(query: "CannedQuery", bound: dict, text: str) -> str:
+    """The prepared text with a VALUES block for each anchoring parameter given (the header's
+    `anchors`): where the query and each subquery projecting its variable begin."""
+    for name, param in query.anchors.items():
+        if param.var in bound:
+            text = sparqltext.with_value_list(text, name, [sparqltext.term_text(bound[param.var])])
+    return text
+
+
 def find_params(text: str, path: Path | None = None) -> list[Param]:
     """The query's parameters: its variables named ?_name or ?__name, read from its tokens (so never
     from a comment or a string)."""
@@ -164,7 +184,14 @@ def find_params(text: str, path: Path | None = None) -> list[Param]:
 
 def load(path: Path) -> CannedQuery:
     text = path.read_text(encoding="utf-8")
-    return CannedQuery(path.stem, path, text, parse_header(path, text), find_params(text, path))
+    query = CannedQuery(path.stem, path, text, parse_header(path, text), find_params(text, path))
+    anchors = query.meta.get("anchors") or []
+    for name in [anchors] if isinstance(anchors, str) else anchors:
+        param = next((p for p in query.params if p.name == str(name)), None)
+        if param is None or param.type != "iri" or str(name) not in sparqltext.variables(text, sigil="?"):
+            raise BadInput(f"{path}: 'anchors' names '{name}', which must be an IRI parameter of the query"
+                           f" and a variable of the same name (?{name}) whose rows it keeps")
+    return query
 
 
 def catalogue(folder: Path = QUERIES_DIR) -> dict[str, CannedQuery]:

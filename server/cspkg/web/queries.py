@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
 from .. import iris
-from ..answers.catalogue import SHORT_KEY, CannedQuery, bind, prepared
+from ..answers.catalogue import SHORT_KEY, CannedQuery, anchored, bind, prepared
 from ..namespaces import ID
 from ..errors import BadInput
 from ..answers.messages import Request
@@ -221,8 +221,10 @@ def run(name: str, suffix: str | None = None):
 
 
 def narrowed(query: CannedQuery, bound: dict, sparql: str) -> str:
-    """A search question limited to the items the build's text index finds (store/textindex.py):
-    the same question, over its candidates only; as written when there is no index to ask."""
+    """The question as it is run: anchored at each parameter given that keeps only its own rows
+    (the header's `anchors`), and a search limited to the items the build's text index finds
+    (store/textindex.py), over its candidates only; as written when there is no index to ask."""
+    sparql = anchored(query, bound, sparql)
     served = textindex.SERVES.get(query.name)
     if served is None or "_text" not in bound or context.settings().backend == "remote":
         return sparql
