@@ -55,7 +55,7 @@ def assert_kept_as_asked(root: Path) -> int:
 def test_the_kept_questions_are_national_and_say_so():
     assert set(KEPT) >= {"plans", "duties-without-funded-actions", "priorities-without-actions", "duty-coverage",
                          "actions-without-lead", "actions-without-measures", "theme-coverage", "plan-score",
-                         "actions-at-risk", "overdue-actions", "delivery-across-partnerships"}
+                         "actions-at-risk", "overdue-actions", "delivery-across-partnerships", "partnership-areas"}
     for name, query in KEPT.items():
         assert not any(p.required for p in query.params), f"{name}: a question with a required parameter is not kept"
         order = precomputed._order_clause(query.text)
