@@ -9,6 +9,7 @@ format and page exactly as it serves the query, and runs the query when the buil
 
 from __future__ import annotations
 
+import math
 import shutil
 import sqlite3
 from pathlib import Path
@@ -89,7 +90,7 @@ def test_without_a_kept_answer_the_question_runs_as_written(built, tmp_path):
     build_path = current_build(root)
     store = EmbeddedStore(ox.Store.read_only(str(build_path)), build_path)
     with sqlite3.connect(precomputed.path_for(build_path)) as db:  # a kept answer that is not the query's
-        db.execute("UPDATE answers SET body = ? WHERE question = 'plans'", (b"?plan\n<urn:x:kept>\n",))
+        db.execute("UPDATE answers SET head = ?, body = ? WHERE question = 'plans'", (b"?plan", b"<urn:x:kept>\n"))
     db.close()
     asked = runner_child.execute(store, Request("SELECT * {}", "tsv", store=str(build_path), precomputed="plans"))
     assert asked.body == b"?plan\n<urn:x:kept>\n"  # served from the file when there is one
@@ -127,7 +128,7 @@ def test_a_replace_rewrites_its_plan_and_keeps_the_others(built, tmp_path, monke
     assert after != before
     with sqlite3.connect(after) as db:
         kept_after = dict(db.execute("SELECT unit, lines FROM units WHERE question = 'duties-without-funded-actions'"))
-        gaps = db.execute("SELECT body FROM answers WHERE question = 'priorities-without-actions'").fetchone()[0]
+        gaps = b"".join(lines for (lines,) in db.execute("SELECT lines FROM units WHERE question = 'priorities-without-actions'"))
     db.close()
     tendring = ns.plan_iri("tendring-2021-22")
     assert {u: v for u, v in kept_after.items() if u != tendring} == {u: v for u, v in kept_before.items() if u != tendring}
@@ -189,3 +190,35 @@ def test_a_plan_moved_to_another_partnership_rewrites_both(synthetic, tmp_path, 
         units = {u for (u,) in db.execute("SELECT unit FROM plan_units WHERE question = 'duty-coverage' AND plan = ?", (iri,))}
     db.close()
     assert units == {other.value}
+
+
+def test_units_placed_one_by_one_keep_the_question_order():
+    """A unit rewritten by a change goes where the ORDER BY puts it, found by Oxigraph's own
+    comparisons; thirty units placed into the same gap use up its room, and the positions are
+    spread out again without losing the order."""
+    db = sqlite3.connect(":memory:")
+    precomputed._create(db)
+    head = b"?u\t?x"
+    order = precomputed._order_clause("SELECT ?u ?x WHERE { } ORDER BY ?x ?u")
+
+    def line(i: int, x: str) -> bytes:
+        return f'<urn:u:{i}>\t"{x}"^^<http://www.w3.org/2001/XMLSchema#decimal>\n'.encode()
+
+    db.executemany("INSERT INTO units (question, position, unit, lines) VALUES ('q', ?, ?, ?)",
+                   [(i * precomputed.SPACING, f"urn:u:{i}", line(i, f"{i}.0")) for i in range(3)])
+    values = {0: 0.0, 1: 1.0, 2: 2.0}
+    for k in range(30):  # each between unit 0 and the one placed before it: the gap halves each time
+        i, x = 100 + k, 2.0 ** -(k + 1)
+        assert precomputed._place(db, "q", head, order, f"urn:u:{i}", line(i, f"{x:.40f}".rstrip("0")))
+        values[i] = x
+    got = [u for (u,) in db.execute("SELECT unit FROM units WHERE question = 'q' ORDER BY position")]
+    assert got == [f"urn:u:{i}" for i in sorted(values, key=lambda i: (values[i], i))]
+    # two units whose positions leave no number between them: the positions are spread out again
+    (last,) = db.execute("SELECT position FROM units WHERE question = 'q' AND unit = 'urn:u:2'").fetchone()
+    db.execute("UPDATE units SET position = ? WHERE question = 'q' AND unit = 'urn:u:1'", (math.nextafter(last, -math.inf),))
+    assert precomputed._place(db, "q", head, order, "urn:u:98", line(98, "1.5"))
+    values[98] = 1.5
+    got = [u for (u,) in db.execute("SELECT unit FROM units WHERE question = 'q' ORDER BY position")]
+    assert got == [f"urn:u:{i}" for i in sorted(values, key=lambda i: (values[i], i))]
+    positions = [p for (p,) in db.execute("SELECT position FROM units WHERE question = 'q' ORDER BY position")]
+    assert len(set(positions)) == len(positions)

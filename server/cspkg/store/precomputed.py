@@ -12,10 +12,12 @@ The variable names the question's unit: the plan for a question answered plan by
 partnership for one added up by partnership. A build writes every answer in full. A replace,
 upload, withdrawal or return import (one changed plan) rewrites only the units that plan is in,
 before the change and after it: their rows are the question run with the unit limited to them
-(a VALUES block, the same text otherwise), and the units are put in the order the question's own
-ORDER BY gives, by Oxigraph (a VALUES query over each unit's first row, ordered by that clause),
-so the order is the engine's, not a copy of it. This holds when a unit's rows are contiguous in
-the answer, which the full write checks: a question whose answer interleaves units is rewritten
+(a VALUES block, the same text otherwise), and each is put where the question's own ORDER BY puts
+it among the others, by a binary search whose every step is Oxigraph ordering two first rows by
+that clause (a VALUES query), so the order is the engine's, not a copy of it. So a replace writes
+a few units, not the whole answer: the rows are kept by unit only (the answer is their
+concatenation in order of position). This holds when a unit's rows are contiguous in the answer,
+which the full write checks: a question whose answer interleaves units is kept whole and rewritten
 in full instead, as it is when the clause cannot be read.
 
 Nothing here decides what an answer is: a missing or unreadable file, or a question not kept,
@@ -76,7 +78,10 @@ def read(build: Path, question: str, offset: int = 0, limit: int | None = None) 
     try:
         db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
         try:
-            found = db.execute("SELECT body FROM answers WHERE question = ?", (question,)).fetchone()
+            found = db.execute("SELECT head, body FROM answers WHERE question = ?", (question,)).fetchone()
+            if found is not None and found[1] is None:  # kept by unit: the units' rows in order
+                lines = db.execute("SELECT lines FROM units WHERE question = ? ORDER BY position", (question,)).fetchall()
+                found = (found[0], b"".join(chunk for (chunk,) in lines))
         finally:
             db.close()
     except sqlite3.Error as err:
@@ -84,10 +89,9 @@ def read(build: Path, question: str, offset: int = 0, limit: int | None = None) 
         return None
     if found is None:
         return None
-    body = found[0]
+    head, rows = found
     if offset == 0 and limit is None:
-        return body
-    head, _, rows = body.partition(b"\n")
+        return head + b"\n" + rows
     lines = rows.split(b"\n")[:-1]  # every row ends with a line break (literals' are escaped)
     chosen = lines[offset:] if limit is None else lines[offset:offset + limit]
     return head + b"\n" + b"".join(line + b"\n" for line in chosen)
@@ -96,14 +100,20 @@ def read(build: Path, question: str, offset: int = 0, limit: int | None = None) 
 # -- writing (a build or a change being committed) --------------------------------------------------
 
 def _create(db: sqlite3.Connection) -> None:
-    # `source`: the text the answer is of; a question whose text changed since is written again
-    db.execute("CREATE TABLE IF NOT EXISTS answers (question TEXT PRIMARY KEY, source TEXT NOT NULL, body BLOB NOT NULL)")
-    # each unit's rows, in the answer's order, for a change to rewrite one unit
-    db.execute("CREATE TABLE IF NOT EXISTS units (question TEXT NOT NULL, position INTEGER NOT NULL, unit TEXT NOT NULL,"
-               " lines BLOB NOT NULL, PRIMARY KEY (question, position))")
+    # `source`: the text the answer is of (a question whose text changed since is written again);
+    # `head`: the header line; `body`: the rows, or NULL when they are kept by unit (below)
+    db.execute("CREATE TABLE IF NOT EXISTS answers (question TEXT PRIMARY KEY, source TEXT NOT NULL, head BLOB NOT NULL, body BLOB)")
+    # each unit's rows, ordered by `position`: a change rewrites only its units, placed between
+    # their neighbours (a position halfway; the positions are spread out again when no gap is left)
+    db.execute("CREATE TABLE IF NOT EXISTS units (question TEXT NOT NULL, position REAL NOT NULL, unit TEXT NOT NULL,"
+               " lines BLOB NOT NULL, PRIMARY KEY (question, unit))")
+    db.execute("CREATE INDEX IF NOT EXISTS units_in_order ON units (question, position)")
     # which units each plan's rows fall in, for a question whose unit is not the plan
     db.execute("CREATE TABLE IF NOT EXISTS plan_units (question TEXT NOT NULL, plan TEXT NOT NULL, unit TEXT NOT NULL)")
     db.execute("CREATE INDEX IF NOT EXISTS plan_units_by_plan ON plan_units (question, plan)")
+
+
+SPACING = 1024.0  # between positions of a full write: room for ten insertions between two units
 
 
 def _run(store, text: str) -> bytes:
@@ -156,18 +166,20 @@ def _order_clause(text: str) -> tuple[str, str, list[str]] | None:
     return prologue, text[original(clause[0].start):original(clause[-1].end)], names
 
 
-def _ordered(prologue: str, clause: str, names: list[str], heads: list[ox.QuerySolution]) -> list[int] | None:
-    """Positions of `heads` (each unit's first row) in the order the clause gives them, as Oxigraph
-    orders them; ties keep the order given. None when a head holds a blank node (VALUES cannot)."""
+def _precedes(prologue: str, clause: str, names: list[str], first: ox.QuerySolution, second: ox.QuerySolution) -> bool | None:
+    """Whether `first` comes before `second` in the order the clause gives, as Oxigraph orders
+    them (a VALUES query of the two rows); a tie is not before. None when a row holds a blank
+    node (VALUES cannot)."""
     rows = []
-    for i, head in enumerate(heads):
+    for i, head in enumerate((first, second)):
         terms = [head[n] for n in names]
         if any(isinstance(t, ox.BlankNode) for t in terms):
             return None
         rows.append(f"({i} " + " ".join("UNDEF" if t is None else term_text(t) for t in terms) + ")")
     query = (f"{prologue}SELECT ?position WHERE {{ VALUES (?position {' '.join('?' + n for n in names)}) {{ {' '.join(rows)} }} }}"
-             f" ORDER BY {clause} ?position")
-    return [int(s["position"].value) for s in ox.Store().query(query)]
+             f" ORDER BY {clause} DESC(?position)")
+    # ties come out second-first (DESC ?position), so `first` leads only if the clause puts it first
+    return next(iter(ox.Store().query(query)))["position"].value == "0"
 
 
 def _plan_units(store, unit: str, plan: str | None = None) -> list[tuple[str, str]]:
@@ -181,11 +193,13 @@ def _write_full(db: sqlite3.Connection, store, name: str, query: CannedQuery) ->
     unit = query.precomputed
     text = prepared(query, {})
     body = _run(store, text)
-    db.execute("INSERT INTO answers (question, source, body) VALUES (?, ?, ?)", (name, text, body))
+    head, _, rows = body.partition(b"\n")
     blocks = _blocks(body, unit)
+    db.execute("INSERT INTO answers (question, source, head, body) VALUES (?, ?, ?, ?)",
+               (name, text, head, rows if blocks is None else None))
     if blocks is not None:
         db.executemany("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)",
-                       [(name, i, u, lines) for i, (u, lines) in enumerate(blocks)])
+                       [(name, i * SPACING, u, lines) for i, (u, lines) in enumerate(blocks)])
     if unit != "plan":
         db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)",
                        [(name, p, u) for p, u in _plan_units(store, unit)])
@@ -196,8 +210,8 @@ def _write_unit(db: sqlite3.Connection, store, name: str, query: CannedQuery, pl
     units cannot be rewritten one by one."""
     unit = query.precomputed
     order = _order_clause(query.text)
-    stored = db.execute("SELECT unit, lines FROM units WHERE question = ? ORDER BY position", (name,)).fetchall()
-    if order is None or not stored and db.execute("SELECT 1 FROM answers WHERE question = ?", (name,)).fetchone():
+    kept_by_unit = db.execute("SELECT body IS NULL FROM answers WHERE question = ?", (name,)).fetchone()
+    if order is None or not kept_by_unit or not kept_by_unit[0]:
         _rewrite(db, store, name, query)  # the full write found interleaved units, or no clause to order by
         return
     if unit == "plan":
@@ -211,25 +225,47 @@ def _write_unit(db: sqlite3.Connection, store, name: str, query: CannedQuery, pl
     text = prepared(query, {})
     fresh_body = _run(store, with_value_list(text, unit, [f"<{u}>" for u in sorted(touched)]))
     fresh = _blocks(fresh_body, unit)
-    if fresh is None:
-        _rewrite(db, store, name, query)
-        return
     head = fresh_body.partition(b"\n")[0]
-    if not set(order[2]) <= {v.decode()[1:] for v in head.split(b"\t")}:  # ordered by a column not given
+    if fresh is None or not set(order[2]) <= {v.decode()[1:] for v in head.split(b"\t")}:  # or ordered by a column not given
         _rewrite(db, store, name, query)
         return
-    blocks = [(u, lines) for u, lines in stored if u not in touched] + fresh
-    firsts = head + b"\n" + b"".join(lines.partition(b"\n")[0] + b"\n" for _, lines in blocks)
-    positions = _ordered(*order, list(ox.parse_query_results(firsts, format=TSV))) if blocks else []
-    if positions is None:
-        _rewrite(db, store, name, query)
-        return
-    blocks = [blocks[i] for i in positions]
-    db.execute("DELETE FROM units WHERE question = ?", (name,))
-    db.executemany("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)",
-                   [(name, i, u, lines) for i, (u, lines) in enumerate(blocks)])
-    db.execute("INSERT OR REPLACE INTO answers (question, source, body) VALUES (?, ?, ?)",
-               (name, text, head + b"\n" + b"".join(lines for _, lines in blocks)))
+    db.executemany("DELETE FROM units WHERE question = ? AND unit = ?", [(name, u) for u in touched])
+    for u, lines in fresh:
+        if not _place(db, name, head, order, u, lines):
+            _rewrite(db, store, name, query)
+            return
+
+
+def _place(db: sqlite3.Connection, name: str, head: bytes, order: tuple, unit: str, lines: bytes) -> bool:
+    """Insert one unit's rows where the question's ORDER BY puts its first row among the units kept
+    (a binary search, each step Oxigraph's comparison of two rows; after any units it ties with).
+    False when a row cannot be compared."""
+    kept = db.execute("SELECT position, unit, substr(lines, 1, instr(lines, x'0a') - 1) FROM units WHERE question = ? ORDER BY position",
+                      (name,)).fetchall()
+
+    def row(line: bytes) -> ox.QuerySolution:
+        return next(iter(ox.parse_query_results(head + b"\n" + line + b"\n", format=TSV)))
+
+    new = row(lines.partition(b"\n")[0])
+    low, high = 0, len(kept)
+    while low < high:  # the first kept unit the new one comes before
+        middle = (low + high) // 2
+        before = _precedes(*order, new, row(kept[middle][2]))
+        if before is None:
+            return False
+        if before:
+            high = middle
+        else:
+            low = middle + 1
+    after = kept[low - 1][0] if low > 0 else (kept[0][0] - 2 * SPACING if kept else 0.0)
+    ahead = kept[low][0] if low < len(kept) else after + 2 * SPACING
+    position = (after + ahead) / 2
+    if not after < position < ahead:  # no gap left: spread the positions out again
+        db.executemany("UPDATE units SET position = ? WHERE question = ? AND unit = ?",
+                       [(i * SPACING, name, u) for i, (_, u, _) in enumerate(kept)])
+        return _place(db, name, head, order, unit, lines)
+    db.execute("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)", (name, position, unit, lines))
+    return True
 
 
 def _rewrite(db: sqlite3.Connection, store, name: str, query: CannedQuery) -> None:
@@ -246,6 +282,9 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
     try:
         target, incremental = beside.start(build, SUFFIX, previous, plan)
         with sqlite3.connect(target) as db:
+            if incremental and "head" not in {c[1] for c in db.execute("PRAGMA table_info(answers)")}:
+                for table in ("answers", "units", "plan_units"):  # kept by an older cspkg: written again in full
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
             _create(db)
             kept = kept_questions()
             for gone in {q for (q,) in db.execute("SELECT question FROM answers")} - set(kept):
