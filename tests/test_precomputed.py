@@ -102,7 +102,7 @@ def test_without_a_kept_answer_the_question_runs_as_written(built, tmp_path):
 def full_writes(monkeypatch) -> list[str]:
     """The questions a change wrote in full (a replace should write none: only its plan's units)."""
     written, write_full = [], precomputed._write_full
-    monkeypatch.setattr(precomputed, "_write_full", lambda db, store, name, query: (written.append(name), write_full(db, store, name, query))[1])
+    monkeypatch.setattr(precomputed, "_write_full", lambda db, store, name, query, body=None: (written.append(name), write_full(db, store, name, query, body))[1])
     return written
 
 

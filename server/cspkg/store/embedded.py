@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
@@ -172,8 +173,12 @@ class StoreBuilder:
         builds. Returns the new store's path; self.record is the commit's intent record."""
         # the build's id (a copy of an earlier store holds that store's record)
         self.store.replace_graphs([(BUILD_GRAPH, build_record(self.name))])
-        textindex.write(self.store, self.target, self.previous, self.changed_plan)  # before the swap: a served build has its index
-        precomputed.write(self.store, self.target, self.previous, self.changed_plan)  # and its kept answers
+        # before the swap, so a served build has them: its text index (on a thread of its own:
+        # Oxigraph and SQLite let go of Python's lock while they work) and its kept answers
+        with ThreadPoolExecutor(max_workers=1) as side:
+            index = side.submit(textindex.write, self.store, self.target, self.previous, self.changed_plan)
+            precomputed.write(self.store, self.target, self.previous, self.changed_plan)
+            index.result()
         self.store.flush(self.optimize)  # one flush for the whole change
         del self.store  # close the files before readers open them
         self.record = swap_in(self.root, self.name, plan, what)
