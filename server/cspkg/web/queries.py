@@ -161,13 +161,14 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
     return bound, sparql, result
 
 
-def kept_answer(query: CannedQuery, bound: dict, page: int = 1) -> dict:
+def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1) -> dict:
     """The Request fields that let the query process serve an answer the build keeps
-    (store/precomputed.py): a kept question, asked with no parameter values, of the embedded store."""
+    (store/precomputed.py): a kept question, asked with no parameter values, of the embedded store;
+    one page of it, or (page None, as the pages for leads read it) every row."""
     if not query.precomputed or any(p.required for p in query.params) or bound or context.settings().backend == "remote":
         return {}
     size = query.pagination
-    if not size:
+    if not size or page is None:
         return {"precomputed": query.name}
     return {"precomputed": query.name, "offset": (page - 1) * size, "limit": size + 1}  # with the look-ahead row
 
@@ -275,7 +276,7 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
     # Asked as TSV and read by Oxigraph's parser: a kept answer is passed on as stored, and reading
     # 2,000 rows this way takes a third of the time JSON does (which names every literal's datatype).
     result = context.runner().run(Request(narrowed(query, bound, prepared(query, bound)), "tsv", max_rows=context.settings().max_rows,
-                                          **kept_answer(query, bound)))
+                                          **kept_answer(query, bound, page=None)))
     solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.TSV)
     names = [v.value for v in solutions.variables]
     return remember(key, [{k: term.value for k, term in zip(names, row) if term is not None} for row in solutions])
