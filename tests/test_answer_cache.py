@@ -103,3 +103,23 @@ def test_an_answer_kept_by_one_process_is_read_by_another(tmp_path):
     process.join(60)
     assert process.exitcode == 0
     assert SharedCache(path, size=10).get("b", ("national", "answer")) == {"rows": ["computed once"]}
+
+
+def test_a_page_is_made_once_per_build_for_all_workers(own_store):
+    """A lead page and its JSON twin are kept like answers: made once, the same bytes for every
+    later request whichever worker takes it, and made again after a replace (a new build)."""
+    data, root = own_store
+    with serving(root, workers=2) as base:
+        for path in ("/plans/thurrock-2023-24", "/plans/thurrock-2023-24.json", "/coverage"):
+            first = ask(base, path)
+            assert first.headers["X-Cache"] == "MISS"
+            later = [ask(base, path) for _ in range(REQUESTS // 3)]
+            assert {r.headers["X-Cache"] for r in later} == {"HIT"}
+            assert {r.content for r in later} == {first.content}
+            assert {r.headers["Content-Type"] for r in later} == {first.headers["Content-Type"]}
+        plan = data / "plans" / "thurrock-2023-24.ttl"
+        assert replace_plan(root, plan.stem, parse(Source(plan, "plan"))).store_path is not None
+        assert ask(base, "/plans/thurrock-2023-24").headers["X-Cache"] == "MISS"
+        assert ask(base, "/plans/thurrock-2023-24").headers["X-Cache"] == "HIT"
+        missing = requests.get(base + "/plans/no-such-plan-2020-21", timeout=30)
+        assert missing.status_code == 404 and missing.headers.get("X-Cache") is None  # only a page that answers is kept
