@@ -104,9 +104,8 @@ class CannedQuery:
         block where the query and each subquery that projects the variable begin, so the store
         starts from it instead of filtering every row at the end; the answer is the same
         (tests/test_anchors.py)."""
-        named = self.meta.get("anchors") or []
         by_name = {p.name: p for p in self.params}
-        return {str(n): by_name[str(n)] for n in ([named] if isinstance(named, str) else named)}
+        return {name: by_name[name] for name in anchor_names(self.meta)}
 
     @property
     def enumerate(self) -> dict[str, list[str]]:
@@ -182,13 +181,18 @@ def find_params(text: str, path: Path | None = None) -> list[Param]:
     return params
 
 
+def anchor_names(meta: dict) -> list[str]:
+    """The header's `anchors`: one name or a list of names."""
+    named = meta.get("anchors") or []
+    return [str(n) for n in ([named] if isinstance(named, str) else named)]
+
+
 def load(path: Path) -> CannedQuery:
     text = path.read_text(encoding="utf-8")
     query = CannedQuery(path.stem, path, text, parse_header(path, text), find_params(text, path))
-    anchors = query.meta.get("anchors") or []
-    for name in [anchors] if isinstance(anchors, str) else anchors:
-        param = next((p for p in query.params if p.name == str(name)), None)
-        if param is None or param.type != "iri" or str(name) not in sparqltext.variables(text, sigil="?"):
+    for name in anchor_names(query.meta):
+        param = next((p for p in query.params if p.name == name), None)
+        if param is None or param.type != "iri" or name not in sparqltext.variables(text, sigil="?"):
             raise BadInput(f"{path}: 'anchors' names '{name}', which must be an IRI parameter of the query"
                            f" and a variable of the same name (?{name}) whose rows it keeps")
     return query
