@@ -93,7 +93,8 @@ class CannedQuery:
     @property
     def precomputed(self) -> str | None:
         """The variable naming the unit (plan, partnership) by which the answer is kept with each
-        build and rewritten when one plan changes (store/precomputed.py); cspkg's own key."""
+        build and rewritten when one plan changes, or `whole` for an answer kept whole and run
+        again after each change (store/precomputed.py); cspkg's own key."""
         value = self.meta.get("precomputed")
         return str(value) if value else None
 

@@ -47,6 +47,11 @@ TSV = ox.QueryResultsFormat.TSV
 # The units an answer can be kept by: what a plan's rows fall in. A plan's rows are the plan's own
 # unit; a partnership's rows are those of the plans that name it as their partnership.
 UNITS = {"plan": None, "partnership": "https://w3id.org/cspkg/def/partnership"}
+# `precomputed: whole`: an answer whose rows each add up over many plans (an organisation's actions
+# in every plan), so no unit holds one plan's share. It is kept whole and run again in full after
+# every change, beside the other writes; worth it for a question that takes a fraction of a second
+# to run but is asked on every page about organisations.
+WHOLE = "whole"
 
 
 def path_for(build: Path) -> Path:
@@ -66,7 +71,8 @@ def kept_questions(queries: dict[str, CannedQuery] | None = None) -> dict[str, C
             _read.clear()
             _read[stamp] = catalogue()
         queries = _read[stamp]
-    return {name: q for name, q in queries.items() if q.precomputed in UNITS and not any(p.required for p in q.params)}
+    return {name: q for name, q in queries.items()
+            if (q.precomputed in UNITS or q.precomputed == WHOLE) and not any(p.required for p in q.params)}
 
 
 # -- reading (the query process) ------------------------------------------------------------------
@@ -197,13 +203,13 @@ def _write_full(db: sqlite3.Connection, store, name: str, query: CannedQuery, bo
     text = prepared(query, {})
     body = _run(store, text) if body is None else body
     head, _, rows = body.partition(b"\n")
-    blocks = _blocks(body, unit)
+    blocks = None if unit == WHOLE else _blocks(body, unit)
     db.execute("INSERT INTO answers (question, source, head, body) VALUES (?, ?, ?, ?)",
                (name, text, head, rows if blocks is None else None))
     if blocks is not None:
         db.executemany("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)",
                        [(name, i * SPACING, u, lines) for i, (u, lines) in enumerate(blocks)])
-    if unit != "plan":
+    if unit in UNITS and unit != "plan":
         db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)",
                        [(name, p, u) for p, u in _plan_units(store, unit)])
 
@@ -295,14 +301,17 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
                     db.execute(f"DELETE FROM {table} WHERE question = ?", (gone,))
             texts = {name: prepared(query, {}) for name, query in kept.items()}
             known = dict(db.execute("SELECT question, source FROM answers"))
-            by_unit = [name for name in kept if incremental and known.get(name) == texts[name]]
-            for name in by_unit:
-                _write_unit(db, store, name, kept[name], plan)
-            # The others are run whole, on as many threads as there are cores: Oxigraph lets go of
-            # Python's lock while it answers (at 3M, 16 s of a build's store stage on one core).
+            by_unit = [name for name in kept
+                       if incremental and known.get(name) == texts[name] and kept[name].precomputed != WHOLE]
+            # The others are run whole, on as many threads as there are cores, while this thread
+            # rewrites the units: Oxigraph lets go of Python's lock while it answers (at 3M, 16 s of
+            # a build's store stage on one core). Only this thread writes to the file.
             whole = [name for name in kept if name not in by_unit]
             with ThreadPoolExecutor(max_workers=max(1, min(len(whole), os.cpu_count() or 1))) as pool:
-                for name, body in zip(whole, pool.map(lambda name: _run(store, texts[name]), whole)):
+                bodies = pool.map(lambda name: _run(store, texts[name]), whole)
+                for name in by_unit:
+                    _write_unit(db, store, name, kept[name], plan)
+                for name, body in zip(whole, bodies):
                     _rewrite(db, store, name, kept[name], body)
         db.close()
         return target
