@@ -47,10 +47,10 @@ TSV = ox.QueryResultsFormat.TSV
 # The units an answer can be kept by: what a plan's rows fall in. A plan's rows are the plan's own
 # unit; a partnership's rows are those of the plans that name it as their partnership.
 UNITS = {"plan": None, "partnership": "https://w3id.org/cspkg/def/partnership"}
-# `precomputed: whole`: an answer whose rows each add up over many plans (an organisation's actions
-# in every plan), so no unit holds one plan's share. It is kept whole and run again in full after
-# every change, beside the other writes; worth it for a question that takes a fraction of a second
-# to run but is asked on every page about organisations.
+# `precomputed: whole`: an answer whose rows each add up over many plans (a duty's plans and
+# actions), so no unit holds one plan's share. It is kept whole and run again in full after every
+# change, beside the other writes: only for a question that runs in a tenth of a second or so, as
+# every replace waits for it.
 WHOLE = "whole"
 
 
