@@ -7,6 +7,8 @@ is shown as text."""
 
 from __future__ import annotations
 
+import re
+
 from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -56,13 +58,16 @@ class Value:
 
 
 LINK_SCHEMES = ("http", "https")
+# whitespace (as str.isspace), C0 and C1 control characters, and a backslash; one character class
+# because a page of 2,000 plans checks some 5,000 links
+REFUSED_IN_LINK = re.compile(r"[\s\x00-\x1f\x7f-\x9f\\]")
 
 
 def href(target: str | None) -> str | None:
     """`target` if a browser may follow it as a link, else None: an absolute http(s) IRI with a
     host, or a path, query or fragment on this server. Whitespace and control characters are refused
     outright (a browser drops a tab or newline inside "javascript:")."""
-    if not target or any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in target) or "\\" in target:
+    if not target or REFUSED_IN_LINK.search(target):
         return None
     if target.startswith(("/", "?", "#")):
         return None if target.startswith("//") else target  # '//host' would leave this server
