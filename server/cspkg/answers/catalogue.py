@@ -182,6 +182,10 @@ def find_params(text: str, path: Path | None = None) -> list[Param]:
     return params
 
 
+# The header's `precomputed` values: the unit a kept answer is rewritten by (store/precomputed.py)
+PRECOMPUTED = ("plan", "partnership", "whole")
+
+
 def anchor_names(meta: dict) -> list[str]:
     """The header's `anchors`: one name or a list of names."""
     named = meta.get("anchors") or []
@@ -196,6 +200,9 @@ def load(path: Path) -> CannedQuery:
         if param is None or param.type != "iri" or name not in sparqltext.variables(text, sigil="?"):
             raise BadInput(f"{path}: 'anchors' names '{name}', which must be an IRI parameter of the query"
                            f" and a variable of the same name (?{name}) whose rows it keeps")
+    if query.precomputed is not None and query.precomputed not in PRECOMPUTED:
+        raise BadInput(f"{path}: 'precomputed' is '{query.precomputed}'; it takes {', '.join(PRECOMPUTED)}"
+                       " (the unit its answer is kept by, or the whole answer)")
     return query
 
 
