@@ -21,8 +21,8 @@ import pytest
 from cspkg import namespaces as ns
 from cspkg.answers import runner_child
 from cspkg.answers.catalogue import catalogue, load, prepared
-from cspkg.errors import BadInput
 from cspkg.answers.messages import Request
+from cspkg.errors import BadInput
 from cspkg.pipeline import build
 from cspkg.pipeline.build import run
 from cspkg.pipeline.replace import replace_plan

@@ -36,7 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import beside
-from ..answers.catalogue import QUERIES_DIR, CannedQuery, catalogue, prepared
+from ..answers.catalogue import PRECOMPUTED, QUERIES_DIR, CannedQuery, catalogue, prepared
 from ..answers.sparqllex import VAR, WORD, tokenize
 from ..answers.sparqltext import term_text, with_value_list
 
@@ -71,8 +71,7 @@ def kept_questions(queries: dict[str, CannedQuery] | None = None) -> dict[str, C
             _read.clear()
             _read[stamp] = catalogue()
         queries = _read[stamp]
-    return {name: q for name, q in queries.items()
-            if (q.precomputed in UNITS or q.precomputed == WHOLE) and not any(p.required for p in q.params)}
+    return {name: q for name, q in queries.items() if q.precomputed in PRECOMPUTED and not any(p.required for p in q.params)}
 
 
 # -- reading (the query process) ------------------------------------------------------------------
@@ -209,7 +208,7 @@ def _write_full(db: sqlite3.Connection, store, name: str, query: CannedQuery, bo
     if blocks is not None:
         db.executemany("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)",
                        [(name, i * SPACING, u, lines) for i, (u, lines) in enumerate(blocks)])
-    if unit in UNITS and unit != "plan":
+    if UNITS.get(unit):  # a unit other than the plan: which units each plan's rows fall in
         db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)",
                        [(name, p, u) for p, u in _plan_units(store, unit)])
 
