@@ -549,10 +549,10 @@ def test_a_question_is_asked_by_choosing_a_name(server, browser):
 
 
 # At national size (tests/national.py: hundreds of partnerships over the police areas): the home, coverage,
-# compare and duty pages a page of partnerships at a time, chosen by area, readable on a phone.
+# compare, duty and delivery pages a page of partnerships at a time, chosen by area, readable on a phone.
 NATIONAL_PAGES = ["/", "/?page=2", "/?area=region-east-of-england", "/coverage", "/coverage?page=2&area=region-south-east",
                   "/compare", "/compare?area=police-area-kent", "/duties/serious-violence-duty",
-                  "/duties/serious-violence-duty?page=2", "/?area=nowhere"]
+                  "/duties/serious-violence-duty?page=2", "/?area=nowhere", "/delivery", "/delivery?page=2"]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -607,9 +607,10 @@ def test_verdict_is_one_sentence_for_every_case():
     assert completeness([], {"actions": 0})["verdict"]["label"] == "Nothing to fix"
 
 
-# Partnerships by area, a page at a time: the home, coverage, compare and duty pages (leads/areas.py).
-AREA_PAGES = {"home": "/", "coverage": "/coverage", "compare": "/compare", "duty": "/duties/serious-violence-duty"}
-TABLES = {"home": "plans", "coverage": "coverage", "duty": "actions"}  # compare has no download
+# Partnerships by area, a page at a time: the home, coverage, compare, duty and delivery pages (leads/areas.py).
+AREA_PAGES = {"home": "/", "coverage": "/coverage", "compare": "/compare", "duty": "/duties/serious-violence-duty",
+              "delivery": "/delivery"}
+TABLES = {"home": "plans", "coverage": "coverage", "duty": "actions", "delivery": "partnerships"}  # compare has no download
 
 
 def json_of(base: str, path: str, **params) -> requests.Response:
@@ -628,7 +629,9 @@ def areas_by_partnership(base: str) -> dict[str, set[str]]:
 
 
 def shown_partnerships(name: str, data: dict) -> list[str]:
-    """The partnerships one of the four pages shows, from its twin's data."""
+    """The partnerships one of the five pages shows, from its twin's data."""
+    if name == "delivery":
+        return list(dict.fromkeys(p["partnership"] for p in data["plans"]))
     if name == "home":
         return [p["partnership"] for p in data["partnerships"]]
     if name == "coverage":
@@ -695,6 +698,8 @@ def test_national_pages_go_25_partnerships_at_a_time(national_server, name):
         involved = {a["plan"] for a in every_row(base, "actions-for-duty", duty="serious-violence-duty")}
         involved |= set((every_row(base, "duty-profile", duty="serious-violence-duty")[0].get("citedBy") or "").split())
         order = [r for r in order if r["plan"] in involved]
+    if name == "delivery":  # the partnerships with a progress return, in the query's order
+        order = every_row(base, "delivery-across-partnerships")
     partnerships = list(dict.fromkeys(r["partnership"] for r in order))
     assert paging["total"] == len(partnerships) > 25 and paging["pages"] == -(-len(partnerships) // 25)
     seen = []
@@ -711,7 +716,7 @@ def test_national_pages_go_25_partnerships_at_a_time(national_server, name):
         if name != "compare":  # the theme grid shows only partnerships with a themed action; the years grid shows every one
             assert len(shown) <= 25
         seen += shown
-    if name in ("home", "compare"):
+    if name in ("home", "compare", "delivery"):
         assert seen == partnerships
     else:
         assert set(seen) <= set(partnerships) and len(seen) == len(set(seen))
@@ -761,9 +766,36 @@ def test_national_pages_filter_by_area_in_the_url_links_downloads_and_twins(nati
                 assert sorted(r["Link"] for r in rows) == sorted(p["plan"] for p in plans)
             if name == "coverage":
                 assert {r["Partnership"] for r in rows} == {p["partnershipLabel"] for p in plans}
+            if name == "delivery":
+                latest = [d for d in every_row(base, "delivery-across-partnerships") if key in where.get(d["partnership"], ())]
+                assert [r["Link"] for r in rows] == [d["plan"] for d in latest]
+                assert f'<p id="totals">{len(latest)} plan{"" if len(latest) == 1 else "s"},' in page.text
             if name == "duty":
                 mine = {p["plan"] for p in plans}
                 served = [a for a in every_row(base, "actions-for-duty", duty="serious-violence-duty") if a["plan"] in mine]
                 assert len(rows) == len(served) == data["data"]["actionCount"]
                 assert f'<span id="n-actions">{len(served)}</span>' in page.text
-    assert region["count"] > 25 or name == "duty", "a region fills more than one page"
+    assert region["count"] > 25 or name in ("duty", "delivery"), "a region fills more than one page"
+
+
+def test_national_delivery_keeps_the_funder_and_the_area_together(national_server):
+    """The delivery page's two choices: the area form keeps the funder chosen, the funder form the area, and the
+    pages of partnerships keep both."""
+    base, _ = national_server
+    funders = json_of(base, "/delivery").json()["data"]["funders"]
+    funder = max(funders, key=lambda f: f["plans"])
+    funded = every_row(base, "delivery-across-partnerships", funder=funder["iri"])
+    where = areas_by_partnership(base)
+    data = json_of(base, "/delivery", funder=funder["key"]).json()["data"]
+    assert data["planCount"] == len(funded) and data["paging"]["total"] == len({r["partnership"] for r in funded})
+    area = data["paging"]["choices"][0]["options"][0]["key"]
+    page = requests.get(base + "/delivery", params={"funder": funder["key"], "area": area}, headers=HTML)
+    assert page.status_code == 200
+    assert f'<input type="hidden" name="funder" value="{funder["key"]}">' in page.text
+    assert f'<input type="hidden" name="area" value="{area}">' in page.text
+    chosen = json_of(base, "/delivery", funder=funder["key"], area=area).json()["data"]
+    mine = [r["plan"] for r in funded if area in where.get(r["partnership"], ())]
+    assert chosen["planCount"] == len(mine) > 0
+    assert [p["plan"] for p in chosen["plans"]] == mine[:len(chosen["plans"])]
+    if data["paging"]["pages"] > 1:
+        assert data["paging"]["next"] == f"/delivery.json?funder={funder['key']}&page=2"

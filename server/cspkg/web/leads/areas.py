@@ -44,6 +44,7 @@ class Selection:
     choices: list[dict]  # groups of options for the form: heading, options (key, label, count)
     problems: list[str] = field(default_factory=list)  # what was wrong with the parameters (a 400)
     missing: str | None = None  # a page past the last, in words (a 404)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # the page's other choices (name, value), kept by the form
 
     def keeps(self, iri: str | None) -> bool:
         """Is this partnership in the chosen area (on any page)?"""
@@ -86,7 +87,7 @@ class Selection:
                 "previous": self.href(self.number - 1, suffix) if self.number > 1 else None,
                 "next": self.href(self.number + 1, suffix) if self.number < self.pages else None,
                 "visible": self.visible, "problems": self.problems,
-                "choices": self.choices}
+                "choices": self.choices, "kept": [{"name": n, "value": v} for n, v in self.kept]}
 
     def words(self) -> str:
         where = f" in {self.area['label']} ({self.area['kind']})" if self.area else ""
@@ -113,8 +114,9 @@ def areas_of(page: Page) -> tuple[dict[str, set[str]], dict[str, dict]]:
     return of, known
 
 
-def select(page: Page, partnerships: list[str]) -> Selection:
-    """The partnerships of `partnerships` (IRIs, in the page's order) in the area asked for, and the page asked for."""
+def select(page: Page, partnerships: list[str], keep: tuple[str, ...] = ()) -> Selection:
+    """The partnerships of `partnerships` (IRIs, in the page's order) in the area asked for, and the page asked for.
+    `keep` names the page's own parameters (the delivery page's funder) that the choice of area keeps."""
     of, known = areas_of(page)
     counts: dict[str, int] = {}
     for iri in partnerships:
@@ -142,7 +144,8 @@ def select(page: Page, partnerships: list[str]) -> Selection:
                                    if known[k]["group"] == kind and (counts.get(k) or k == given)),
                                   key=lambda o: (o["label"].casefold(), o["key"]))}
                for kind, heading, _ in KINDS]
-    selection = Selection(area, chosen, shown, number, pages, choices, problems)
+    kept = [(name, request.args[name]) for name in keep if request.args.get(name)]
+    selection = Selection(area, chosen, shown, number, pages, choices, problems, kept=kept)
     if number > pages:
         selection.missing = (f"There is no page {number}: the {len(chosen)} partnership{'' if len(chosen) == 1 else 's'}"
                              + (f" in {area['label']}" if area else "") + f" fill {pages} page{'' if pages == 1 else 's'}")

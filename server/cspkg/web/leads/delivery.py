@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, make_response, request
 
 from ...answers.catalogue import KINDS, short_key
 from ..errors import ApiError
+from . import areas
 from .kit import ID, Page, key_of, number, one, routes, twin
 
 bp = Blueprint("delivery", __name__)
@@ -113,8 +114,12 @@ def across():
                         + (f"choose one of the funders listed: {listed}" if offered else "no plan has a progress return yet"))
     funder = next((f for f in offered if f["key"] == given), None) if not problems else None
     rows = page.ask("delivery-across-partnerships", funder=funder["iri"]) if funder else everything
+    # The partnerships by area and a page at a time (areas.py), in the query's order; the funder chosen is kept.
+    chosen = areas.select(page, list(dict.fromkeys(r["partnership"] for r in rows)), keep=("funder",) if funder else ())
     plans = []
     for r in rows:
+        if not chosen.keeps(r["partnership"]):
+            continue
         actions, reported = number(r["actions"]) or 0, number(r["reported"]) or 0
         counts = [{"column": column, "status": status, "rag": rag, "count": number(r[column]) or 0,
                    "step": step(number(r[column]) or 0, actions)} for column, status, rag in COUNTS]
@@ -122,9 +127,11 @@ def across():
                       **{c["column"]: c["count"] for c in counts}, "counts": [c for c in counts if c["count"]],
                       "unreported": actions - reported, "unreportedStep": step(actions - reported, actions),
                       "report": f"/plans/{key_of(r['plan'], 'plan')}/report"})
+    # The totals and the download cover every partnership in the area; the page shows one page of them.
     totals = [{"status": status, "rag": rag, "count": sum(p[column] for p in plans)} for column, status, rag in COUNTS]
     page.table("partnerships", "Delivery across the partnerships", ACROSS_COLUMNS, plans)
-    data = {"funder": funder, "given": given, "funders": offered, "problems": problems, "plans": plans,
+    data = {"funder": funder, "given": given, "funders": offered, "problems": problems,
+            "plans": [p for p in plans if chosen.on_page(p["partnership"])], "planCount": len(plans),
             "totals": [t for t in totals if t["count"]], "reported": sum(p["reported"] for p in plans),
             "actions": sum(p["actions"] for p in plans)}
     title = f"Delivery across the partnerships: those funded by {funder['label']}" if funder else "Delivery across the partnerships"
@@ -138,4 +145,4 @@ def across():
             response = make_response(page.respond("delivery.html", "Delivery across the partnerships: choose again", data))
         response.status_code = 400
         return response
-    return page.respond("delivery.html", title, data)
+    return areas.respond(page, chosen, "delivery.html", title, data)
