@@ -21,18 +21,21 @@ def home():
     page = Page()
     plans = page.ask("plans")
     scores = {r["plan"]: r for r in page.ask("plan-score")}
-    partnerships: dict[str, dict] = {}
-    listed = []
+    by_partnership: dict[str, list[dict]] = {}
     for row in plans:
-        entry = partnerships.setdefault(row["partnership"], {"partnership": row["partnership"], "label": row["partnershipLabel"], "plans": []})
-        score = scores.get(row["plan"], {})
-        listed.append({**row, "key": key_of(row["plan"], "plan"), "moneyKinds": money_kinds(row),
-                       **{k: number(row[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)},
-                       "withAll": number(score.get("withAll"))})
-        entry["plans"].append(listed[-1])
-    chosen = areas.select(page, list(partnerships))
-    page.table("plans", "Plans by partnership and year", PLAN_COLUMNS, [p for p in listed if chosen.keeps(p["partnership"])])
-    data = {"partnerships": [p for iri, p in partnerships.items() if chosen.on_page(iri)], "count": len(partnerships)}
+        by_partnership.setdefault(row["partnership"], []).append(row)
+
+    def listed(row: dict) -> dict:
+        return {**row, "key": key_of(row["plan"], "plan"), "moneyKinds": money_kinds(row),
+                **{k: number(row[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)},
+                "withAll": number(scores.get(row["plan"], {}).get("withAll"))}
+
+    chosen = areas.select(page, list(by_partnership))
+    # Only the page's partnerships are drawn; the download holds every plan in the area, converted when it is read.
+    page.table("plans", "Plans by partnership and year", PLAN_COLUMNS,
+               lambda: [listed(r) for r in plans if chosen.keeps(r["partnership"])])
+    data = {"partnerships": [{"partnership": iri, "label": rows[0]["partnershipLabel"], "plans": [listed(r) for r in rows]}
+                             for iri, rows in by_partnership.items() if chosen.on_page(iri)], "count": len(by_partnership)}
     return areas.respond(page, chosen, "home.html", "Community Safety Partnership plans", data)
 
 

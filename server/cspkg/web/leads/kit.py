@@ -40,10 +40,14 @@ class Page:
         self.used.append((name, values))
         return rows(name, values)
 
-    def table(self, name: str, title: str, columns, rows) -> list:
+    def table(self, name: str, title: str, columns, rows) -> list | None:
         """Names one of the page's tables: `columns` are (key in each row, heading in words), `rows`
-        the dicts the template draws. It is then offered as `<path>.csv?table=<name>` and `.xlsx`,
-        and given in the JSON twin under "tables". Returns the rows, for the page's data."""
+        the dicts the template draws, or a function that gives them when the table is read. It is
+        then offered as `<path>.csv?table=<name>` and `.xlsx`, and given in the JSON twin under
+        "tables". Returns the rows, for the page's data (None for a function)."""
+        if callable(rows):
+            self.tables[name] = Table(name, title, tuple(columns), rows)
+            return None
         rows = list(rows)
         self.tables[name] = Table(name, title, tuple(columns), tuple(rows))
         return rows

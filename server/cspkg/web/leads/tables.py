@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Callable, Iterable
 
 from ...answers.spreadsheet import csv_bytes, neutralise
 
@@ -26,7 +27,13 @@ class Table:
     name: str  # its name in ?table=
     title: str  # what it holds, in words
     columns: tuple[tuple[str, str], ...]  # (key in each row, heading in words)
-    rows: tuple[dict, ...]
+    # the rows, or a function that gives them: called only when the table is read (a download, the
+    # JSON twin), so a page at national size does not convert every row for its HTML
+    source: tuple[dict, ...] | Callable[[], Iterable[dict]]
+
+    @property
+    def rows(self) -> tuple[dict, ...]:
+        return tuple(self.source()) if callable(self.source) else self.source
 
     def cells(self) -> list[list]:
         """Each row's cells in column order: a whole number as an int, any other value as text
