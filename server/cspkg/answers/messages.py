@@ -22,6 +22,7 @@ class Request:
     precomputed: str = ""
     offset: int = 0
     limit: int | None = None
+    units: list[str] | None = None  # of a kept answer, only these units' rows where it is kept by unit
 
 
 @dataclass

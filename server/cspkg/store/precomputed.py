@@ -76,9 +76,11 @@ def kept_questions(queries: dict[str, CannedQuery] | None = None) -> dict[str, C
 
 # -- reading (the query process) ------------------------------------------------------------------
 
-def read(build: Path, question: str, offset: int = 0, limit: int | None = None) -> bytes | None:
+def read(build: Path, question: str, offset: int = 0, limit: int | None = None, units: list[str] | None = None) -> bytes | None:
     """The kept answer (SPARQL TSV) of `question` in this build, rows offset..offset+limit; None
-    when the build keeps none."""
+    when the build keeps none. With `units` (IRIs of the question's unit: plans, for a question kept
+    by plan), an answer kept by unit gives only those units' rows, in the answer's order; an answer
+    kept whole is given whole, so the reader keeps the rows it wants."""
     index = path_for(build)
     if not index.exists():
         return None
@@ -86,7 +88,13 @@ def read(build: Path, question: str, offset: int = 0, limit: int | None = None) 
         db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
         try:
             found = db.execute("SELECT head, body FROM answers WHERE question = ?", (question,)).fetchone()
-            if found is not None and found[1] is None:  # kept by unit: the units' rows in order
+            if found is not None and found[1] is None and units is not None:  # those units' rows, in order
+                db.execute("CREATE TEMP TABLE wanted (unit TEXT PRIMARY KEY)")
+                db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(u,) for u in units])
+                lines = db.execute("SELECT lines FROM units JOIN wanted USING (unit) WHERE question = ? ORDER BY position",
+                                   (question,)).fetchall()
+                found = (found[0], b"".join(chunk for (chunk,) in lines))
+            elif found is not None and found[1] is None:  # kept by unit: the units' rows in order
                 lines = db.execute("SELECT lines FROM units WHERE question = ? ORDER BY position", (question,)).fetchall()
                 found = (found[0], b"".join(chunk for (chunk,) in lines))
         finally:

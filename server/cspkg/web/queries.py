@@ -161,7 +161,7 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
     return bound, sparql, result
 
 
-def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1) -> dict:
+def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1, units: list[str] | None = None) -> dict:
     """The Request fields that let the query process serve an answer the build keeps
     (store/precomputed.py): a kept question, asked with no parameter values, of the embedded store;
     one page of it, or (page None, as the pages for leads read it) every row."""
@@ -169,7 +169,7 @@ def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1) -> dict:
         return {}
     size = query.pagination
     if not size or page is None:
-        return {"precomputed": query.name}
+        return {"precomputed": query.name, "units": None if units is None else sorted(units)}
     return {"precomputed": query.name, "offset": (page - 1) * size, "limit": size + 1}  # with the look-ahead row
 
 
@@ -263,12 +263,15 @@ def _form_again(query: CannedQuery, values: dict[str, str], fields: dict, page: 
     return Response(html, status=400, mimetype="text/html", headers={"Cache-Control": "no-store", "Vary": "Accept"})
 
 
-def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]]:
+def rows(name: str, values: dict[str, str] | None = None, units: list[str] | None = None) -> list[dict[str, str]]:
     """Every row of a canned query as plain values (IRIs and lexical forms), for the pages: bound
-    and run as the API runs it, but not paginated; cached per build like the API's answers."""
+    and run as the API runs it, but not paginated; cached per build like the API's answers.
+    With `units` (IRIs of the question's kept unit, such as plans), an answer the build keeps by
+    unit gives only their rows, so a page of 25 partnerships need not read 2,000 plans' rows; any
+    other answer is given whole, and the page keeps the rows it wants."""
     query = _query(name)
     values = values or {}
-    key = ("rows", name, tuple(sorted(values.items())))
+    key = ("rows", name, tuple(sorted(values.items())), None if units is None else tuple(sorted(units)))
     kept = cached(key)
     if kept is not None:
         return kept
@@ -276,7 +279,7 @@ def rows(name: str, values: dict[str, str] | None = None) -> list[dict[str, str]
     # Asked as TSV and read by Oxigraph's parser: a kept answer is passed on as stored, and reading
     # 2,000 rows this way takes a third of the time JSON does (which names every literal's datatype).
     result = context.runner().run(Request(narrowed(query, bound, prepared(query, bound)), "tsv", max_rows=context.settings().max_rows,
-                                          **kept_answer(query, bound, page=None)))
+                                          **kept_answer(query, bound, page=None, units=units)))
     solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.TSV)
     names = [v.value for v in solutions.variables]
     return remember(key, [{k: term.value for k, term in zip(names, row) if term is not None} for row in solutions])

@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from .. import coverage as grids
 from . import areas
+from ..queries import rows
 from .kit import Page, number, routes
 
 bp = Blueprint("grids", __name__)
@@ -20,21 +21,29 @@ COVERAGE_COLUMNS = (("dutyLabel", "Legal duty"), ("partnershipLabel", "Partnersh
 def coverage():
     page = Page()
     cells = page.ask("duty-coverage")
-    gaps = page.ask("duties-without-funded-actions")
     plans = page.ask("plans")
     chosen = areas.select(page, list(dict.fromkeys(p["partnership"] for p in plans)))
-    plan_in = {p["plan"] for p in plans if chosen.keeps(p["partnership"])}
-    # The grid of every partnership in the area (the download), of which the page shows its own columns.
-    every = grids.duty_grid([c for c in cells if chosen.keeps(c["partnership"])], [g for g in gaps if g["plan"] in plan_in],
-                            [p for p in plans if p["plan"] in plan_in])
-    names = {p["iri"]: p["label"] for p in every["partnerships"]}
-    page.table("coverage", "Actions serving each legal duty, by partnership", COVERAGE_COLUMNS,
-               [{"dutyLabel": row["label"], "duty": row["iri"], "partnershipLabel": names[c["partnership"]],
+    # The page draws the grid of its own partnerships: the gaps of their plans only (read by plan from
+    # the answer the build keeps), so a page of 25 partnerships does not read 2,000 plans' gaps.
+    mine = [p for p in plans if chosen.on_page(p["partnership"])]
+    here = {p["plan"] for p in mine}
+    gaps = [g for g in page.ask_for("duties-without-funded-actions", sorted(here)) if g["plan"] in here]
+    shown = grids.duty_grid([c for c in cells if chosen.on_page(c["partnership"])], gaps, mine)
+
+    def download() -> list[dict]:
+        """The grid of every partnership in the area, read when the table is downloaded."""
+        plan_in = {p["plan"] for p in plans if chosen.keeps(p["partnership"])}
+        every = grids.duty_grid([c for c in cells if chosen.keeps(c["partnership"])],
+                                [g for g in rows("duties-without-funded-actions") if g["plan"] in plan_in],
+                                [p for p in plans if p["plan"] in plan_in])
+        names = {p["iri"]: p["label"] for p in every["partnerships"]}
+        return [{"dutyLabel": row["label"], "duty": row["iri"], "partnershipLabel": names[c["partnership"]],
                  "actions": c["actions"], "fundedActions": c["fundedActions"], "totalGBP": number(c["totalGBP"]),
                  "gap": "held, no action" if c["heldNoAction"] else "cited, no funded action" if c["citedNoFundedAction"] else None}
-                for row in every["rows"] for c in row["cells"]])
-    data = {"partnerships": [p for p in every["partnerships"] if chosen.on_page(p["iri"])],
-            "rows": [{**row, "cells": [c for c in row["cells"] if chosen.on_page(c["partnership"])]} for row in every["rows"]]}
+                for row in every["rows"] for c in row["cells"]]
+
+    page.table("coverage", "Actions serving each legal duty, by partnership", COVERAGE_COLUMNS, download)
+    data = {"partnerships": shown["partnerships"], "rows": shown["rows"]}
     return areas.respond(page, chosen, "coverage.html", "Legal duties covered by each partnership", data)
 
 

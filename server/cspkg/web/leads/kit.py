@@ -40,6 +40,12 @@ class Page:
         self.used.append((name, values))
         return rows(name, values)
 
+    def ask_for(self, name: str, units: list[str]) -> list[dict]:
+        """The question's rows for these units (plans, for a question kept by plan): only theirs where
+        the build keeps the answer by unit, else every row; the caller keeps those it wants."""
+        self.used.append((name, {}))
+        return rows(name, {}, units)
+
     def table(self, name: str, title: str, columns, rows) -> list | None:
         """Names one of the page's tables: `columns` are (key in each row, heading in words), `rows`
         the dicts the template draws, or a function that gives them when the table is read. It is
