@@ -20,20 +20,21 @@ COVERAGE_COLUMNS = (("dutyLabel", "Legal duty"), ("partnershipLabel", "Partnersh
 @routes(bp, "/coverage")
 def coverage():
     page = Page()
-    cells = page.ask("duty-coverage")
     plans = page.ask("plans")
     chosen = areas.select(page, list(dict.fromkeys(p["partnership"] for p in plans)))
-    # The page draws the grid of its own partnerships: the gaps of their plans only (read by plan from
-    # the answer the build keeps), so a page of 25 partnerships does not read 2,000 plans' gaps.
+    # The page draws the grid of its own partnerships: their cells and their plans' gaps only (read by
+    # partnership and by plan from the answers the build keeps), so a page of 25 partnerships does not
+    # read 2,000 plans' rows.
     mine = [p for p in plans if chosen.on_page(p["partnership"])]
     here = {p["plan"] for p in mine}
+    cells = [c for c in page.ask_for("duty-coverage", chosen.shown) if chosen.on_page(c["partnership"])]
     gaps = [g for g in page.ask_for("duties-without-funded-actions", sorted(here)) if g["plan"] in here]
-    shown = grids.duty_grid([c for c in cells if chosen.on_page(c["partnership"])], gaps, mine)
+    shown = grids.duty_grid(cells, gaps, mine)
 
     def download() -> list[dict]:
         """The grid of every partnership in the area, read when the table is downloaded."""
         plan_in = {p["plan"] for p in plans if chosen.keeps(p["partnership"])}
-        every = grids.duty_grid([c for c in cells if chosen.keeps(c["partnership"])],
+        every = grids.duty_grid([c for c in rows("duty-coverage") if chosen.keeps(c["partnership"])],
                                 [g for g in rows("duties-without-funded-actions") if g["plan"] in plan_in],
                                 [p for p in plans if p["plan"] in plan_in])
         names = {p["iri"]: p["label"] for p in every["partnerships"]}
@@ -51,9 +52,9 @@ def coverage():
 @bp.get("/compare.json")
 def compare():
     page = Page()
-    themes = page.ask("theme-coverage")
     plans = page.ask("plans")
     chosen = areas.select(page, list(dict.fromkeys(p["partnership"] for p in plans)))
+    themes = page.ask_for("theme-coverage", chosen.shown)  # the page's partnerships' rows (kept by partnership)
     data = {"themes": grids.theme_grid([t for t in themes if chosen.on_page(t["partnership"])]),
             "years": grids.year_grid([p for p in plans if chosen.on_page(p["partnership"])])}
     return areas.respond(page, chosen, "compare.html", "Compare partnerships", data)

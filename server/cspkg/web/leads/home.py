@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from ..queries import rows
 from . import areas
 from .kit import Page, key_of, number, routes
 from .money import KINDS, MONEY_KINDS, money_kinds
@@ -20,22 +21,28 @@ PLAN_COLUMNS = (("partnershipLabel", "Partnership"), ("title", "Plan"), ("period
 def home():
     page = Page()
     plans = page.ask("plans")
-    scores = {r["plan"]: r for r in page.ask("plan-score")}
     by_partnership: dict[str, list[dict]] = {}
     for row in plans:
         by_partnership.setdefault(row["partnership"], []).append(row)
+    chosen = areas.select(page, list(by_partnership))
+    # Only the page's partnerships are drawn, with their plans' scores (read by plan from the answer the
+    # build keeps); the download holds every plan in the area, converted when it is read.
+    shown = [row for iri in chosen.shown for row in by_partnership[iri]]
+    scores = {r["plan"]: r for r in page.ask_for("plan-score", [row["plan"] for row in shown])}
 
-    def listed(row: dict) -> dict:
+    def listed(row: dict, scores: dict) -> dict:
         return {**row, "key": key_of(row["plan"], "plan"), "moneyKinds": money_kinds(row),
                 **{k: number(row[k]) for k in ("priorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)},
                 "withAll": number(scores.get(row["plan"], {}).get("withAll"))}
 
-    chosen = areas.select(page, list(by_partnership))
-    # Only the page's partnerships are drawn; the download holds every plan in the area, converted when it is read.
-    page.table("plans", "Plans by partnership and year", PLAN_COLUMNS,
-               lambda: [listed(r) for r in plans if chosen.keeps(r["partnership"])])
-    data = {"partnerships": [{"partnership": iri, "label": rows[0]["partnershipLabel"], "plans": [listed(r) for r in rows]}
-                             for iri, rows in by_partnership.items() if chosen.on_page(iri)], "count": len(by_partnership)}
+    def download() -> list[dict]:
+        every = {r["plan"]: r for r in rows("plan-score")}
+        return [listed(r, every) for r in plans if chosen.keeps(r["partnership"])]
+
+    page.table("plans", "Plans by partnership and year", PLAN_COLUMNS, download)
+    data = {"partnerships": [{"partnership": iri, "label": by_partnership[iri][0]["partnershipLabel"],
+                              "plans": [listed(r, scores) for r in by_partnership[iri]]} for iri in chosen.shown],
+            "count": len(by_partnership)}
     return areas.respond(page, chosen, "home.html", "Community Safety Partnership plans", data)
 
 
