@@ -50,7 +50,7 @@ def duty(key: str):
     first = profile[0]
     actions = [{**r, "amount": number(r.get("amount")), "funded": r["funding"].startswith(("money", "in kind")),
                 "partnershipKey": None} for r in page.ask("actions-for-duty", duty=key)]
-    plans = {r["plan"]: r for r in page.ask("plans")}
+    plans = {r["plan"]: r for r in page.ask("partnership-plans")}
     for a in actions:
         listed = plans.get(a["plan"])  # a plan the plans query leaves out still shows its actions
         a["partnership"] = listed["partnershipLabel"] if listed else None

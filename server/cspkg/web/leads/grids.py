@@ -20,7 +20,7 @@ COVERAGE_COLUMNS = (("dutyLabel", "Legal duty"), ("partnershipLabel", "Partnersh
 @routes(bp, "/coverage")
 def coverage():
     page = Page()
-    plans = page.ask("plans")
+    plans = page.ask("partnership-plans")
     chosen = areas.select(page, list(dict.fromkeys(p["partnership"] for p in plans)))
     # The page draws the grid of its own partnerships: their cells and their plans' gaps only (read by
     # partnership and by plan from the answers the build keeps), so a page of 25 partnerships does not
@@ -52,9 +52,12 @@ def coverage():
 @bp.get("/compare.json")
 def compare():
     page = Page()
-    plans = page.ask("plans")
-    chosen = areas.select(page, list(dict.fromkeys(p["partnership"] for p in plans)))
-    themes = page.ask_for("theme-coverage", chosen.shown)  # the page's partnerships' rows (kept by partnership)
+    listing = page.ask("partnership-plans")
+    chosen = areas.select(page, list(dict.fromkeys(p["partnership"] for p in listing)))
+    # the page's partnerships' rows only (the answers are kept by partnership and by plan)
+    themes = page.ask_for("theme-coverage", chosen.shown)
+    mine = [p["plan"] for p in listing if chosen.on_page(p["partnership"])]
+    plans = {p["plan"]: p for p in page.ask_for("plans", mine)}
     data = {"themes": grids.theme_grid([t for t in themes if chosen.on_page(t["partnership"])]),
-            "years": grids.year_grid([p for p in plans if chosen.on_page(p["partnership"])])}
+            "years": grids.year_grid([plans[plan] for plan in mine if plan in plans])}
     return areas.respond(page, chosen, "compare.html", "Compare partnerships", data)

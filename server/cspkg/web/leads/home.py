@@ -20,15 +20,16 @@ PLAN_COLUMNS = (("partnershipLabel", "Partnership"), ("title", "Plan"), ("period
 @routes(bp, "/")
 def home():
     page = Page()
-    plans = page.ask("plans")
+    # The partnerships and their plans in order, a short list; then the plans' counts and scores for the
+    # page's partnerships only (read by plan from the answers the build keeps). The download holds every
+    # plan in the area, read and converted when it is asked for.
     by_partnership: dict[str, list[dict]] = {}
-    for row in plans:
+    for row in page.ask("partnership-plans"):
         by_partnership.setdefault(row["partnership"], []).append(row)
     chosen = areas.select(page, list(by_partnership))
-    # Only the page's partnerships are drawn, with their plans' scores (read by plan from the answer the
-    # build keeps); the download holds every plan in the area, converted when it is read.
-    shown = [row for iri in chosen.shown for row in by_partnership[iri]]
-    scores = {r["plan"]: r for r in page.ask_for("plan-score", [row["plan"] for row in shown])}
+    shown = [row["plan"] for iri in chosen.shown for row in by_partnership[iri]]
+    details = {r["plan"]: r for r in page.ask_for("plans", shown)}
+    scores = {r["plan"]: r for r in page.ask_for("plan-score", shown)}
 
     def listed(row: dict, scores: dict) -> dict:
         return {**row, "key": key_of(row["plan"], "plan"), "moneyKinds": money_kinds(row),
@@ -37,11 +38,12 @@ def home():
 
     def download() -> list[dict]:
         every = {r["plan"]: r for r in rows("plan-score")}
-        return [listed(r, every) for r in plans if chosen.keeps(r["partnership"])]
+        return [listed(r, every) for r in rows("plans") if chosen.keeps(r.get("partnership"))]
 
     page.table("plans", "Plans by partnership and year", PLAN_COLUMNS, download)
     data = {"partnerships": [{"partnership": iri, "label": by_partnership[iri][0]["partnershipLabel"],
-                              "plans": [listed(r, scores) for r in by_partnership[iri]]} for iri in chosen.shown],
+                              "plans": [listed(details[r["plan"]], scores) for r in by_partnership[iri] if r["plan"] in details]}
+                             for iri in chosen.shown],
             "count": len(by_partnership)}
     return areas.respond(page, chosen, "home.html", "Community Safety Partnership plans", data)
 

@@ -32,7 +32,8 @@ def partnership(key: str):
               "startDate": r.get("startDate"), "keptAt": r.get("keptAt"), "keptWhy": r.get("keptWhy"),
               "moneyKinds": money_kinds(r),
               **{k: number(r[k]) for k in ("priorities", "subPriorities", "actions", "fundedActions", "totalGBP", *MONEY_KINDS)}}
-             for r in page.ask("plans") if r["partnership"] == iri]
+             for r in page.ask_for("plans", [p["plan"] for p in page.ask("partnership-plans") if p["partnership"] == iri])
+             if r.get("partnership") == iri]
     duties = [{"duty": r["duty"], "key": key_of(r["duty"], "duty"), "label": r["dutyLabel"], "status": r.get("status"),
                "plans": number(r["plans"]), "actions": number(r["actions"])} for r in page.ask("partnership-duties", partnership=key)]
     page.table("plans", "The partnership's plans", PLAN_COLUMNS, plans)

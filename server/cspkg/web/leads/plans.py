@@ -41,7 +41,7 @@ def plan(key: str):
     page.table("duties", "The plan's legal duties", DUTY_COLUMNS, duties)
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     # The partnership's plans by start date (the plans query's order): the one before this is what changed is measured from.
-    siblings = [r for r in page.ask("plans") if r["partnership"] == summary["partnership"]]
+    siblings = [r for r in page.ask("partnership-plans") if r["partnership"] == summary["partnership"]]
     at = next((i for i, r in enumerate(siblings) if r["plan"] == summary["plan"]), 0)
     previous = siblings[at - 1] if at > 0 else None
     partnership_key = key_of(summary["partnership"], "partnership")

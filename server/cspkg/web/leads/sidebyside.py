@@ -46,7 +46,7 @@ def problems_with(given: dict[str, str], offered: dict[str, list[dict]]) -> list
 def side_by_side():
     page = Page()
     as_data = request.path.endswith(".json")
-    plans = page.ask("plans")
+    plans = page.ask("partnership-plans")
     offered = choices(page, plans)
     given = {n: request.args.get(n, "").strip() for n in PARAMETERS}
     data = {**given, "choices": offered, "columns": [], "problems": []}
