@@ -8,6 +8,7 @@ are paginated with a look-ahead row and `Link` headers, and cached per build wit
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import json
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from .. import iris
 from ..answers.catalogue import SHORT_KEY, CannedQuery, anchored, bind, prepared
 from ..namespaces import ID
-from ..errors import BadInput
+from ..errors import BadInput, CspkgError
 from ..answers.messages import Request
 from ..answers.spreadsheet import from_sparql_csv
 from ..answers.sparqltext import with_value_list
@@ -269,20 +270,66 @@ def rows(name: str, values: dict[str, str] | None = None, units: list[str] | Non
     With `units` (IRIs of the question's kept unit, such as plans), an answer the build keeps by
     unit gives only their rows, so a page of 25 partnerships need not read 2,000 plans' rows; any
     other answer is given whole, and the page keeps the rows it wants."""
+    key, ready, request = _rows_request(name, values, units)
+    if ready is not None:
+        return ready
+    return _rows_of(key, context.runner().run(request))
+
+
+def _rows_request(name: str, values: dict[str, str] | None, units: list[str] | None):
+    """(cache key, the rows if the cache has them, else the Request that answers them)."""
     query = _query(name)
     values = values or {}
     key = ("rows", name, tuple(sorted(values.items())), None if units is None else tuple(sorted(units)))
     kept = cached(key)
     if kept is not None:
-        return kept
+        return key, kept, None
     bound = bind(query, values, _ask)
     # Asked as TSV and read by Oxigraph's parser: a kept answer is passed on as stored, and reading
     # 2,000 rows this way takes a third of the time JSON does (which names every literal's datatype).
-    result = context.runner().run(Request(narrowed(query, bound, prepared(query, bound)), "tsv", max_rows=context.settings().max_rows,
-                                          **kept_answer(query, bound, page=None, units=units)))
+    return key, None, Request(narrowed(query, bound, prepared(query, bound)), "tsv", max_rows=context.settings().max_rows,
+                              **kept_answer(query, bound, page=None, units=units))
+
+
+def _rows_of(key, result) -> list[dict[str, str]]:
     solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.TSV)
     names = [v.value for v in solutions.variables]
     return remember(key, [{k: term.value for k, term in zip(names, row) if term is not None} for row in solutions])
+
+
+def rows_together(asks: list[tuple[str, dict[str, str]]]) -> dict[int, list[dict[str, str]]]:
+    """The rows of several questions (name, values), their queries run at the same time, each on a
+    query process of its own (a worker has `query_processes` of them): a page of many questions then
+    waits about as long as its slowest, not their sum. Returns the rows by position in `asks`; a
+    question that fails here is left out, for the page to ask again and handle as it does alone.
+    Binding, the cache and reading the rows stay on this thread; the queries, in their own
+    processes, run in parallel (this thread only waits on their pipes)."""
+    planned, out = {}, {}
+    for i, (name, values) in enumerate(asks):
+        try:
+            key, ready, request = _rows_request(name, values, None)
+        except (CspkgError, ApiError):
+            continue
+        if ready is not None:
+            out[i] = ready
+        else:
+            planned[i] = (key, request)
+    runner = context.runner()
+    runner.store_for()  # the build is pinned here, before the threads read it
+    workers = min(context.settings().query_processes, len(planned))
+    if workers < 2:
+        return out
+    def run(request):
+        try:
+            return runner.run(request)
+        except CspkgError:
+            return None
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = dict(zip(planned, pool.map(run, [request for _, request in planned.values()])))
+    for i, result in results.items():
+        if result is not None:
+            out[i] = _rows_of(planned[i][0], result)
+    return out
 
 
 def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suffix: str | None):

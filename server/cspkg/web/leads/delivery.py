@@ -34,6 +34,7 @@ HISTORY_COLUMNS = (("period", "Period"), ("asAt", "As of"), ("statusLabel", "Sta
 @routes(bp, "/plans/<key>/actions/<action>")
 def action_history(key: str, action: str):
     page = Page()
+    page.ahead(("plan-summary", {"plan": key}), ("plan-actions", {"plan": key}), ("action-history", {"action": f"{key}/{action}"}))
     summary = one(page, "plan-summary", "plan", key)[0]
     iri = f"{ID}action/{key}/{action}"
     listed = [a for a in page.ask("plan-actions", plan=key) if a["action"] == iri]  # one row per priority it serves

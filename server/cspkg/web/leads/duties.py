@@ -46,6 +46,8 @@ def duties():
 @routes(bp, "/duties/<key>")
 def duty(key: str):
     page = Page()
+    page.ahead(("duty-profile", {"duty": key}), ("actions-for-duty", {"duty": key}), ("duty-holders", {"duty": key}),
+               ("partnership-plans", {}), ("duty-coverage", {}), ("partnership-areas", {}))
     profile = one(page, "duty-profile", "duty", key)
     first = profile[0]
     actions = [{**r, "amount": number(r.get("amount")), "funded": r["funding"].startswith(("money", "in kind")),

@@ -22,7 +22,7 @@ from ...namespaces import BASE
 from .. import context
 from ..context import cached, remember
 from ..errors import ApiError
-from ..queries import rows
+from ..queries import rows, rows_together
 from .tables import FORMATS, Table, file_bytes
 
 bp = Blueprint("leadkit", __name__)
@@ -35,10 +35,20 @@ class Page:
     def __init__(self):
         self.used: list[tuple[str, dict]] = []
         self.tables: dict[str, Table] = {}
+        self.ready: dict[tuple, list[dict]] = {}  # answers asked ahead (`ahead`), by question and values
+
+    def ahead(self, *asks: tuple[str, dict]) -> None:
+        """Ask these questions (name, values) now, all at once (queries.rows_together), for `ask` to
+        read: a page that needs them all waits for the slowest, not for each in turn. A question
+        that fails here is asked again by `ask`, and fails there as it would alone."""
+        for i, found in rows_together(list(asks)).items():
+            name, values = asks[i]
+            self.ready[(name, tuple(sorted(values.items())))] = found
 
     def ask(self, name: str, **values) -> list[dict]:
         self.used.append((name, values))
-        return rows(name, values)
+        found = self.ready.get((name, tuple(sorted(values.items()))))
+        return found if found is not None else rows(name, values)
 
     def ask_for(self, name: str, units: list[str]) -> list[dict]:
         """The question's rows for these units (plans, for a question kept by plan): only theirs where

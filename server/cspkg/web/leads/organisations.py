@@ -32,6 +32,7 @@ def organisations():
 @routes(bp, "/organisations/<key>")
 def organisation(key: str):
     page = Page()
+    page.ahead(("organisation-profile", {"agent": key}), ("organisation-actions", {"agent": key}))
     profile = one(page, "organisation-profile", "agent", key)
     rows = page.ask("organisation-actions", agent=key)
     agent = profile[0]["agent"]

@@ -25,6 +25,7 @@ DUTY_COLUMNS = (("label", "Duty"), ("status", "Status"), ("plans", "Plans"), ("a
 @routes(bp, "/partnerships/<key>")
 def partnership(key: str):
     page = Page()
+    page.ahead(("partnership-members", {"partnership": key}), ("partnership-plans", {}), ("partnership-duties", {"partnership": key}))
     found = one(page, "partnership-members", "partnership", key)
     iri, label = found[0]["partnership"], found[0]["partnershipLabel"]
     members = [{"member": r["member"], "label": r["memberLabel"], "role": r["role"]} for r in found if r.get("member")]

@@ -14,6 +14,10 @@ bp = Blueprint("plans", __name__)
 @routes(bp, "/plans/<key>")
 def plan(key: str):
     page = Page()
+    # The page's questions, asked at once (Page.ahead): each reads only this plan.
+    page.ahead(*((name, {"plan": key}) for name in (
+        "plan-summary", "plan-delivery", "plan-actions", "plan-priorities", "plan-score", "funding-by-source", "plan-funding",
+        "plan-approaches", "plan-completeness", "member-duties", "plan-duties", "pfcc-alignment")), ("partnership-plans", {}))
     summary = one(page, "plan-summary", "plan", key)[0]
     # Each action's status in the plan's latest progress return, where there is one (returns are graphs of their own).
     delivery = {r["action"]: r for r in page.ask("plan-delivery", plan=key)}
@@ -220,6 +224,7 @@ UNTRACED_COLUMNS = (("actionLabel", "Action"), ("priorityLabel", "Under the prio
 @routes(bp, "/plans/<key>/trace")
 def trace(key: str):
     page = Page()
+    page.ahead(*((name, {"plan": key}) for name in ("plan-summary", "plan-trace", "plan-actions")))
     summary = one(page, "plan-summary", "plan", key)[0]
     paths = page.ask("plan-trace", plan=key)
     actions = page.ask("plan-actions", plan=key)

@@ -60,6 +60,7 @@ def chosen_period(returns: list[dict]) -> tuple[dict | None, str | None]:
 @routes(bp, "/plans/<key>/report")
 def report(key: str):
     page = Page()
+    page.ahead(("plan-summary", {"plan": key}), ("delivery-summary", {"plan": key}))
     summary = one(page, "plan-summary", "plan", key)[0]
     counts = page.ask("delivery-summary", plan=key)
     returns = returns_of(counts, key)
