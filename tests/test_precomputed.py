@@ -256,3 +256,21 @@ def test_the_pages_read_every_row_of_a_kept_answer_given_a_page_at_a_time(store_
             context.runner().runner.close()
     finally:
         gc.collect()
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in KEPT.items() if q.precomputed in precomputed.UNITS))
+def test_a_kept_answer_read_for_some_units_is_their_rows_of_the_whole(synthetic, name):
+    """The pages read a kept answer for the partnerships or plans they show (precomputed.read with
+    units): exactly those units' rows of the whole answer, in its order, under its header."""
+    build_path = current_build(synthetic[1])
+    whole = precomputed.read(build_path, name)
+    head, _, body = whole.partition(b"\n")
+    unit = KEPT[name].precomputed
+    solutions = list(ox.parse_query_results(whole, format=ox.QueryResultsFormat.TSV))
+    lines = body.split(b"\n")[:-1]
+    units = sorted({s[unit].value for s in solutions if s[unit] is not None})
+    assert units, f"{name}: no rows to read by {unit}"
+    some = units[::3] + ["https://w3id.org/cspkg/id/plan/no-such-plan"]  # every third, and one with no rows
+    wanted = [line for line, s in zip(lines, solutions) if s[unit] is not None and s[unit].value in some]
+    assert precomputed.read(build_path, name, units=some) == head + b"\n" + b"".join(line + b"\n" for line in wanted)
+    assert precomputed.read(build_path, name, units=[]) == head + b"\n"
