@@ -10,6 +10,7 @@ from cspkg.settings import Settings
 from cspkg.web import create_app
 from cspkg.web.leads import kit
 from cspkg.web.leads.registry import LEAD_PAGES
+from test_pages_http import twin
 
 HTML = {"Accept": "text/html"}
 # every lead page's example, and those that ask ahead with a key the data lack (a 404 either way)
@@ -34,11 +35,6 @@ def test_a_page_asked_at_once_is_the_page_asked_in_turn(clients, path):
     for suffix_path, headers in ((path, HTML), (twin(path), {})):
         one, other = in_turn.get(suffix_path, headers=headers), at_once.get(suffix_path, headers=headers)
         assert (one.status_code, one.data) == (other.status_code, other.data), suffix_path
-
-
-def twin(path: str) -> str:
-    base, _, query = path.partition("?")
-    return (base.rstrip("/") or "/index") + ".json" + (f"?{query}" if query else "")
 
 
 def test_each_question_asked_ahead_runs_once(clients, monkeypatch):

@@ -88,14 +88,13 @@ def read(build: Path, question: str, offset: int = 0, limit: int | None = None, 
         db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
         try:
             found = db.execute("SELECT head, body FROM answers WHERE question = ?", (question,)).fetchone()
-            if found is not None and found[1] is None and units is not None:  # those units' rows, in order
-                db.execute("CREATE TEMP TABLE wanted (unit TEXT PRIMARY KEY)")
-                db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(u,) for u in units])
-                lines = db.execute("SELECT lines FROM units JOIN wanted USING (unit) WHERE question = ? ORDER BY position",
-                                   (question,)).fetchall()
-                found = (found[0], b"".join(chunk for (chunk,) in lines))
-            elif found is not None and found[1] is None:  # kept by unit: the units' rows in order
-                lines = db.execute("SELECT lines FROM units WHERE question = ? ORDER BY position", (question,)).fetchall()
+            if found is not None and found[1] is None:  # kept by unit: the units' rows (those asked for) in order
+                among = ""
+                if units is not None:
+                    db.execute("CREATE TEMP TABLE wanted (unit TEXT PRIMARY KEY)")
+                    db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(u,) for u in units])
+                    among = " JOIN wanted USING (unit)"
+                lines = db.execute(f"SELECT lines FROM units{among} WHERE question = ? ORDER BY position", (question,)).fetchall()
                 found = (found[0], b"".join(chunk for (chunk,) in lines))
         finally:
             db.close()

@@ -8,9 +8,9 @@ are paginated with a look-ahead row and `Link` headers, and cached per build wit
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -316,16 +316,20 @@ def rows_together(asks: list[tuple[str, dict[str, str]]]) -> dict[int, list[dict
             planned[i] = (key, request)
     runner = context.runner()
     runner.store_for()  # the build is pinned here, before the threads read it
-    workers = min(context.settings().query_processes, len(planned))
-    if workers < 2:
-        return out
+
     def run(request):
         try:
             return runner.run(request)
         except CspkgError:
             return None
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = dict(zip(planned, pool.map(run, [request for _, request in planned.values()])))
+
+    requests = [request for _, request in planned.values()]
+    workers = min(context.settings().query_processes, len(planned))
+    if workers < 2:  # one query process, or one question to run: in turn, on this thread
+        results = dict(zip(planned, map(run, requests)))
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = dict(zip(planned, pool.map(run, requests)))
     for i, result in results.items():
         if result is not None:
             out[i] = _rows_of(planned[i][0], result)
