@@ -38,18 +38,21 @@ PARTNERSHIP = ox.NamedNode(str(ns.CSP["partnership"]))
 
 
 def live(store: EmbeddedStore, name: str) -> bytes:
-    return store.query(prepared(KEPT[name], {})).serialize(format=ox.QueryResultsFormat.TSV)
+    return store.query(precomputed.kept_answers(store)[name].text).serialize(format=ox.QueryResultsFormat.TSV)
 
 
 def assert_kept_as_asked(root: Path) -> int:
-    """Every kept answer of the current build equals its question run now; the rows compared."""
+    """Every kept answer of the current build (one for each duty, for a question kept by value)
+    equals its question run now; the rows compared."""
     build_path = current_build(root)
     store = EmbeddedStore(ox.Store.read_only(str(build_path)), build_path)
     compared = 0
-    for name in KEPT:
+    answers = precomputed.kept_answers(store)
+    assert len(answers) > len(KEPT), "the questions kept by value keep an answer for each value"
+    for name, answer in answers.items():
         kept = precomputed.read(build_path, name)
         assert kept is not None, f"the build keeps no answer to {name}"
-        want = live(store, name)
+        want = store.query(answer.text).serialize(format=ox.QueryResultsFormat.TSV)
         rows = want.count(b"\n") - 1
         assert kept == want, f"{name}: the kept answer ({kept.count(b'?') and len(kept.splitlines()) - 1} rows) differs from the query's ({rows})"
         compared += rows
@@ -61,7 +64,7 @@ def test_the_kept_questions_are_national_and_say_so():
                          "actions-without-lead", "actions-without-measures", "theme-coverage", "plan-score",
                          "actions-at-risk", "overdue-actions", "delivery-across-partnerships", "partnership-areas"}
     for name, query in KEPT.items():
-        assert not any(p.required for p in query.params), f"{name}: a question with a required parameter is not kept"
+        assert query.kept_by_value or not any(p.required for p in query.params), f"{name}: a question with a required parameter is not kept"
         if query.precomputed == precomputed.WHOLE:  # kept whole, rewritten in full after every change
             continue
         order = precomputed._order_clause(query.text)
@@ -87,8 +90,8 @@ def test_a_seed_build_keeps_each_answer_as_the_query_gives_it(built):
 @pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "xml"])
 def test_the_query_process_serves_a_kept_answer_as_it_serves_the_query(built, fmt):
     store = built[1]
-    for name, query in KEPT.items():
-        text = prepared(query, {})
+    for name, answer in precomputed.kept_answers(store).items():
+        text = answer.text
         for max_rows, offset, limit in ((10_000, 0, None), (3, 0, None), (5, 2, 6)):
             paged = text + (f"\nLIMIT {limit} OFFSET {offset}" if limit else "")
             asked = runner_child.execute(store, Request(paged, fmt, max_rows=max_rows, store=str(store.path)))
@@ -261,11 +264,17 @@ def test_the_pages_read_every_row_of_a_kept_answer_given_a_page_at_a_time(store_
 @pytest.mark.parametrize("name", sorted(n for n, q in KEPT.items() if q.precomputed in precomputed.UNITS))
 def test_a_kept_answer_read_for_some_units_is_their_rows_of_the_whole(synthetic, name):
     """The pages read a kept answer for the partnerships or plans they show (precomputed.read with
-    units): exactly those units' rows of the whole answer, in its order, under its header."""
+    units): exactly those units' rows of the whole answer, in its order, under its header. A
+    question kept by value is read for the value with the most rows."""
     build_path = current_build(synthetic[1])
+    if KEPT[name].kept_by_value:
+        with sqlite3.connect(f"file:{precomputed.path_for(build_path)}?mode=ro", uri=True) as db:
+            name = db.execute("SELECT question FROM units WHERE question LIKE ? GROUP BY question ORDER BY SUM(LENGTH(lines)) DESC",
+                              (name + " %",)).fetchone()[0]
+        db.close()
     whole = precomputed.read(build_path, name)
     head, _, body = whole.partition(b"\n")
-    unit = KEPT[name].precomputed
+    unit = KEPT[name.split(" ")[0]].precomputed
     solutions = list(ox.parse_query_results(whole, format=ox.QueryResultsFormat.TSV))
     lines = body.split(b"\n")[:-1]
     units = sorted({s[unit].value for s in solutions if s[unit] is not None})
@@ -274,3 +283,65 @@ def test_a_kept_answer_read_for_some_units_is_their_rows_of_the_whole(synthetic,
     wanted = [line for line, s in zip(lines, solutions) if s[unit] is not None and s[unit].value in some]
     assert precomputed.read(build_path, name, units=some) == head + b"\n" + b"".join(line + b"\n" for line in wanted)
     assert precomputed.read(build_path, name, units=[]) == head + b"\n"
+
+
+def test_a_question_kept_by_value_is_kept_for_each_thing_of_its_kind(built):
+    """`actions-for-duty` (one required duty) is kept for every legal duty in the build; it is read
+    under its key only when asked with that one value, and a question with another required
+    parameter cannot be kept."""
+    store = built[1]
+    query = catalogue()["actions-for-duty"]
+    assert query.kept_by_value is not None and query.kept_by_value.name == "duty"
+    answers = precomputed.kept_answers(store)
+    duties = {a.bound[0][1].value for a in answers.values() if a.query.name == "actions-for-duty"}
+    every = {r["d"].value for r in store.query("SELECT ?d WHERE { ?d a <https://w3id.org/cspkg/def/LegalDuty> }")}
+    assert duties == every and len(duties) > 20
+    svd = ox.NamedNode(ns.ID + "duty/serious-violence-duty")
+    assert precomputed.key(query, {"_duty_iri": svd}) == f"actions-for-duty duty={svd.value}"
+    assert precomputed.key(query, {}) is None  # no value: the question runs (and says what it needs)
+    assert precomputed.key(query, {"_duty_iri": ox.Literal("x")}) is None
+    assert precomputed.key(catalogue()["plans"], {}) == "plans"
+    plan = ox.NamedNode(ns.plan_iri("tendring-2021-22"))
+    assert precomputed.key(catalogue()["overdue-actions"], {"_plan_iri": plan}) is None  # an optional value given: run
+    assert precomputed.key(catalogue()["plan-summary"], {"_plan_iri": plan}) is None  # not kept
+
+
+def test_a_kept_question_with_a_required_parameter_of_no_kind_is_refused(tmp_path: Path):
+    bad = tmp_path / "bad.rq"
+    bad.write_text("#+ summary: x\n#+ precomputed: plan\nSELECT ?plan WHERE { ?plan ?p ?_text } ORDER BY ?plan\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="'precomputed' keeps an answer for each value of one required parameter.*requires text"):
+        load(bad)
+
+
+def test_the_api_serves_a_question_kept_by_value_from_the_build(store_root, monkeypatch):
+    """Through the app, actions-for-duty for a duty is read from the kept answer (the query process
+    is asked for its key), every page and format the same bytes as the question run over the store."""
+    from cspkg.settings import Settings
+    from cspkg.web import create_app
+    from cspkg.web import queries as web_queries
+
+    asked, kept_answer = [], web_queries.kept_answer
+
+    def served_from(keep: bool):
+        def choose(*args, **kwargs):
+            fields = kept_answer(*args, **kwargs) if keep else {}
+            asked.append(fields.get("precomputed"))
+            return fields
+        monkeypatch.setattr(web_queries, "kept_answer", choose)
+
+    app = create_app(Settings.from_env(store=store_root, cache_size=0))
+    try:
+        client = app.test_client()
+        for duty in ("serious-violence-duty", "cda-crime-disorder-strategies", "mappa"):
+            for fmt in ("csv", "json"):
+                for page in (1, 2):
+                    served_from(True)
+                    served = client.get(f"/queries/actions-for-duty.{fmt}?duty={duty}&page={page}")
+                    served_from(False)
+                    run = client.get(f"/queries/actions-for-duty.{fmt}?duty={duty}&page={page}")
+                    assert served.status_code == run.status_code == 200
+                    assert served.data == run.data, (duty, fmt, page)
+        assert f"actions-for-duty duty={ns.ID}duty/serious-violence-duty" in asked
+    finally:
+        app.extensions["cspkg"]["runner"].close()
+        gc.collect()

@@ -99,6 +99,13 @@ class CannedQuery:
         return str(value) if value else None
 
     @property
+    def kept_by_value(self) -> Param | None:
+        """A kept question's one required parameter, an IRI of a known kind: its answer is kept
+        for each thing of that kind (store/precomputed.py); None when it has none."""
+        required = [p for p in self.params if p.required]
+        return required[0] if self.precomputed and len(required) == 1 and required[0].kind else None
+
+    @property
     def anchors(self) -> dict[str, Param]:
         """The parameters that keep only the rows whose variable of the same name is their value
         (`anchors: [plan]`); cspkg's own key. Given one, cspkg also writes its value as a VALUES
@@ -203,6 +210,10 @@ def load(path: Path) -> CannedQuery:
     if query.precomputed is not None and query.precomputed not in PRECOMPUTED:
         raise BadInput(f"{path}: 'precomputed' is '{query.precomputed}'; it takes {', '.join(PRECOMPUTED)}"
                        " (the unit its answer is kept by, or the whole answer)")
+    if query.precomputed is not None and any(p.required for p in query.params) and query.kept_by_value is None:
+        raise BadInput(f"{path}: 'precomputed' keeps an answer for each value of one required parameter, an IRI of a"
+                       f" known kind ({', '.join(KINDS)}); this query requires"
+                       f" {', '.join(p.name for p in query.params if p.required)}: drop 'precomputed' or the other parameters")
     return query
 
 

@@ -20,6 +20,11 @@ concatenation in order of position). This holds when a unit's rows are contiguou
 which the full write checks: a question whose answer interleaves units is kept whole and rewritten
 in full instead, as it is when the clause cannot be read.
 
+A question with one required parameter, an IRI of a known kind (`actions-for-duty`'s duty), is
+kept for each thing of that kind in the build, one answer per value, each kept by unit as above: a
+replace rewrites the plan's rows in each (the question with the value written in and the plan as a
+VALUES block, a few milliseconds each when every subquery projects the plan).
+
 Nothing here decides what an answer is: a missing or unreadable file, or a question not kept,
 means the question is run as written, as before. tests/test_precomputed.py checks that each kept
 answer equals the question run over the store, after a build and after a replace.
@@ -31,12 +36,14 @@ import logging
 import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import beside
 from ..answers.catalogue import PRECOMPUTED, QUERIES_DIR, CannedQuery, catalogue, prepared
+from ..answers.choices import members
 from ..answers.sparqllex import VAR, WORD, tokenize
 from ..answers.sparqltext import term_text, with_value_list
 
@@ -63,15 +70,59 @@ _read: dict[tuple, dict[str, CannedQuery]] = {}  # the catalogue as last read, b
 
 def kept_questions(queries: dict[str, CannedQuery] | None = None) -> dict[str, CannedQuery]:
     """The canned questions whose answers are kept: a `precomputed` header naming a unit, and no
-    required parameter (the answer kept is the one asked with none given). The catalogue is read
-    again only when a query file changed (reading its YAML headers costs a fifth of a second)."""
+    required parameter (the answer kept is the one asked with none given) or one kept by value.
+    The catalogue is read again only when a query file changed (reading its YAML headers costs a
+    fifth of a second)."""
     if queries is None:
         stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(QUERIES_DIR.glob("*.rq")))
         if stamp not in _read:
             _read.clear()
             _read[stamp] = catalogue()
         queries = _read[stamp]
-    return {name: q for name, q in queries.items() if q.precomputed in PRECOMPUTED and not any(p.required for p in q.params)}
+    return {name: q for name, q in queries.items()
+            if q.precomputed in PRECOMPUTED and (q.kept_by_value or not any(p.required for p in q.params))}
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One kept answer: a kept question asked with no value, or with one value of its kind."""
+    key: str  # the question's name, or "name parameter=IRI"
+    query: CannedQuery
+    bound: tuple = ()  # ((variable, term),): the value written into the question
+
+    @property
+    def text(self) -> str:
+        return prepared(self.query, dict(self.bound))
+
+
+def key(query: CannedQuery, bound: dict) -> str | None:
+    """The key under which a build keeps the answer to `query` asked with `bound` (variable ->
+    term, as catalogue.bind gives), or None when no answer is kept for it: a kept question asked
+    with no value, or one kept by value asked with that value only."""
+    if not query.precomputed:
+        return None
+    param = query.kept_by_value
+    if param is None:
+        return None if bound or any(p.required for p in query.params) else query.name
+    value = bound.get(param.var)
+    if set(bound) != {param.var} or not isinstance(value, ox.NamedNode):
+        return None
+    return f"{query.name} {param.name}={value.value}"
+
+
+def kept_answers(store, queries: dict[str, CannedQuery] | None = None) -> dict[str, Kept]:
+    """Every answer a build of this store keeps, by key: each kept question's, and for a question
+    kept by value one for each thing of its kind in the store."""
+    out = {}
+    for name, query in kept_questions(queries).items():
+        param = query.kept_by_value
+        if param is None:
+            out[name] = Kept(name, query)
+            continue
+        for iri in members(store, param.kind[1]):
+            bound = {param.var: ox.NamedNode(iri)}
+            out[key(query, bound)] = Kept(key(query, bound), query, tuple(bound.items()))
+    return out
 
 
 # -- reading (the query process) ------------------------------------------------------------------
@@ -203,10 +254,10 @@ def _plan_units(store, unit: str, plan: str | None = None) -> list[tuple[str, st
     return [(s["plan"].value, s["unit"].value) for s in store.query(text)]
 
 
-def _write_full(db: sqlite3.Connection, store, name: str, query: CannedQuery, body: bytes | None = None) -> None:
+def _write_full(db: sqlite3.Connection, store, name: str, kept: Kept, body: bytes | None = None) -> None:
     """Keep the question's whole answer (`body`, when already run)."""
-    unit = query.precomputed
-    text = prepared(query, {})
+    unit = kept.query.precomputed
+    text = kept.text
     body = _run(store, text) if body is None else body
     head, _, rows = body.partition(b"\n")
     blocks = None if unit == WHOLE else _blocks(body, unit)
@@ -220,14 +271,14 @@ def _write_full(db: sqlite3.Connection, store, name: str, query: CannedQuery, bo
                        [(name, p, u) for p, u in _plan_units(store, unit)])
 
 
-def _write_unit(db: sqlite3.Connection, store, name: str, query: CannedQuery, plan: str) -> None:
+def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, plan: str) -> None:
     """Rewrite the units `plan` is in (before and after the change), or the whole answer when the
     units cannot be rewritten one by one."""
-    unit = query.precomputed
-    order = _order_clause(query.text)
+    unit = kept.query.precomputed
+    order = _order_clause(kept.query.text)
     kept_by_unit = db.execute("SELECT body IS NULL FROM answers WHERE question = ?", (name,)).fetchone()
     if order is None or not kept_by_unit or not kept_by_unit[0]:
-        _rewrite(db, store, name, query)  # the full write found interleaved units, or no clause to order by
+        _rewrite(db, store, name, kept)  # the full write found interleaved units, or no clause to order by
         return
     if unit == "plan":
         touched = {plan}
@@ -237,17 +288,16 @@ def _write_unit(db: sqlite3.Connection, store, name: str, query: CannedQuery, pl
         touched |= {u for _, u in now}
         db.execute("DELETE FROM plan_units WHERE question = ? AND plan = ?", (name, plan))
         db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)", [(name, p, u) for p, u in now])
-    text = prepared(query, {})
-    fresh_body = _run(store, with_value_list(text, unit, [f"<{u}>" for u in sorted(touched)]))
+    fresh_body = _run(store, with_value_list(kept.text, unit, [f"<{u}>" for u in sorted(touched)]))
     fresh = _blocks(fresh_body, unit)
     head = fresh_body.partition(b"\n")[0]
     if fresh is None or not set(order[2]) <= {v.decode()[1:] for v in head.split(b"\t")}:  # or ordered by a column not given
-        _rewrite(db, store, name, query)
+        _rewrite(db, store, name, kept)
         return
     db.executemany("DELETE FROM units WHERE question = ? AND unit = ?", [(name, u) for u in touched])
     for u, lines in fresh:
         if not _place(db, name, head, order, u, lines):
-            _rewrite(db, store, name, query)
+            _rewrite(db, store, name, kept)
             return
 
 
@@ -283,10 +333,10 @@ def _place(db: sqlite3.Connection, name: str, head: bytes, order: tuple, unit: s
     return True
 
 
-def _rewrite(db: sqlite3.Connection, store, name: str, query: CannedQuery, body: bytes | None = None) -> None:
+def _rewrite(db: sqlite3.Connection, store, name: str, kept: Kept, body: bytes | None = None) -> None:
     for table in ("answers", "units", "plan_units"):
         db.execute(f"DELETE FROM {table} WHERE question = ?", (name,))
-    _write_full(db, store, name, query, body)
+    _write_full(db, store, name, kept, body)
 
 
 def write(store, build: Path, previous: Path | None = None, plan: str | None = None) -> Path | None:
@@ -301,14 +351,14 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
                 for table in ("answers", "units", "plan_units"):  # kept by an older cspkg: written again in full
                     db.execute(f"DROP TABLE IF EXISTS {table}")
             _create(db)
-            kept = kept_questions()
+            kept = kept_answers(store)
             for gone in {q for (q,) in db.execute("SELECT question FROM answers")} - set(kept):
                 for table in ("answers", "units", "plan_units"):
                     db.execute(f"DELETE FROM {table} WHERE question = ?", (gone,))
-            texts = {name: prepared(query, {}) for name, query in kept.items()}
+            texts = {name: answer.text for name, answer in kept.items()}
             known = dict(db.execute("SELECT question, source FROM answers"))
             by_unit = [name for name in kept
-                       if incremental and known.get(name) == texts[name] and kept[name].precomputed != WHOLE]
+                       if incremental and known.get(name) == texts[name] and kept[name].query.precomputed != WHOLE]
             # The others are run whole, on as many threads as there are cores, while this thread
             # rewrites the units: Oxigraph lets go of Python's lock while it answers (at 3M, 16 s of
             # a build's store stage on one core). Only this thread writes to the file.

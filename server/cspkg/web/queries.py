@@ -24,7 +24,7 @@ from ..errors import BadInput, CspkgError
 from ..answers.messages import Request
 from ..answers.spreadsheet import from_sparql_csv
 from ..answers.sparqltext import with_value_list
-from ..store import textindex
+from ..store import precomputed, textindex
 from . import context, questions
 from .context import cached, remember
 from .errors import ApiError
@@ -164,14 +164,16 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
 
 def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1, units: list[str] | None = None) -> dict:
     """The Request fields that let the query process serve an answer the build keeps
-    (store/precomputed.py): a kept question, asked with no parameter values, of the embedded store;
-    one page of it, or (page None, as the pages for leads read it) every row."""
-    if not query.precomputed or any(p.required for p in query.params) or bound or context.settings().backend == "remote":
+    (store/precomputed.py): a kept question, asked with no parameter values (or, for one kept by
+    value, with its one value), of the embedded store; one page of it, or (page None, as the pages
+    for leads read it) every row."""
+    kept = precomputed.key(query, bound)
+    if kept is None or context.settings().backend == "remote":
         return {}
     size = query.pagination
     if not size or page is None:
-        return {"precomputed": query.name, "units": None if units is None else sorted(units)}
-    return {"precomputed": query.name, "offset": (page - 1) * size, "limit": size + 1}  # with the look-ahead row
+        return {"precomputed": kept, "units": None if units is None else sorted(units)}
+    return {"precomputed": kept, "offset": (page - 1) * size, "limit": size + 1}  # with the look-ahead row
 
 
 @bp.get("/queries/<name>")

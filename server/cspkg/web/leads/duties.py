@@ -72,8 +72,9 @@ def duty(key: str):
     holding = {role: [{"body": r["body"], "label": r["bodyLabel"], "area": r.get("policeArea")} for r in bodies if r["role"] == role]
                for role in ("holds", "must co-operate")}
     # Plans that cite the duty themselves (a strategy with no action list among them), beside those whose actions serve it.
+    serving = {a["plan"] for a in actions}
     cited = [{"plan": iri, "key": key_of(iri, "plan"), "title": plans[iri]["title"], "partnership": plans[iri]["partnershipLabel"],
-              "served": any(a["plan"] == iri for a in actions)}
+              "served": iri in serving}
              for iri in citing if chosen.on_page(plans[iri]["partnership"])]
     shown = [a for a in actions if chosen.on_page(a["partnershipIri"]) or (a["partnershipIri"] is None and chosen.number == 1)]
     data = {"duty": first["duty"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
@@ -82,7 +83,7 @@ def duty(key: str):
             "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"],
             "legislation": legislation, "actions": shown, "actionCount": len(actions), "fundedActions": sum(a["funded"] for a in actions),
             "moneyKinds": kinds_of(actions), "amountGBP": stated_for(page, first["duty"], chosen if not everywhere else None),
-            "plans": len({a["plan"] for a in actions}), "citedBy": cited}
+            "plans": len(serving), "citedBy": cited}
     return areas.respond(page, chosen, "duty.html", first["dutyLabel"], data)
 
 
