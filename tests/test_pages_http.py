@@ -216,6 +216,46 @@ def test_search_finds_each_kind(server):
     assert empty.status_code == 200 and 'name="text"' in empty.text
 
 
+def test_search_results_come_a_page_at_a_time_in_the_questions_order(server):
+    """A search that finds more than a page of items shows them 50 at a time, in the search
+    question's order, with the count of each kind over every page; the download holds them all."""
+    from cspkg.web.leads.home import RESULTS_PER_PAGE
+
+    every = every_row(server, "search", text="the")
+    assert len(every) > 2 * RESULTS_PER_PAGE, "the seed data must give more than two pages for this test to say anything"
+    pages = -(-len(every) // RESULTS_PER_PAGE)
+    seen = []
+    for number in range(1, pages + 1):
+        data = requests.get(f"{server}/search.json", params={"text": "the", "page": number}).json()["data"]
+        assert data["count"] == len(every) and data["paging"]["pages"] == pages and data["paging"]["page"] == number
+        assert data["counts"] == {kind: sum(r["kind"] == kind for r in every) for kind in ("action", "priority", "agency", "duty")}
+        shown = [r["item"] for kind in ("action", "priority", "agency", "duty") for r in data["results"].get(kind, [])]
+        assert len(shown) == (RESULTS_PER_PAGE if number < pages else len(every) - (pages - 1) * RESULTS_PER_PAGE)
+        assert (data["paging"]["next"] is None) == (number == pages) and (data["paging"]["previous"] is None) == (number == 1)
+        seen += shown
+    assert seen == [r["item"] for r in every]  # every item once, in the question's order
+    page = requests.get(f"{server}/search", params={"text": "the", "page": 2}, headers=HTML)
+    assert page.status_code == 200
+    assert f"Showing {RESULTS_PER_PAGE + 1} to {2 * RESULTS_PER_PAGE}, page 2 of {pages}." in " ".join(page.text.split())
+    assert 'rel="next" ' not in page.text or 'href="/search?text=the&amp;page=3"' in page.text
+    assert 'href="/search?text=the"' in page.text  # page 1 is the page without a number
+    download = requests.get(f"{server}/search.csv", params={"text": "the", "page": 2})
+    assert download.status_code == 200 and download.text.count("\n") == len(every) + 1
+
+
+@pytest.mark.parametrize("page, status, words", [("0", 400, "is not a page number"), ("two", 400, "is not a page number"),
+                                                 ("999", 404, "There is no page 999")])
+def test_a_bad_search_page_says_what_is_wrong(server, page, status, words):
+    response = requests.get(f"{server}/search", params={"text": "the", "page": page}, headers=HTML)
+    assert response.status_code == status and words in response.text
+    if status == 404:
+        assert 'href="/search?text=the&amp;page=' in response.text  # a link to the last page
+    else:  # the first page again
+        assert response.text.count('<li><a href="/doc/') >= 1 and "The first page of matches is shown instead." in response.text
+    twice = requests.get(f"{server}/search?text=the&page=1&page=2", headers=HTML)
+    assert twice.status_code == 400 and "given more than once" in twice.text
+
+
 @pytest.mark.parametrize("path", ["/plans/no-such-plan", "/plans/no-such-plan.json", "/plans/no-such-plan/trace",
                                   "/duties/no-such-duty", "/duties/no-such-duty.json", "/plans/serious-violence-duty",
                                   "/duties/thurrock-2023-24", "/plans/bad%20key",

@@ -16,20 +16,18 @@ page shows neither the form nor the pager, and looks as it did before areas came
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
-from flask import jsonify, make_response, render_template, request
+from flask import jsonify, make_response, request
 
 from ..errors import ApiError
+from . import paging
 from .kit import Page, key_of, twin
 
 PER_PAGE = 25
 # (kind of area, heading of its group of choices, column of partnership-areas): the order of the form's groups.
 KINDS = (("police-area", "Police areas", "policeArea"), ("county", "Counties", "county"), ("region", "Regions", "region"))
 WORDS = {"police-area": "police area", "county": "county", "region": "region"}
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 @dataclass
@@ -72,12 +70,7 @@ class Selection:
 
     def href(self, number: int | None = None, suffix: str = "") -> str:
         """This page (or its twin, with `suffix` ".json") at another page number, the area kept."""
-        base = twin(request.path)[0]
-        base = "/" if base == "/index" and not suffix else base
-        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "table")]
-        if number and number > 1:
-            args.append(("page", str(number)))
-        return base + suffix + (f"?{urlencode(args)}" if args else "")
+        return paging.href(number, suffix)
 
     def as_data(self, suffix: str = "") -> dict:
         """What the page and its twin say of the selection: the area, the count in words, the links."""
@@ -129,15 +122,13 @@ def select(page: Page, partnerships: list[str], keep: tuple[str, ...] = ()) -> S
     elif given and given not in known:
         problems.append(f"parameter 'area': no partnership here is in an area '{given[:60]}'; choose a police area, county or "
                         "region from the list (its key looks like police-area-essex, county-essex or region-east-of-england)")
-    raw = request.args.get("page", "").strip()
-    if len(request.args.getlist("page")) > 1:
-        problems.append("parameter 'page' is given more than once; give one page number")
-    elif raw and not PAGE_NUMBER.fullmatch(raw):
-        problems.append(f"parameter 'page': '{raw[:40]}' is not a page number; give a whole number from 1, as in page=2")
+    number, problem = paging.page_number()
+    if problem:
+        problems.append(problem)
     area = known[given] if given in known and not problems else None
     chosen = [p for p in partnerships if area is None or area["key"] in of.get(p, ())]
     pages = max(1, -(-len(chosen) // PER_PAGE))
-    number = int(raw) if raw and not problems else 1
+    number = 1 if problems else number
     shown = chosen[(number - 1) * PER_PAGE: number * PER_PAGE]
     choices = [{"kind": kind, "heading": heading,
                 "options": sorted(({**known[k], "count": counts.get(k, 0)} for k in known
@@ -157,15 +148,7 @@ def respond(page: Page, selection: Selection, template: str, title: str, data: d
     what was wrong (400), or, past the last page, a 404 that links to the last page."""
     fmt = twin(request.path)[1]
     if selection.missing:
-        last = selection.href(selection.pages, ".json" if fmt == "json" else "")
-        message = selection.missing + "; the last page is page " + str(selection.pages)
-        if fmt == "json":
-            response = jsonify({"ok": False, "status": 404, "error": message, "last": last})
-        else:
-            response = make_response(render_template("error.html", status=404, message=message + ".",
-                                                     onward={"href": last, "text": f"Go to the last page (page {selection.pages})"}))
-        response.status_code = 404
-        return response
+        return paging.past_the_last(selection.missing, selection.pages)
     if selection.problems and fmt not in ("json", None):  # a download: no page to show again
         raise ApiError(400, "; ".join(selection.problems))
     data = {**data, "paging": selection.as_data(".json" if fmt == "json" else "")}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, make_response, request
 
 from ..queries import rows
-from . import areas
-from .kit import Page, key_of, number, routes
+from . import areas, paging
+from .kit import Page, key_of, number, routes, twin
 from .money import KINDS, MONEY_KINDS, money_kinds
 
 bp = Blueprint("home", __name__)
@@ -51,15 +51,41 @@ def home():
 SEARCH_COLUMNS = (("kind", "Kind"), ("label", "Name"), ("planLabel", "Plan"), ("foundIn", "Found in"), ("item", "Link"))
 
 
+RESULTS_PER_PAGE = 50  # a phone's screenful or two; the download holds every result
+SEARCH_KINDS = ("action", "priority", "agency", "duty")
+
+
 @routes(bp, "/search")
 def search():
+    """Every match, in the search question's order, a page of RESULTS_PER_PAGE at a time: at 2,000
+    plans "violence" finds 2,747 items, too many for one page on a phone (or to render quickly)."""
     page = Page()
     text = request.args.get("text", "").strip()
+    found = page.ask("search", text=text) if text else []
+    fmt = twin(request.path)[1]
+    number, problem = paging.page_number() if fmt in (None, "json") else (1, None)  # a download holds every result
+    pages = max(1, -(-len(found) // RESULTS_PER_PAGE))
+    if not problem and number > pages:
+        return paging.past_the_last(f"There is no page {number}: the {len(found)} matches fill {pages} page{'' if pages == 1 else 's'}",
+                                    pages)
+    number = 1 if problem else number
+    shown = found[(number - 1) * RESULTS_PER_PAGE: number * RESULTS_PER_PAGE]
     results: dict[str, list] = {}
-    if text:
-        for row in page.ask("search", text=text):
-            results.setdefault(row["kind"], []).append(row)
-    data = {"text": text, "count": sum(map(len, results.values())), "results": results}
-    page.table("results", "What the search found", SEARCH_COLUMNS, [r for kind in results.values() for r in kind])
+    for row in shown:
+        results.setdefault(row["kind"], []).append(row)
+    counts = {kind: sum(r["kind"] == kind for r in found) for kind in SEARCH_KINDS}
+    suffix = ".json" if fmt == "json" else ""
+    first = (number - 1) * RESULTS_PER_PAGE + 1 if shown else 0
+    data = {"text": text, "count": len(found), "counts": counts, "results": results,
+            "paging": {"page": number, "pages": pages, "perPage": RESULTS_PER_PAGE, "first": first,
+                       "last": first + len(shown) - 1 if shown else 0, "problems": [problem] if problem else [],
+                       "previous": paging.href(number - 1, suffix) if number > 1 else None,
+                       "next": paging.href(number + 1, suffix) if number < pages else None}}
+    page.table("results", "What the search found", SEARCH_COLUMNS, found)
     title = f"Search: {text}" if text else "Search"
-    return page.respond("search.html", title, data)
+    if number > 1:
+        title += f", page {number} of {pages}"
+    response = make_response(page.respond("search.html", title, data))
+    if problem:
+        response.status_code = 400
+    return response
