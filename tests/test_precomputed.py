@@ -345,3 +345,16 @@ def test_the_api_serves_a_question_kept_by_value_from_the_build(store_root, monk
     finally:
         app.extensions["cspkg"]["runner"].close()
         gc.collect()
+
+
+def test_a_kept_answer_limited_to_units_is_the_question_limited_after_its_value_is_written(built):
+    """A replace limits each kept answer's question to the changed plan's units before writing its
+    value in (so the question's text is read once for all its values): the same text as limiting
+    the question as asked."""
+    from cspkg.answers.sparqltext import with_value_list
+
+    plans = [ns.plan_iri("tendring-2021-22"), ns.plan_iri("thurrock-2023-24")]
+    for answer in precomputed.kept_answers(built[1]).values():
+        unit = answer.query.precomputed
+        if unit in precomputed.UNITS:
+            assert answer.limited(unit, plans) == with_value_list(answer.text, unit, [f"<{p}>" for p in plans]), answer.key
