@@ -74,6 +74,25 @@ def test_enumerated_choices_are_the_ones_cspkg_offers(store, name):
         f"{name}: the enumerate lists differ from the data; run `python -m cspkg.answers.choices` after a build")
 
 
+def test_a_theme_is_chosen_from_the_themes_alone(store):
+    """The theme scheme's concepts are typed csp:Theme, so a question asking for a theme offers the
+    34 themes, not every SKOS concept in the graph (statuses, areas, plans' priorities), and refuses
+    a concept that is not a theme."""
+    query = QUERIES["theme-across-partnerships"]
+    offered = choices.lists(query, store)["theme"]
+    assert len(offered) == 34 and all(iri.startswith(ID + "theme/") for iri in offered)
+    scheme = {r["t"].value for r in store.query(
+        "SELECT ?t WHERE { ?t <http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/cspkg/id/theme/scheme> }")}
+    assert set(offered) == scheme
+
+    def ask(sparql, substitutions):
+        return store.query(sparql, substitutions={ox.Variable(k): v for k, v in substitutions.items()})
+
+    assert bind(query, {"theme": "knife-crime"}, ask)  # a short key, as before
+    with pytest.raises(BadInput, match="is not a theme in the data"):
+        bind(query, {"theme": ID + "county/essex"}, ask)
+
+
 SAMPLES = {"iri": ox.NamedNode("https://example.org/x"), "string": ox.Literal('a "quoted" word'),
            "integer": ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))}
 

@@ -39,7 +39,7 @@ KINDS = {
     "agency": ("agency/", "http://www.w3.org/ns/org#Organization", "an agency"),
     "agent": ("agency/", "http://www.w3.org/ns/prov#Agent", "an organisation, team or post"),
     "funder": ("agency/", "http://www.w3.org/ns/prov#Agent", "an organisation, team, post or partnership"),
-    "theme": ("theme/", "http://www.w3.org/2004/02/skos/core#Concept", "a theme"),
+    "theme": ("theme/", "https://w3id.org/cspkg/def/Theme", "a theme"),
     "partnership": ("partnership/", "https://w3id.org/cspkg/def/CommunitySafetyPartnership", "a partnership"),
 }
 
