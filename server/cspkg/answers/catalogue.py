@@ -261,6 +261,13 @@ def term(param: Param, raw: str) -> ox.NamedNode | ox.Literal:
 
 
 IS_A = "ASK { ?thing a ?class }"
+MEMBERS = "SELECT DISTINCT ?thing ?class WHERE { ?thing a ?class FILTER(isIRI(?thing)) } ORDER BY ?thing"  # ?class is bound
+
+
+def members(store, cls: str) -> list[str]:
+    """Every IRI of the class in the store, sorted: the values a parameter of that kind can take."""
+    rows = store.query(MEMBERS, substitutions={ox.Variable("class"): ox.NamedNode(cls)})
+    return [row["thing"].value for row in rows]
 
 
 def bind(query: CannedQuery, values: dict[str, str], ask) -> dict[str, ox.NamedNode | ox.Literal]:

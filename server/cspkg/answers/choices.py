@@ -12,18 +12,9 @@ import re
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
+from .catalogue import QUERIES_DIR, CannedQuery, catalogue, members
 
-from .catalogue import QUERIES_DIR, CannedQuery, catalogue
-
-MEMBERS = "SELECT DISTINCT ?thing ?class WHERE { ?thing a ?class FILTER(isIRI(?thing)) } ORDER BY ?thing"  # ?class is bound
 BLOCK = re.compile(r"^#\+ enumerate:\n(?:#\+   .*\n)*", re.M)  # the header's enumerate block
-
-
-def members(store, cls: str) -> list[str]:
-    """Every IRI of the class in the store, sorted."""
-    rows = store.query(MEMBERS, substitutions={ox.Variable("class"): ox.NamedNode(cls)})
-    return [row["thing"].value for row in rows]
 
 
 def lists(query: CannedQuery, store) -> dict[str, list[str]]:

@@ -42,8 +42,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import beside
-from ..answers.catalogue import PRECOMPUTED, QUERIES_DIR, CannedQuery, catalogue, prepared
-from ..answers.choices import members
+from ..answers.catalogue import PRECOMPUTED, QUERIES_DIR, CannedQuery, catalogue, members, prepared
 from ..answers.sparqllex import VAR, WORD, tokenize
 from ..answers.sparqltext import substitute, term_text, with_value_list
 
