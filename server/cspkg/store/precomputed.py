@@ -127,7 +127,8 @@ def kept_answers(store, queries: dict[str, CannedQuery] | None = None) -> dict[s
             continue
         for iri in members(store, param.kind[1]):
             bound = {param.var: ox.NamedNode(iri)}
-            out[key(query, bound)] = Kept(key(query, bound), query, tuple(bound.items()))
+            named = key(query, bound)
+            out[named] = Kept(named, query, tuple(bound.items()))
     return out
 
 
