@@ -122,6 +122,42 @@ def full_writes(monkeypatch) -> list[str]:
     return written
 
 
+def runs(monkeypatch) -> list[str]:
+    """The texts the kept answers were computed by, in order."""
+    ran, run_text = [], precomputed._run
+    monkeypatch.setattr(precomputed, "_run", lambda store, text: (ran.append(text), run_text(store, text))[1])
+    return ran
+
+
+BY_THEME = KEPT["theme-across-partnerships"]
+
+
+def assert_every_theme_at_once(ran: list[str], limited: bool) -> None:
+    """The answers kept for each theme came from one run of the query answering every theme (limited
+    to some partnerships by a VALUES block, after a replace), not from the question run per theme."""
+    every = precomputed.every_value.companion(BY_THEME)
+    assert every is not None
+    from_every = [text for text in ran if text == every or (limited and "VALUES ?partnership" in text and "GROUP BY ?theme ?partnership ?plan ?action" in text)]
+    assert len(from_every) == 1, f"the query answering every theme ran {len(from_every)} times"
+    assert (from_every[0] != every) == limited
+    assert "AS ?theme)" in BY_THEME.text and "AS ?theme)" not in every  # the question binds its theme; the other has a column
+    assert not [text for text in ran if "AS ?theme)" in text], "the question ran for one theme"
+
+
+def test_a_build_answers_every_theme_with_one_query(built, tmp_path, monkeypatch):
+    root = tmp_path / "store"
+    shutil.copytree(built[1].path.parent, root, symlinks=True)
+    build_path = current_build(root)
+    store = EmbeddedStore(ox.Store.read_only(str(build_path)), build_path)
+    precomputed.remove(build_path)
+    ran = runs(monkeypatch)
+    assert precomputed.write(store, build_path) == precomputed.path_for(build_path)
+    assert_every_theme_at_once(ran, limited=False)
+    keys = [name for name in precomputed.kept_answers(store) if name.startswith("theme-across-partnerships ")]
+    assert len(keys) >= 30, "an answer for each theme"
+    assert assert_kept_as_asked(root) > 50
+
+
 def test_a_replace_rewrites_its_plan_and_keeps_the_others(built, tmp_path, monkeypatch):
     root = tmp_path / "store"
     shutil.copytree(built[1].path.parent, root, symlinks=True)
@@ -178,10 +214,11 @@ def test_a_new_plan_goes_where_each_answer_orders_it(synthetic, tmp_path, monkey
     _, built_root, held = synthetic
     root = tmp_path / "store"
     shutil.copytree(built_root, root, symlinks=True)
-    written = full_writes(monkeypatch)
+    written, ran = full_writes(monkeypatch), runs(monkeypatch)
     done = replace_plan(root, held.stem, set(parse(Source(held, "plan"))), what="upload")
     assert not done.violations, [f.message for f in done.violations][:5]
     assert sorted(written) == sorted(WHOLE), "adding a plan rewrites only the units it is in (and the answers kept whole)"
+    assert_every_theme_at_once(ran, limited=True)
     assert assert_kept_as_asked(root) > 500
     assert ns.plan_iri(held.stem).encode() in precomputed.read(current_build(root), "plans")
 
@@ -197,10 +234,11 @@ def test_a_plan_moved_to_another_partnership_rewrites_both(synthetic, tmp_path, 
     other = next(t.object for path in plans[1:] for t in parse(Source(path, "plan"))
                  if t.predicate == PARTNERSHIP and t.object != home)
     moved = {ox.Triple(t.subject, t.predicate, other) if t.predicate == PARTNERSHIP and t.object == home else t for t in moved}
-    written = full_writes(monkeypatch)
+    written, ran = full_writes(monkeypatch), runs(monkeypatch)
     done = replace_plan(root, plans[0].stem, moved)
     assert not done.violations, [f.message for f in done.violations][:5]
     assert sorted(written) == sorted(WHOLE), "a replace rewrites only the units its plan is in (and the answers kept whole)"
+    assert_every_theme_at_once(ran, limited=True)
     assert assert_kept_as_asked(root) > 500
     with sqlite3.connect(precomputed.path_for(current_build(root))) as db:
         units = {u for (u,) in db.execute("SELECT unit FROM plan_units WHERE question = 'duty-coverage' AND plan = ?", (iri,))}

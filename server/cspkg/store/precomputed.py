@@ -23,7 +23,9 @@ in full instead, as it is when the clause cannot be read.
 A question with one required parameter, an IRI of a known kind (`actions-for-duty`'s duty), is
 kept for each thing of that kind in the build, one answer per value, each kept by unit as above: a
 replace rewrites the plan's rows in each (the question with the value written in and the plan as a
-VALUES block, a few milliseconds each when every subquery projects the plan).
+VALUES block, a few milliseconds each when every subquery projects the plan). Where a query answers
+every value at once (queries/every-value/<name>.rq, store/every_value.py), a build runs it once
+instead of the question once per value, and a replace runs it once for the units the plan is in.
 
 Nothing here decides what an answer is: a missing or unreadable file, or a question not kept,
 means the question is run as written, as before. tests/test_precomputed.py checks that each kept
@@ -41,7 +43,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import beside
+from . import beside, every_value
 from ..answers.catalogue import PRECOMPUTED, QUERIES_DIR, CannedQuery, catalogue, members, prepared
 from ..answers.sparqllex import VAR, WORD, tokenize
 from ..answers.sparqltext import substitute, term_text, with_value_list
@@ -88,10 +90,17 @@ class Kept:
     key: str  # the question's name, or "name parameter=IRI"
     query: CannedQuery
     bound: tuple = ()  # ((variable, term),): the value written into the question
+    every: str | None = None  # the query answering every value at once (every_value), if any
 
     @property
     def text(self) -> str:
         return prepared(self.query, dict(self.bound))
+
+    @property
+    def source(self) -> str:
+        """What the kept answer is of: the question's text, and the query that answers every value
+        when there is one (either changed, the answer is written again)."""
+        return self.text if self.every is None else f"{self.text}\n# every value:\n{self.every}"
 
     def limited(self, unit: str, units: list[str]) -> str:
         """The text with `unit` limited to these IRIs (a VALUES block), the value then written in:
@@ -125,10 +134,11 @@ def kept_answers(store, queries: dict[str, CannedQuery] | None = None) -> dict[s
         if param is None:
             out[name] = Kept(name, query)
             continue
+        every = every_value.companion(query)
         for iri in members(store, param.kind[1]):
             bound = {param.var: ox.NamedNode(iri)}
             named = key(query, bound)
-            out[named] = Kept(named, query, tuple(bound.items()))
+            out[named] = Kept(named, query, tuple(bound.items()), every)
     return out
 
 
@@ -264,12 +274,11 @@ def _plan_units(store, unit: str, plan: str | None = None) -> list[tuple[str, st
 def _write_full(db: sqlite3.Connection, store, name: str, kept: Kept, body: bytes | None = None) -> None:
     """Keep the question's whole answer (`body`, when already run)."""
     unit = kept.query.precomputed
-    text = kept.text
-    body = _run(store, text) if body is None else body
+    body = _run(store, kept.text) if body is None else body
     head, _, rows = body.partition(b"\n")
     blocks = None if unit == WHOLE else _blocks(body, unit)
     db.execute("INSERT INTO answers (question, source, head, body) VALUES (?, ?, ?, ?)",
-               (name, text, head, rows if blocks is None else None))
+               (name, kept.source, head, rows if blocks is None else None))
     if blocks is not None:
         db.executemany("INSERT INTO units (question, position, unit, lines) VALUES (?, ?, ?, ?)",
                        [(name, i * SPACING, u, lines) for i, (u, lines) in enumerate(blocks)])
@@ -278,9 +287,10 @@ def _write_full(db: sqlite3.Connection, store, name: str, kept: Kept, body: byte
                        [(name, p, u) for p, u in _plan_units(store, unit)])
 
 
-def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, plan: str) -> None:
+def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, plan: str, fresh=None) -> None:
     """Rewrite the units `plan` is in (before and after the change), or the whole answer when the
-    units cannot be rewritten one by one."""
+    units cannot be rewritten one by one. `fresh(units)`, when given, gives those units' rows (the
+    answer for every value split by value, _every_value_rows), or None to run the question for them."""
     unit = kept.query.precomputed
     order = _order_clause(kept.query.text)
     kept_by_unit = db.execute("SELECT body IS NULL FROM answers WHERE question = ?", (name,)).fetchone()
@@ -295,7 +305,9 @@ def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, plan: str)
         touched |= {u for _, u in now}
         db.execute("DELETE FROM plan_units WHERE question = ? AND plan = ?", (name, plan))
         db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)", [(name, p, u) for p, u in now])
-    fresh_body = _run(store, kept.limited(unit, sorted(touched)))
+    fresh_body = fresh(sorted(touched)) if fresh is not None else None
+    if fresh_body is None:
+        fresh_body = _run(store, kept.limited(unit, sorted(touched)))
     fresh = _blocks(fresh_body, unit)
     head = fresh_body.partition(b"\n")[0]
     if fresh is None or not set(order[2]) <= {v.decode()[1:] for v in head.split(b"\t")}:  # or ordered by a column not given
@@ -365,23 +377,75 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
             texts = {name: answer.text for name, answer in kept.items()}
             known = dict(db.execute("SELECT question, source FROM answers"))
             by_unit = [name for name in kept
-                       if incremental and known.get(name) == texts[name] and kept[name].query.precomputed != WHOLE]
+                       if incremental and known.get(name) == kept[name].source and kept[name].query.precomputed != WHOLE]
             # The others are run whole, on as many threads as there are cores, while this thread
             # rewrites the units: Oxigraph lets go of Python's lock while it answers (at 3M, 16 s of
-            # a build's store stage on one core). Only this thread writes to the file.
+            # a build's store stage on one core). Only this thread writes to the file. A question
+            # with a query answering every value is run once for all of its values written whole.
             whole = [name for name in kept if name not in by_unit]
-            with ThreadPoolExecutor(max_workers=max(1, min(len(whole), os.cpu_count() or 1))) as pool:
-                bodies = pool.map(lambda name: _run(store, texts[name]), whole)
+            shared = _shared(kept, whole)
+            alone = [name for name in whole if name not in shared]
+            with ThreadPoolExecutor(max_workers=max(1, min(len(alone) + len(shared), os.cpu_count() or 1))) as pool:
+                everys = {every: pool.submit(_run, store, every) for every in set(shared.values())}  # the longest first
+                bodies = pool.map(lambda name: _run(store, texts[name]), alone)
+                fresh = {}
                 for name in by_unit:
-                    _write_unit(db, store, name, kept[name], plan)
-                for name, body in zip(whole, bodies):
+                    answer = kept[name]
+                    rows = None if answer.every is None else _every_value_rows(store, answer, fresh)
+                    _write_unit(db, store, name, answer, plan, rows)
+                for name, body in zip(alone, bodies):
                     _rewrite(db, store, name, kept[name], body)
+                split = {every: _split(future.result(), kept[next(n for n in shared if shared[n] == every)])
+                         for every, future in everys.items()}
+                for name, every in shared.items():
+                    parts = split[every]
+                    _rewrite(db, store, name, kept[name], None if parts is None else parts.get(_value(kept[name]), parts[None]))
         db.close()
         return target
     except (sqlite3.Error, OSError, SyntaxError, ValueError) as err:
         log.warning("kept answers %s not written: %s (the questions run as written)", target, err)
         target.unlink(missing_ok=True)
         return None
+
+
+def _value(kept: Kept) -> str:
+    """The IRI a kept-by-value answer is kept for."""
+    return kept.bound[0][1].value
+
+
+def _shared(kept: dict[str, Kept], whole: list[str]) -> dict[str, str]:
+    """The answers among `whole` to take from a query answering every value (name -> its text):
+    those of a question with one, when more than one of its values is to be written whole (a
+    replace that finds one new value runs the question for that value alone)."""
+    counts: dict[str, int] = {}
+    for name in whole:
+        if kept[name].every is not None:
+            counts[kept[name].every] = counts.get(kept[name].every, 0) + 1
+    return {name: kept[name].every for name in whole if counts.get(kept[name].every, 0) > 1}
+
+
+def _split(body: bytes, kept: Kept) -> dict | None:
+    """Each value's answer from the rows of every value (every_value.split), and under None the
+    answer with no rows (a value none of the rows has); None when they cannot be split."""
+    order = _order_clause(kept.query.text)
+    parts = None if order is None else every_value.split(body, kept.query.kept_by_value.name, order)
+    if parts is not None:
+        parts[None] = body[:body.find(b"\n") + 1]  # the header line (not partition: a copy of every row)
+    return parts
+
+
+def _every_value_rows(store, kept: Kept, cache: dict):
+    """fresh(units) for _write_unit: the value's rows for those units, from the query answering every
+    value limited to them (run once for all of the question's values, kept in `cache`)."""
+    unit = kept.query.precomputed
+
+    def fresh(units: list[str]) -> bytes | None:
+        ask = (kept.every, tuple(units))
+        if ask not in cache:
+            cache[ask] = _split(_run(store, with_value_list(kept.every, unit, [f"<{u}>" for u in units])), kept)
+        parts = cache[ask]
+        return None if parts is None else parts.get(_value(kept), parts[None])
+    return fresh
 
 
 def remove(build: Path) -> None:
