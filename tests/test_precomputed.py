@@ -129,22 +129,29 @@ def runs(monkeypatch) -> list[str]:
     return ran
 
 
-BY_THEME = KEPT["theme-across-partnerships"]
+# The questions kept by value with a query answering every value at once (queries/every-value/)
+EVERY_VALUE = {name: query for name, query in KEPT.items() if precomputed.every_value.companion(query)}
 
 
-def assert_every_theme_at_once(ran: list[str], limited: bool) -> None:
-    """The answers kept for each theme came from one run of the query answering every theme (limited
-    to some partnerships by a VALUES block, after a replace), not from the question run per theme."""
-    every = precomputed.every_value.companion(BY_THEME)
-    assert every is not None
-    from_every = [text for text in ran if text == every or (limited and "VALUES ?partnership" in text and "GROUP BY ?theme ?partnership ?plan ?action" in text)]
-    assert len(from_every) == 1, f"the query answering every theme ran {len(from_every)} times"
-    assert (from_every[0] != every) == limited
-    assert "AS ?theme)" in BY_THEME.text and "AS ?theme)" not in every  # the question binds its theme; the other has a column
-    assert not [text for text in ran if "AS ?theme)" in text], "the question ran for one theme"
+def assert_every_value_at_once(ran: list[str], limited: bool) -> None:
+    """The answers kept for each value of a question with a query answering every value came from
+    one run of that query (limited to some units by a VALUES block, after a replace), never from the
+    question run for one value. Each text is known by its first line: the companion's first comment,
+    the question's `#+ summary:` header."""
+    assert set(EVERY_VALUE) >= {"theme-across-partnerships", "actions-for-duty"}
+    for name, query in EVERY_VALUE.items():
+        every = precomputed.every_value.companion(query)
+        first, summary = every.splitlines()[0], query.text.splitlines()[0]
+        assert first.startswith("# ") and summary.startswith("#+ summary:")
+        from_every = [text for text in ran if text.splitlines()[0] == first]
+        assert len(from_every) == 1, f"{name}: the query answering every value ran {len(from_every)} times"
+        assert (from_every[0] != every) == limited, f"{name}: limited to the units changed only after a replace"
+        if limited:
+            assert f"VALUES ?{query.precomputed} " in from_every[0]
+        assert not [text for text in ran if text.splitlines()[0] == summary], f"{name}: the question ran for one value"
 
 
-def test_a_build_answers_every_theme_with_one_query(built, tmp_path, monkeypatch):
+def test_a_build_answers_every_value_with_one_query(built, tmp_path, monkeypatch):
     root = tmp_path / "store"
     shutil.copytree(built[1].path.parent, root, symlinks=True)
     build_path = current_build(root)
@@ -152,9 +159,10 @@ def test_a_build_answers_every_theme_with_one_query(built, tmp_path, monkeypatch
     precomputed.remove(build_path)
     ran = runs(monkeypatch)
     assert precomputed.write(store, build_path) == precomputed.path_for(build_path)
-    assert_every_theme_at_once(ran, limited=False)
-    keys = [name for name in precomputed.kept_answers(store) if name.startswith("theme-across-partnerships ")]
-    assert len(keys) >= 30, "an answer for each theme"
+    assert_every_value_at_once(ran, limited=False)
+    keys = precomputed.kept_answers(store)
+    assert len([k for k in keys if k.startswith("theme-across-partnerships ")]) >= 30, "an answer for each theme"
+    assert len([k for k in keys if k.startswith("actions-for-duty ")]) >= 40, "an answer for each duty"
     assert assert_kept_as_asked(root) > 50
 
 
@@ -218,7 +226,7 @@ def test_a_new_plan_goes_where_each_answer_orders_it(synthetic, tmp_path, monkey
     done = replace_plan(root, held.stem, set(parse(Source(held, "plan"))), what="upload")
     assert not done.violations, [f.message for f in done.violations][:5]
     assert sorted(written) == sorted(WHOLE), "adding a plan rewrites only the units it is in (and the answers kept whole)"
-    assert_every_theme_at_once(ran, limited=True)
+    assert_every_value_at_once(ran, limited=True)
     assert assert_kept_as_asked(root) > 500
     assert ns.plan_iri(held.stem).encode() in precomputed.read(current_build(root), "plans")
 
@@ -238,7 +246,7 @@ def test_a_plan_moved_to_another_partnership_rewrites_both(synthetic, tmp_path, 
     done = replace_plan(root, plans[0].stem, moved)
     assert not done.violations, [f.message for f in done.violations][:5]
     assert sorted(written) == sorted(WHOLE), "a replace rewrites only the units its plan is in (and the answers kept whole)"
-    assert_every_theme_at_once(ran, limited=True)
+    assert_every_value_at_once(ran, limited=True)
     assert assert_kept_as_asked(root) > 500
     with sqlite3.connect(precomputed.path_for(current_build(root))) as db:
         units = {u for (u,) in db.execute("SELECT unit FROM plan_units WHERE question = 'duty-coverage' AND plan = ?", (iri,))}

@@ -287,33 +287,56 @@ def _write_full(db: sqlite3.Connection, store, name: str, kept: Kept, body: byte
                        [(name, p, u) for p, u in _plan_units(store, unit)])
 
 
-def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, plan: str, fresh=None) -> None:
-    """Rewrite the units `plan` is in (before and after the change), or the whole answer when the
-    units cannot be rewritten one by one. `fresh(units)`, when given, gives those units' rows (the
-    answer for every value split by value, _every_value_rows), or None to run the question for them."""
+def _touched(db: sqlite3.Connection, store, name: str, kept: Kept, plan: str) -> list[str] | None:
+    """The units `plan` is in, before the change and after it (for a unit other than the plan, the
+    plan's units are recorded anew); None when the answer cannot be rewritten unit by unit (the full
+    write found interleaved units, or there is no clause to order by)."""
     unit = kept.query.precomputed
-    order = _order_clause(kept.query.text)
     kept_by_unit = db.execute("SELECT body IS NULL FROM answers WHERE question = ?", (name,)).fetchone()
-    if order is None or not kept_by_unit or not kept_by_unit[0]:
-        _rewrite(db, store, name, kept)  # the full write found interleaved units, or no clause to order by
-        return
+    if _order_clause(kept.query.text) is None or not kept_by_unit or not kept_by_unit[0]:
+        return None
     if unit == "plan":
-        touched = {plan}
-    else:
-        touched = {u for (u,) in db.execute("SELECT unit FROM plan_units WHERE question = ? AND plan = ?", (name, plan))}
-        now = _plan_units(store, unit, plan)
-        touched |= {u for _, u in now}
-        db.execute("DELETE FROM plan_units WHERE question = ? AND plan = ?", (name, plan))
-        db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)", [(name, p, u) for p, u in now])
-    fresh_body = fresh(sorted(touched)) if fresh is not None else None
-    if fresh_body is None:
-        fresh_body = _run(store, kept.limited(unit, sorted(touched)))
+        return [plan]
+    touched = {u for (u,) in db.execute("SELECT unit FROM plan_units WHERE question = ? AND plan = ?", (name, plan))}
+    now = _plan_units(store, unit, plan)
+    touched |= {u for _, u in now}
+    db.execute("DELETE FROM plan_units WHERE question = ? AND plan = ?", (name, plan))
+    db.executemany("INSERT INTO plan_units (question, plan, unit) VALUES (?, ?, ?)", [(name, p, u) for p, u in now])
+    return sorted(touched)
+
+
+def _ask_units(pool: ThreadPoolExecutor, store, kept: Kept, units: list[str], asked: dict):
+    """Start computing these units' rows of the answer on the pool; gives a function that waits for
+    them. The question limited to the units (a VALUES block); for a question with a query answering
+    every value, that query limited to the units, run once for all of the question's values (kept in
+    `asked`) and split by value."""
+    unit = kept.query.precomputed
+    if kept.every is None:
+        future = pool.submit(_run, store, kept.limited(unit, units))
+        return future.result
+    ask = (kept.every, tuple(units))
+    if ask not in asked:
+        text = with_value_list(kept.every, unit, [f"<{u}>" for u in units])
+        asked[ask] = pool.submit(lambda: _split(_run(store, text), kept))
+
+    def rows() -> bytes:
+        parts = asked[ask].result()
+        return kept.limited(unit, units) if parts is None else parts.get(_value(kept), parts[None])
+    return rows
+
+
+def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, units: list[str], fresh_body: bytes | str) -> None:
+    """Rewrite these units of the answer with their rows as the question now gives them
+    (`fresh_body`, or the text to run for them), or the whole answer when they cannot be placed."""
+    if isinstance(fresh_body, str):
+        fresh_body = _run(store, fresh_body)
+    unit, order = kept.query.precomputed, _order_clause(kept.query.text)
     fresh = _blocks(fresh_body, unit)
     head = fresh_body.partition(b"\n")[0]
     if fresh is None or not set(order[2]) <= {v.decode()[1:] for v in head.split(b"\t")}:  # or ordered by a column not given
         _rewrite(db, store, name, kept)
         return
-    db.executemany("DELETE FROM units WHERE question = ? AND unit = ?", [(name, u) for u in touched])
+    db.executemany("DELETE FROM units WHERE question = ? AND unit = ?", [(name, u) for u in units])
     for u, lines in fresh:
         if not _place(db, name, head, order, u, lines):
             _rewrite(db, store, name, kept)
@@ -378,23 +401,25 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
             known = dict(db.execute("SELECT question, source FROM answers"))
             by_unit = [name for name in kept
                        if incremental and known.get(name) == kept[name].source and kept[name].query.precomputed != WHOLE]
-            # The others are run whole, on as many threads as there are cores, while this thread
-            # rewrites the units: Oxigraph lets go of Python's lock while it answers (at 3M, 16 s of
-            # a build's store stage on one core). Only this thread writes to the file. A question
-            # with a query answering every value is run once for all of its values written whole.
-            whole = [name for name in kept if name not in by_unit]
+            # Every query runs on a pool of as many threads as there are cores (Oxigraph lets go of
+            # Python's lock while it answers: at 3M, 16 s of a build's store stage on one core): the
+            # answers run whole first (the longest), then a replace's units, which this thread places
+            # as they come. Only this thread writes to the file. A question with a query answering
+            # every value is run once for all of its values written whole.
+            touched = {name: _touched(db, store, name, kept[name], plan) for name in by_unit}
+            whole = [name for name in kept if name not in by_unit or touched[name] is None]
             shared = _shared(kept, whole)
             alone = [name for name in whole if name not in shared]
-            with ThreadPoolExecutor(max_workers=max(1, min(len(alone) + len(shared), os.cpu_count() or 1))) as pool:
+            cores = os.cpu_count() or 1
+            with ThreadPoolExecutor(max_workers=max(1, min(len(alone) + len(shared) + len(by_unit), cores))) as pool:
                 everys = {every: pool.submit(_run, store, every) for every in set(shared.values())}  # the longest first
-                bodies = pool.map(lambda name: _run(store, texts[name]), alone)
-                fresh = {}
-                for name in by_unit:
-                    answer = kept[name]
-                    rows = None if answer.every is None else _every_value_rows(store, answer, fresh)
-                    _write_unit(db, store, name, answer, plan, rows)
-                for name, body in zip(alone, bodies):
-                    _rewrite(db, store, name, kept[name], body)
+                bodies = {name: pool.submit(_run, store, texts[name]) for name in alone}
+                asked: dict = {}
+                rows = {name: _ask_units(pool, store, kept[name], units, asked) for name, units in touched.items() if units is not None}
+                for name, fresh in rows.items():
+                    _write_unit(db, store, name, kept[name], touched[name], fresh())
+                for name, body in bodies.items():
+                    _rewrite(db, store, name, kept[name], body.result())
                 split = {every: _split(future.result(), kept[next(n for n in shared if shared[n] == every)])
                          for every, future in everys.items()}
                 for name, every in shared.items():
@@ -432,20 +457,6 @@ def _split(body: bytes, kept: Kept) -> dict | None:
     if parts is not None:
         parts[None] = body[:body.find(b"\n") + 1]  # the header line (not partition: a copy of every row)
     return parts
-
-
-def _every_value_rows(store, kept: Kept, cache: dict):
-    """fresh(units) for _write_unit: the value's rows for those units, from the query answering every
-    value limited to them (run once for all of the question's values, kept in `cache`)."""
-    unit = kept.query.precomputed
-
-    def fresh(units: list[str]) -> bytes | None:
-        ask = (kept.every, tuple(units))
-        if ask not in cache:
-            cache[ask] = _split(_run(store, with_value_list(kept.every, unit, [f"<{u}>" for u in units])), kept)
-        parts = cache[ask]
-        return None if parts is None else parts.get(_value(kept), parts[None])
-    return fresh
 
 
 def remove(build: Path) -> None:
