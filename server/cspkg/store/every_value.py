@@ -27,7 +27,7 @@ def companion(query: CannedQuery) -> str | None:
     return path.read_text(encoding="utf-8") if query.kept_by_value and path.is_file() else None
 
 
-def split(body: bytes, column: str, order: tuple[str, str, list[str]]) -> dict[str, bytes] | None:
+def split(body: bytes, column: str, order: tuple[str, str, tuple[str, ...]]) -> dict[str, bytes] | None:
     """Each value's answer (SPARQL TSV: the header line, then its rows) from the rows of every value
     (`body`), by the IRI in `column`; each value's rows in the order the question's ORDER BY gives
     (`order`: prologue, clause and the variables it reads), ties in the order they came. None when
@@ -47,7 +47,7 @@ def split(body: bytes, column: str, order: tuple[str, str, list[str]]) -> dict[s
     for line in lines:
         cells = line.split(b"\t")
         by_value.setdefault(cells[at], []).append((line, tuple(cells[i] for i in keys)))
-    values = _terms([(cell,) for cell in by_value], [column])
+    values = _terms([(cell,) for cell in by_value], (column,))
     distinct = list(dict.fromkeys(cells for found in by_value.values() for _, cells in found))
     terms = _terms(distinct, names)
     if any(not isinstance(v[0], ox.NamedNode) for v in values) or any(isinstance(t, ox.BlankNode) for row in terms for t in row):
@@ -57,13 +57,13 @@ def split(body: bytes, column: str, order: tuple[str, str, list[str]]) -> dict[s
             for value, found in zip(values, by_value.values())}
 
 
-def _terms(rows: list[tuple[bytes, ...]], names: list[str]) -> list[tuple]:
+def _terms(rows: list[tuple[bytes, ...]], names: tuple[str, ...]) -> list[tuple]:
     """The terms in these TSV cells (None for an empty one), read by Oxigraph's results parser."""
     table = "\t".join("?" + n for n in names).encode() + b"\n" + b"".join(b"\t".join(row) + b"\n" for row in rows)
     return [tuple(solution[i] for i in range(len(names))) for solution in ox.parse_query_results(table, format=TSV)]
 
 
-def _ordered(prologue: str, clause: str, names: list[str], rows: list[tuple]) -> list[int]:
+def _ordered(prologue: str, clause: str, names: tuple[str, ...], rows: list[tuple]) -> list[int]:
     """The rows' indices in the order the clause puts them, as Oxigraph orders them; ties first come
     first."""
     if len(rows) < 2:

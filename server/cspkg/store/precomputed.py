@@ -39,6 +39,7 @@ import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -224,9 +225,11 @@ def _blocks(body: bytes, unit: str) -> list[tuple[str, bytes]] | None:
     return [(u, b"".join(line + b"\n" for line in ls)) for u, ls in out]
 
 
-def _order_clause(text: str) -> tuple[str, str, list[str]] | None:
+@cache
+def _order_clause(text: str) -> tuple[str, str, tuple[str, ...]] | None:
     """(prologue, ORDER BY clause, variables it reads) of the query's top level, read from its
-    tokens; None when it has none, or reads no variable."""
+    tokens; None when it has none, or reads no variable. Cached: a replace reads it for each value
+    of a question kept by value, all of one text."""
     tokens = tokenize(text)
     toks = tokens.tokens
     select = next((i for i, t in enumerate(toks) if t.depth == 0 and t.kind == WORD and t.value == "SELECT"), None)
@@ -245,10 +248,10 @@ def _order_clause(text: str) -> tuple[str, str, list[str]] | None:
         return None
     original = tokens.original
     prologue = text[:original(toks[select].start)]
-    return prologue, text[original(clause[0].start):original(clause[-1].end)], names
+    return prologue, text[original(clause[0].start):original(clause[-1].end)], tuple(names)
 
 
-def _precedes(prologue: str, clause: str, names: list[str], first: ox.QuerySolution, second: ox.QuerySolution) -> bool | None:
+def _precedes(prologue: str, clause: str, names: tuple[str, ...], first: ox.QuerySolution, second: ox.QuerySolution) -> bool | None:
     """Whether `first` comes before `second` in the order the clause gives, as Oxigraph orders
     them (a VALUES query of the two rows); a tie is not before. None when a row holds a blank
     node (VALUES cannot)."""
@@ -321,15 +324,15 @@ def _ask_units(pool: ThreadPoolExecutor, store, kept: Kept, units: list[str], as
 
     def rows() -> bytes:
         parts = asked[ask].result()
-        return kept.limited(unit, units) if parts is None else parts.get(_value(kept), parts[None])
+        if parts is None:  # the rows could not be split by value: the question for this value
+            return _run(store, kept.limited(unit, units))
+        return parts.get(_value(kept), parts[None])
     return rows
 
 
-def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, units: list[str], fresh_body: bytes | str) -> None:
+def _write_unit(db: sqlite3.Connection, store, name: str, kept: Kept, units: list[str], fresh_body: bytes) -> None:
     """Rewrite these units of the answer with their rows as the question now gives them
-    (`fresh_body`, or the text to run for them), or the whole answer when they cannot be placed."""
-    if isinstance(fresh_body, str):
-        fresh_body = _run(store, fresh_body)
+    (`fresh_body`), or the whole answer when they cannot be placed."""
     unit, order = kept.query.precomputed, _order_clause(kept.query.text)
     fresh = _blocks(fresh_body, unit)
     head = fresh_body.partition(b"\n")[0]
@@ -410,8 +413,7 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
             whole = [name for name in kept if name not in by_unit or touched[name] is None]
             shared = _shared(kept, whole)
             alone = [name for name in whole if name not in shared]
-            cores = os.cpu_count() or 1
-            with ThreadPoolExecutor(max_workers=max(1, min(len(alone) + len(shared) + len(by_unit), cores))) as pool:
+            with ThreadPoolExecutor(max_workers=max(1, min(len(alone) + len(shared) + len(by_unit), os.cpu_count() or 1))) as pool:
                 everys = {every: pool.submit(_run, store, every) for every in set(shared.values())}  # the longest first
                 bodies = {name: pool.submit(_run, store, texts[name]) for name in alone}
                 asked: dict = {}
