@@ -34,6 +34,7 @@ from cspkg.synth.generate import synthesise
 
 KEPT = precomputed.kept_questions()
 WHOLE = [name for name, query in KEPT.items() if query.precomputed == precomputed.WHOLE]
+SUMMED = [name for name, query in KEPT.items() if query.precomputed == precomputed.SHARES]  # added up from plans' shares
 PARTNERSHIP = ox.NamedNode(str(ns.CSP["partnership"]))
 
 
@@ -69,17 +70,23 @@ def test_the_kept_questions_are_national_and_say_so():
             continue
         order = precomputed._order_clause(query.text)
         assert order is not None, f"{name}: its ORDER BY cannot be read, so a replace would rewrite it in full"
+        if query.precomputed == precomputed.SHARES:  # added up from each plan's share, then ordered
+            continue
         assert query.precomputed in order[2], f"{name}: its unit ({query.precomputed}) is not in its ORDER BY"
     unkept = catalogue()["plan-summary"]
     assert not unkept.precomputed
 
 
 def test_a_kept_question_names_a_unit_or_whole(tmp_path: Path):
-    assert precomputed.WHOLE == "whole" and set(precomputed.UNITS) | {precomputed.WHOLE} == {"plan", "partnership", "whole"}
+    assert set(precomputed.UNITS) | {precomputed.WHOLE, precomputed.SHARES} == {"plan", "partnership", "whole", "shares"}
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ summary: x\n#+ precomputed: wholle\nSELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x\n", encoding="utf-8")
-    with pytest.raises(BadInput, match="'precomputed' is 'wholle'; it takes plan, partnership, whole"):
+    with pytest.raises(BadInput, match="'precomputed' is 'wholle'; it takes plan, partnership, whole, shares"):
         load(bad)
+    unshared = tmp_path / "unshared.rq"  # added up from shares, with no query giving them
+    unshared.write_text("#+ summary: x\n#+ precomputed: shares\nSELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x\n", encoding="utf-8")
+    with pytest.raises(BadInput, match=r"unshared.rq: 'precomputed: shares' adds the answer up from each plan's share: write the query giving it as .*plan-shares/unshared.rq"):
+        load(unshared)
 
 
 def test_a_seed_build_keeps_each_answer_as_the_query_gives_it(built):
@@ -120,6 +127,14 @@ def full_writes(monkeypatch) -> list[str]:
     written, write_full = [], precomputed._write_full
     monkeypatch.setattr(precomputed, "_write_full", lambda db, store, name, query, body=None: (written.append(name), write_full(db, store, name, query, body))[1])
     return written
+
+
+def shares_asked(monkeypatch) -> list[tuple[str, str | None]]:
+    """(first line of the share query, the plan it was limited to or None) for each time a plan's
+    share was asked."""
+    asked, ask = [], precomputed.shares.ask
+    monkeypatch.setattr(precomputed.shares, "ask", lambda store, text, plan=None: (asked.append((text.splitlines()[0], plan)), ask(store, text, plan))[1])
+    return asked
 
 
 def runs(monkeypatch) -> list[str]:
@@ -195,6 +210,31 @@ def test_a_replace_rewrites_its_plan_and_keeps_the_others(built, tmp_path, monke
     assert b"A priority no action addresses" in gaps
 
 
+def test_an_answer_added_up_from_shares_asks_only_the_changed_plans_share(built, tmp_path, monkeypatch):
+    """agency-workload is added up from each plan's share: a replace asks the changed plan's share
+    only, unless the teams and posts belong elsewhere than when the shares were kept (an area's
+    reference data changed), when every plan's share is asked again; the answer is the question's
+    either way."""
+    assert SUMMED == ["agency-workload"]
+    root = tmp_path / "store"
+    shutil.copytree(built[1].path.parent, root, symlinks=True)
+    plan = set(parse(Source(DEFAULT_DATA / "plans" / "tendring-2021-22.ttl", "plan")))
+    support = ox.NamedNode(str(ns.CSP["supportingAgency"]))
+    dropped = {t for t in plan if t.predicate == support}  # Tendring's supporting agencies, gone
+    assert dropped
+    asked = shares_asked(monkeypatch)
+    assert not replace_plan(root, "tendring-2021-22", plan - dropped).violations
+    assert [p for _, p in asked] == [ns.plan_iri("tendring-2021-22")]
+    assert assert_kept_as_asked(root) > 50
+    with sqlite3.connect(precomputed.path_for(current_build(root))) as db:
+        db.execute("UPDATE share_basis SET belonging = ?", (b"?name\t?top\n<urn:x:team>\t<urn:x:elsewhere>\n",))
+    db.close()
+    asked.clear()
+    assert not replace_plan(root, "tendring-2021-22", plan).violations
+    assert [p for _, p in asked] == [None], "every plan's share is asked again"
+    assert assert_kept_as_asked(root) > 50
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     """A synthetic corpus big enough for the build's worker processes, with partnerships of several plans."""
@@ -222,10 +262,11 @@ def test_a_new_plan_goes_where_each_answer_orders_it(synthetic, tmp_path, monkey
     _, built_root, held = synthetic
     root = tmp_path / "store"
     shutil.copytree(built_root, root, symlinks=True)
-    written, ran = full_writes(monkeypatch), runs(monkeypatch)
+    written, ran, asked = full_writes(monkeypatch), runs(monkeypatch), shares_asked(monkeypatch)
     done = replace_plan(root, held.stem, set(parse(Source(held, "plan"))), what="upload")
     assert not done.violations, [f.message for f in done.violations][:5]
-    assert sorted(written) == sorted(WHOLE), "adding a plan rewrites only the units it is in (and the answers kept whole)"
+    assert sorted(written) == sorted(WHOLE + SUMMED), "adding a plan rewrites only the units it is in (and the answers kept whole or added up)"
+    assert [plan for _, plan in asked] == [ns.plan_iri(held.stem)] * len(SUMMED), "only the new plan's share is asked"
     assert_every_value_at_once(ran, limited=True)
     assert assert_kept_as_asked(root) > 500
     assert ns.plan_iri(held.stem).encode() in precomputed.read(current_build(root), "plans")
@@ -242,10 +283,11 @@ def test_a_plan_moved_to_another_partnership_rewrites_both(synthetic, tmp_path, 
     other = next(t.object for path in plans[1:] for t in parse(Source(path, "plan"))
                  if t.predicate == PARTNERSHIP and t.object != home)
     moved = {ox.Triple(t.subject, t.predicate, other) if t.predicate == PARTNERSHIP and t.object == home else t for t in moved}
-    written, ran = full_writes(monkeypatch), runs(monkeypatch)
+    written, ran, asked = full_writes(monkeypatch), runs(monkeypatch), shares_asked(monkeypatch)
     done = replace_plan(root, plans[0].stem, moved)
     assert not done.violations, [f.message for f in done.violations][:5]
-    assert sorted(written) == sorted(WHOLE), "a replace rewrites only the units its plan is in (and the answers kept whole)"
+    assert sorted(written) == sorted(WHOLE + SUMMED), "a replace rewrites only the units its plan is in (and the answers kept whole or added up)"
+    assert [plan for _, plan in asked] == [iri] * len(SUMMED), "only the moved plan's share is asked"
     assert_every_value_at_once(ran, limited=True)
     assert assert_kept_as_asked(root) > 500
     with sqlite3.connect(precomputed.path_for(current_build(root))) as db:

@@ -144,6 +144,7 @@ def with_value_list(text: str, name: str, terms: list[str]) -> str:
 
 
 ECHARS = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+ESCAPES = str.maketrans(ECHARS)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -154,7 +155,7 @@ def term_text(term) -> str:
     processors read differently (some before parsing), so the endpoint refuses it."""
     if not isinstance(term, ox.Literal):
         return str(term)
-    body = '"' + "".join(ECHARS.get(c, c) for c in term.value) + '"'
+    body = '"' + term.value.translate(ESCAPES) + '"'
     if term.language:
         return f"{body}@{term.language}"
     return body if term.datatype.value == XSD_STRING else f"{body}^^<{term.datatype.value}>"

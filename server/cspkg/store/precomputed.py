@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import beside, every_value
+from . import beside, every_value, shares
 from ..answers.catalogue import PRECOMPUTED, QUERIES_DIR, CannedQuery, catalogue, members, prepared
 from ..answers.sparqllex import VAR, WORD, tokenize
 from ..answers.sparqltext import substitute, term_text, with_value_list
@@ -61,6 +61,9 @@ UNITS = {"plan": None, "partnership": "https://w3id.org/cspkg/def/partnership"}
 # change, beside the other writes: only for a question that runs in a tenth of a second or so, as
 # every replace waits for it.
 WHOLE = "whole"
+# `precomputed: shares`: an answer whose rows add up over many plans, added up from each plan's share
+# (store/shares.py) kept beside it: a replace asks the changed plan's share again, not the question.
+SHARES = "shares"
 
 
 def path_for(build: Path) -> Path:
@@ -92,6 +95,7 @@ class Kept:
     query: CannedQuery
     bound: tuple = ()  # ((variable, term),): the value written into the question
     every: str | None = None  # the query answering every value at once (every_value), if any
+    shares: str | None = None  # the query giving each plan's share of the answer (shares), if kept so
 
     @property
     def text(self) -> str:
@@ -101,6 +105,8 @@ class Kept:
     def source(self) -> str:
         """What the kept answer is of: the question's text, and the query that answers every value
         when there is one (either changed, the answer is written again)."""
+        if self.shares is not None:
+            return f"{self.text}\n# each plan's share:\n{self.shares}"
         return self.text if self.every is None else f"{self.text}\n# every value:\n{self.every}"
 
     def limited(self, unit: str, units: list[str]) -> str:
@@ -133,7 +139,7 @@ def kept_answers(store, queries: dict[str, CannedQuery] | None = None) -> dict[s
     for name, query in kept_questions(queries).items():
         param = query.kept_by_value
         if param is None:
-            out[name] = Kept(name, query)
+            out[name] = Kept(name, query, shares=shares.companion(query) if query.precomputed == SHARES else None)
             continue
         every = every_value.companion(query)
         for iri in members(store, param.kind[1]):
@@ -194,6 +200,7 @@ def _create(db: sqlite3.Connection) -> None:
     # which units each plan's rows fall in, for a question whose unit is not the plan
     db.execute("CREATE TABLE IF NOT EXISTS plan_units (question TEXT NOT NULL, plan TEXT NOT NULL, unit TEXT NOT NULL)")
     db.execute("CREATE INDEX IF NOT EXISTS plan_units_by_plan ON plan_units (question, plan)")
+    shares.create(db)
 
 
 SPACING = 1024.0  # between positions of a full write: room for ten insertions between two units
@@ -279,7 +286,7 @@ def _write_full(db: sqlite3.Connection, store, name: str, kept: Kept, body: byte
     unit = kept.query.precomputed
     body = _run(store, kept.text) if body is None else body
     head, _, rows = body.partition(b"\n")
-    blocks = None if unit == WHOLE else _blocks(body, unit)
+    blocks = None if unit in (WHOLE, SHARES) else _blocks(body, unit)
     db.execute("INSERT INTO answers (question, source, head, body) VALUES (?, ?, ?, ?)",
                (name, kept.source, head, rows if blocks is None else None))
     if blocks is not None:
@@ -400,26 +407,38 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
             for gone in {q for (q,) in db.execute("SELECT question FROM answers")} - set(kept):
                 for table in ("answers", "units", "plan_units"):
                     db.execute(f"DELETE FROM {table} WHERE question = ?", (gone,))
+                shares.forget(db, gone)
             texts = {name: answer.text for name, answer in kept.items()}
             known = dict(db.execute("SELECT question, source FROM answers"))
-            by_unit = [name for name in kept
-                       if incremental and known.get(name) == kept[name].source and kept[name].query.precomputed != WHOLE]
+            added = [name for name in kept if kept[name].shares is not None]
+            by_unit = [name for name in kept if incremental and known.get(name) == kept[name].source
+                       and kept[name].query.precomputed not in (WHOLE, SHARES)]
             # Every query runs on a pool of as many threads as there are cores (Oxigraph lets go of
             # Python's lock while it answers: at 3M, 16 s of a build's store stage on one core): the
             # answers run whole first (the longest), then a replace's units, which this thread places
             # as they come. Only this thread writes to the file. A question with a query answering
             # every value is run once for all of its values written whole.
             touched = {name: _touched(db, store, name, kept[name], plan) for name in by_unit}
-            whole = [name for name in kept if name not in by_unit or touched[name] is None]
+            whole = [name for name in kept if name not in added and (name not in by_unit or touched[name] is None)]
+            # an answer added up from shares: only the changed plan's share is asked again, unless
+            # the shares were kept with other text or another belonging of teams and posts
+            basis = shares.belonging(store) if added else b""
+            one_plan = {name: plan if incremental and plan is not None and known.get(name) == kept[name].source
+                        and shares.up_to_date(db, name, basis) else None for name in added}
             shared = _shared(kept, whole)
             alone = [name for name in whole if name not in shared]
-            with ThreadPoolExecutor(max_workers=max(1, min(len(alone) + len(shared) + len(by_unit), os.cpu_count() or 1))) as pool:
+            with ThreadPoolExecutor(max_workers=max(1, min(len(alone) + len(shared) + len(by_unit) + len(added), os.cpu_count() or 1))) as pool:
                 everys = {every: pool.submit(_run, store, every) for every in set(shared.values())}  # the longest first
                 bodies = {name: pool.submit(_run, store, texts[name]) for name in alone}
+                summed = {name: pool.submit(shares.ask, store, kept[name].shares, one_plan[name]) for name in added}
                 asked: dict = {}
                 rows = {name: _ask_units(pool, store, kept[name], units, asked) for name, units in touched.items() if units is not None}
                 for name, fresh in rows.items():
                     _write_unit(db, store, name, kept[name], touched[name], fresh())
+                for name, future in summed.items():
+                    shares.keep(db, name, future.result(), basis, one_plan[name])
+                    order = _order_clause(kept[name].query.text)
+                    _rewrite(db, store, name, kept[name], None if order is None else shares.answer(db, store, kept[name].query, order))
                 for name, body in bodies.items():
                     _rewrite(db, store, name, kept[name], body.result())
                 split = {every: _split(future.result(), kept[next(n for n in shared if shared[n] == every)])
