@@ -27,6 +27,11 @@ VALUES block, a few milliseconds each when every subquery projects the plan). Wh
 every value at once (queries/every-value/<name>.rq, store/every_value.py), a build runs it once
 instead of the question once per value, and a replace runs it once for the units the plan is in.
 
+A question whose every row adds up over many plans (`precomputed: shares`: `agency-workload`, an
+organisation's actions in every plan naming it) is kept as each plan's share beside the answer,
+and added up again after a change from the shares with the changed plan's asked again
+(store/shares.py).
+
 Nothing here decides what an answer is: a missing or unreadable file, or a question not kept,
 means the question is run as written, as before. tests/test_precomputed.py checks that each kept
 answer equals the question run over the store, after a build and after a replace.
