@@ -192,6 +192,7 @@ def find_params(text: str, path: Path | None = None) -> list[Param]:
 # The header's `precomputed` values: the unit a kept answer is rewritten by (store/precomputed.py),
 # `whole`, or `shares`: added up from each plan's share (store/shares.py, queries/plan-shares/)
 PRECOMPUTED = ("plan", "partnership", "whole", "shares")
+SHARES_FOLDER = "plan-shares"  # beside the questions: the query giving each plan's share, by the question's name
 
 
 def anchor_names(meta: dict) -> list[str]:
@@ -211,9 +212,9 @@ def load(path: Path) -> CannedQuery:
     if query.precomputed is not None and query.precomputed not in PRECOMPUTED:
         raise BadInput(f"{path}: 'precomputed' is '{query.precomputed}'; it takes {', '.join(PRECOMPUTED)}"
                        " (the unit its answer is kept by, or the whole answer)")
-    if query.precomputed == "shares" and not (path.parent / "plan-shares" / path.name).is_file():
+    if query.precomputed == "shares" and not (path.parent / SHARES_FOLDER / path.name).is_file():
         raise BadInput(f"{path}: 'precomputed: shares' adds the answer up from each plan's share: write the query giving"
-                       f" it as {path.parent / 'plan-shares' / path.name}, or keep the answer another way")
+                       f" it as {path.parent / SHARES_FOLDER / path.name}, or keep the answer another way")
     if query.precomputed is not None and any(p.required for p in query.params) and query.kept_by_value is None:
         raise BadInput(f"{path}: 'precomputed' keeps an answer for each value of one required parameter, an IRI of a"
                        f" known kind ({', '.join(KINDS)}); this query requires"

@@ -52,7 +52,7 @@ def split(body: bytes, column: str, order: tuple[str, str, tuple[str, ...]]) -> 
     terms = _terms(distinct, names)
     if any(not isinstance(v[0], ox.NamedNode) for v in values) or any(isinstance(t, ox.BlankNode) for row in terms for t in row):
         return None
-    rank = {distinct[i]: place for place, i in enumerate(_ordered(prologue, clause, names, terms))}
+    rank = {distinct[i]: place for place, i in enumerate(ordered(prologue, clause, names, terms))}
     return {value[0].value: head + b"\n" + b"".join(line + b"\n" for line, _ in sorted(found, key=lambda row: rank[row[1]]))
             for value, found in zip(values, by_value.values())}
 
@@ -63,7 +63,7 @@ def _terms(rows: list[tuple[bytes, ...]], names: tuple[str, ...]) -> list[tuple]
     return [tuple(solution[i] for i in range(len(names))) for solution in ox.parse_query_results(table, format=TSV)]
 
 
-def _ordered(prologue: str, clause: str, names: tuple[str, ...], rows: list[tuple]) -> list[int]:
+def ordered(prologue: str, clause: str, names: tuple[str, ...], rows: list[tuple]) -> list[int]:
     """The rows' indices in the order the clause puts them, as Oxigraph orders them; ties first come
     first."""
     if len(rows) < 2:

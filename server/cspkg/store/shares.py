@@ -29,10 +29,11 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from ..answers.catalogue import QUERIES_DIR, CannedQuery
+from . import every_value
+from ..answers.catalogue import QUERIES_DIR, SHARES_FOLDER, CannedQuery
 from ..answers.sparqltext import term_text, with_value_list
 
-SHARES_DIR = QUERIES_DIR / "plan-shares"
+SHARES_DIR = QUERIES_DIR / SHARES_FOLDER
 TSV = ox.QueryResultsFormat.TSV
 LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -142,12 +143,8 @@ def _labels(store, iris: set[str]) -> dict[str, list[ox.Literal]]:
 
 def _ranks(prologue: str, labels: set) -> dict:
     """Each label's place in the order Oxigraph sorts them (the question's ORDER BY of a label)."""
-    ordered = sorted(labels, key=lambda t: (t.value, t.language or ""))  # a first order, for a stable VALUES block
-    if len(ordered) < 2:
-        return {t: i for i, t in enumerate(ordered)}
-    values = " ".join(f"({i} {term_text(t)})" for i, t in enumerate(ordered))
-    query = f"{prologue}SELECT ?i WHERE {{ VALUES (?i ?label) {{ {values} }} }} ORDER BY ?label ?i"
-    return {ordered[int(s["i"].value)]: place for place, s in enumerate(ox.Store().query(query))}
+    first = sorted(labels, key=lambda t: (t.value, t.language or ""))  # a first order, for a stable VALUES block
+    return {first[i]: place for place, i in enumerate(every_value.ordered(prologue, "?label", ("label",), [(t,) for t in first]))}
 
 
 def _joined(labels: dict, rank: dict, iris: set[str]) -> ox.Literal | None:
