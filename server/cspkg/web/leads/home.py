@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, request
 
-from ..queries import rows
+from ..queries import listing, rows
 from . import areas, paging
 from .kit import Page, key_of, number, routes, twin
 from .money import KINDS, MONEY_KINDS, money_kinds
@@ -58,30 +58,41 @@ SEARCH_KINDS = ("action", "priority", "agency", "duty")
 @routes(bp, "/search")
 def search():
     """Every match, in the search question's order, a page of RESULTS_PER_PAGE at a time: at 2,000
-    plans "violence" finds 2,747 items, too many for one page on a phone (or to render quickly)."""
+    plans "violence" finds 2,747 items, too many for one page on a phone (or to render quickly).
+    Where the build's text index can put the matches in the question's order (queries.listing),
+    the question is run over the page's items alone; else over every match, and the page keeps its
+    share."""
     page = Page()
     text = request.args.get("text", "").strip()
-    found = page.ask("search", text=text) if text else []
+    order = listing("search", {"text": text}) if text else []
+    found = None if order is not None else page.ask("search", text=text)
+    kinds = [kind for kind, _ in order] if order is not None else [row["kind"] for row in found]
     fmt = twin(request.path)[1]
     number, problem = paging.page_number() if fmt in (None, "json") else (1, None)  # a download holds every result
-    pages = max(1, -(-len(found) // RESULTS_PER_PAGE))
+    pages = max(1, -(-len(kinds) // RESULTS_PER_PAGE))
     if not problem and number > pages:
-        return paging.past_the_last(f"There is no page {number}: the {len(found)} matches fill {pages} page{'' if pages == 1 else 's'}",
+        return paging.past_the_last(f"There is no page {number}: the {len(kinds)} matches fill {pages} page{'' if pages == 1 else 's'}",
                                     pages)
     number = 1 if problem else number
-    shown = found[(number - 1) * RESULTS_PER_PAGE: number * RESULTS_PER_PAGE]
+    start, end = (number - 1) * RESULTS_PER_PAGE, number * RESULTS_PER_PAGE
+    if found is not None:
+        shown = found[start:end]
+    elif text:
+        shown = page.ask_items("search", [item for _, item in order[start:end]], text=text)
+    else:
+        shown = []
     results: dict[str, list] = {}
     for row in shown:
         results.setdefault(row["kind"], []).append(row)
-    counts = {kind: sum(r["kind"] == kind for r in found) for kind in SEARCH_KINDS}
+    counts = {kind: kinds.count(kind) for kind in SEARCH_KINDS}
     suffix = ".json" if fmt == "json" else ""
-    first = (number - 1) * RESULTS_PER_PAGE + 1 if shown else 0
-    data = {"text": text, "count": len(found), "counts": counts, "results": results,
+    first = start + 1 if shown else 0
+    data = {"text": text, "count": len(kinds), "counts": counts, "results": results,
             "paging": {"page": number, "pages": pages, "perPage": RESULTS_PER_PAGE, "first": first,
                        "last": first + len(shown) - 1 if shown else 0, "problems": [problem] if problem else [],
                        "previous": paging.href(number - 1, suffix) if number > 1 else None,
                        "next": paging.href(number + 1, suffix) if number < pages else None}}
-    page.table("results", "What the search found", SEARCH_COLUMNS, found)
+    page.table("results", "What the search found", SEARCH_COLUMNS, found if found is not None else lambda: rows("search", {"text": text}))
     title = f"Search: {text}" if text else "Search"
     if number > 1:
         title += f", page {number} of {pages}"

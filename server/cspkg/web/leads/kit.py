@@ -56,6 +56,12 @@ class Page:
         self.used.append((name, {}))
         return rows(name, {}, units)
 
+    def ask_items(self, name: str, items: list[str], **values) -> list[dict]:
+        """The question's rows for these items alone (IRIs the text index chose and ordered,
+        queries.listing), in its order."""
+        self.used.append((name, values))
+        return rows(name, values, items=items) if items else []
+
     def table(self, name: str, title: str, columns, rows) -> list | None:
         """Names one of the page's tables: `columns` are (key in each row, heading in words), `rows`
         the dicts the template draws, or a function that gives them when the table is read. It is
