@@ -56,24 +56,28 @@ def same(store: EmbeddedStore, text: str, pages: bool = True) -> None:
 
 
 def same_order(store: EmbeddedStore, text: str, pages: bool = True) -> int:
-    """The index's order of `search`'s items is the question's, and (with `pages`) each page of 50
-    run over its items and the look-ahead one is the question's page, LIMIT and OFFSET, byte for
-    byte. Returns the number of items."""
-    query = QUERIES["search"]
-    bound = bind(query, {"text": text}, lambda s, subs: bool(store.query(s, substitutions={ox.Variable(k): v for k, v in subs.items()})))
-    sparql = prepared(query, bound)
-    whole = store.query(sparql)
-    expected = [(row["kind"].value, row["item"].value) for row in whole]
-    order = textindex.ordered(store.path, bound["_text"].value, textindex.SERVES["search"][1])
-    assert order == expected, f"search for {text!r}: the index's order differs from the question's"
-    if pages:
-        size = query.pagination
-        for start in range(0, len(order) + 1, size):
-            items = [f"<{item}>" for _, item in order[start:start + size + 1]]
-            paged = store.query(with_value_list(sparql, "item", items)).serialize(format=ox.QueryResultsFormat.JSON)
-            plain = store.query(f"{sparql}\nLIMIT {size + 1} OFFSET {start}").serialize(format=ox.QueryResultsFormat.JSON)
-            assert paged == plain, f"search for {text!r}: the page from item {start + 1} differs from the question's"
-    return len(order)
+    """The index's order of each question's items is the question's, and (with `pages`) each page
+    of 50 run over its items and the look-ahead one is the question's page, LIMIT and OFFSET, byte
+    for byte. Returns the number of `search`'s items."""
+    for name in textindex.ORDERS:
+        query = QUERIES[name]
+        variable = textindex.SERVES[name][0]
+        bound = bind(query, {"text": text}, lambda s, subs: bool(store.query(s, substitutions={ox.Variable(k): v for k, v in subs.items()})))
+        sparql = prepared(query, bound)
+        expected = [row[variable].value for row in store.query(sparql)]
+        order = textindex.ordered(store.path, bound["_text"].value, name)
+        assert order is not None, f"{name} for {text!r}: the index cannot order it"
+        assert [item for _, item in order] == expected, f"{name} for {text!r}: the index's order differs from the question's"
+        if name == "search":
+            count = len(order)
+        if pages:
+            size = query.pagination
+            for start in range(0, len(order) + 1, size):
+                items = [f"<{item}>" for _, item in order[start:start + size + 1]]
+                paged = store.query(with_value_list(sparql, variable, items)).serialize(format=ox.QueryResultsFormat.JSON)
+                plain = store.query(f"{sparql}\nLIMIT {size + 1} OFFSET {start}").serialize(format=ox.QueryResultsFormat.JSON)
+                assert paged == plain, f"{name} for {text!r}: the page from item {start + 1} differs from the question's"
+    return count
 
 
 @pytest.fixture(scope="module")
@@ -135,18 +139,24 @@ def test_every_page_of_a_long_answer_is_the_question_page(synthetic):
     assert same_order(synthetic, "a") > 200, "a text most items contain: many pages"
 
 
-def test_an_item_with_two_names_or_titles_is_left_to_the_question(synthetic, tmp_path):
+def test_an_item_with_two_names_titles_lines_or_plans_is_left_to_the_question(synthetic, tmp_path):
     """The question lists an item under the least of its names, and once for each title of its
-    plans, which the index does not order: it says it cannot (the API then runs the question over
-    the candidates)."""
+    plans (or source line), which the index does not order: it says it cannot (the API then runs
+    the question over the candidates)."""
     db = sqlite3.connect(textindex.path_for(synthetic.path))
-    item, label = db.execute("SELECT item, label FROM items WHERE kind = 'action' AND names = 1 AND titles = 1 LIMIT 1").fetchone()
+    item, label = db.execute("SELECT item, label FROM items WHERE kind = 'action' AND names = 1 AND titles = 1 AND lines = 1"
+                             " LIMIT 1").fetchone()
     db.close()
-    assert textindex.ordered(synthetic.path, label, ("action",))
+    assert textindex.ordered(synthetic.path, label, "search") and textindex.ordered(synthetic.path, label, "search-actions")
     copy = tmp_path / synthetic.path.name
-    for change in ("UPDATE items SET names = 2 WHERE item = ?", "UPDATE items SET titles = 2 WHERE item = ?",
-                   "INSERT INTO items (kind, item, plan, names, label) SELECT kind, item, 'https://example.org/plan', 1, label"
-                   " FROM items WHERE item = ?"):
+    changes = {"UPDATE items SET names = 2 WHERE item = ?": ("search", "search-actions"),
+               "UPDATE items SET titles = 2 WHERE item = ?": ("search",),
+               "UPDATE items SET plan_titles = 2 WHERE item = ?": ("search-actions",),
+               "UPDATE items SET lines = 2 WHERE item = ?": ("search-actions",),
+               "UPDATE items SET line = NULL WHERE item = ?": ("search-actions",),  # a source line that is not an integer
+               "INSERT INTO items (kind, item, plan, names, label, plan_titles, plan_title) SELECT kind, item, 'https://example.org/plan', 1,"
+               " label, 1, 'A plan' FROM items WHERE item = ?": ("search", "search-actions")}
+    for change, questions in changes.items():
         shutil.copyfile(textindex.path_for(synthetic.path), textindex.path_for(copy))
         db = sqlite3.connect(textindex.path_for(copy))
         with db:
@@ -155,7 +165,8 @@ def test_an_item_with_two_names_or_titles_is_left_to_the_question(synthetic, tmp
                 db.execute("INSERT INTO texts (item, name, text) VALUES (last_insert_rowid(), 1, ?)", (label.lower(),))
                 db.execute("INSERT INTO words (rowid, text) VALUES (last_insert_rowid(), ?)", (label.lower(),))
         db.close()
-        assert textindex.ordered(copy, label, ("action",)) is None, change
+        for question in ("search", "search-actions"):
+            assert (textindex.ordered(copy, label, question) is None) == (question in questions), (change, question)
 
 
 def test_an_index_of_an_earlier_layout_is_written_anew_by_a_replace(tmp_path):
@@ -172,7 +183,7 @@ def test_an_index_of_an_earlier_layout_is_written_anew_by_a_replace(tmp_path):
         db.execute("DROP TABLE items")
         db.execute("PRAGMA user_version = 1")
     db.close()
-    assert textindex.ordered(store.path, "knife", textindex.SERVES["search"][1]) is None
+    assert textindex.ordered(store.path, "knife", "search") is None
     assert textindex.candidates(store.path, "knife", ("action",)) is None
     plan = data / "plans" / "thurrock-2023-24.ttl"
     result = replace_plan(root, plan.stem, set(parse(Source(plan, "plan"))))

@@ -15,13 +15,13 @@ SPARQL answer by construction as long as the candidates include every match; tes
 they do. With no index (a remote store, an older build, SQLite without FTS5) or too many
 candidates, the question runs over everything, as before.
 
-For `search`, which is read a page at a time, the index also puts the items in the question's
-order (`ordered`): it keeps each item's name (the label the question lists and sorts by) and the
-titles of the plans the question names beside it, so a page's items can be chosen here and the
-question run over those alone: 51 items instead of thousands. The order is the question's ORDER BY
-(`_order_key` mirrors it; tests compare every page with the question's own). An item the question
-would list more than once, or under the least of several names, is not ordered here: the question
-then runs over every candidate, as before.
+Both questions are read a page at a time, so the index also puts the items in each question's
+order (`ordered`): it keeps what their ORDER BY clauses read (an item's name, the titles of the
+plans `search` names beside it; an action's plan, that plan's title and the action's source line),
+so a page's items can be chosen here and the question run over those alone: 51 items instead of
+thousands. `_search_key` and `_search_actions_key` mirror the two ORDER BY clauses; tests compare
+every page with the question's own. An item the question would list more than once, or under the
+least of several names, is not ordered here: the question then runs over every candidate.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
+from typing import NamedTuple
 
 from . import beside
 from ..answers.sparqltext import with_value_list
@@ -36,18 +37,17 @@ from ..answers.sparqltext import with_value_list
 log = logging.getLogger(__name__)
 
 SUFFIX = ".search.sqlite"
-VERSION = 2  # PRAGMA user_version of the index's layout: a replace starting from another writes the index in full
+VERSION = 3  # PRAGMA user_version of the index's layout: a replace starting from another writes the index in full
 MAX_CANDIDATES = 5000  # past this, a VALUES block costs more than the scan it saves
 MAX_ORDERED = 200_000  # items `ordered` sorts in Python (at 3M quads every item: about 57,000, in 0.4 s)
 # The questions the index serves: the variable their items are in, and the kinds of item they read.
 SERVES = {"search": ("item", ("action", "priority", "agency", "duty")), "search-actions": ("action", ("action",))}
-# The questions whose order `ordered` gives (their ORDER BY, mirrored by `_order_key`).
-ORDERED = ("search",)
 _KIND_RANK = {"action": 0, "priority": 1, "agency": 2, "duty": 3}  # search.rq's first sort key
 PLAN_TEXTS = Path(__file__).with_name("textindex-plan.rq").read_text(encoding="utf-8")
 SHARED_TEXTS = Path(__file__).with_name("textindex-shared.rq").read_text(encoding="utf-8")
 UNPLANNED_TEXTS = Path(__file__).with_name("textindex-unplanned.rq").read_text(encoding="utf-8")
 TITLES = Path(__file__).with_name("textindex-titles.rq").read_text(encoding="utf-8")
+ACTIONS = Path(__file__).with_name("textindex-actions.rq").read_text(encoding="utf-8")
 DECLARABLE = ("agency", "duty")  # the kinds of SHARED_TEXTS: what a plan file can declare
 
 
@@ -69,16 +69,44 @@ def _titles(store, query: str) -> list[tuple[str, str, str]]:
     return [(row["item"].value, row["plan"].value, row["title"].value) for row in store.query(query)]
 
 
+INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def _actions(store, query: str) -> dict[tuple[str, str], tuple[int, str | None, int, int | None]]:
+    """For each (action, plan): how many titles the plan has and the least, and how many source
+    lines the action has and the one, if it is one xsd:integer (None if it is another kind of
+    value, which the question compares in ways `_search_actions_key` does not follow)."""
+    titles: dict[tuple, set] = {}  # the terms (two titles may differ only in their language)
+    lines: dict[tuple, set] = {}
+    for row in store.query(query):
+        key = (row["item"].value, row["plan"].value)
+        titles.setdefault(key, set())
+        lines.setdefault(key, set())
+        if row["title"] is not None:
+            titles[key].add(row["title"])
+        if row["line"] is not None:
+            lines[key].add(row["line"])
+
+    def number(terms: set) -> int | None:
+        term = next(iter(terms), None)
+        return int(term.value) if term is not None and term.datatype.value == INTEGER else None
+
+    return {key: (len(titles[key]), min((t.value for t in titles[key]), default=None), len(lines[key]), number(lines[key]))
+            for key in titles}
+
+
 def _create(db: sqlite3.Connection) -> None:
     # items: one row per item and the plan whose texts hold it, with the sort keys `search` reads
     # (its names: how many and the least; the titles of the plans it is listed with: how many and
-    # the least); texts: every text the questions read, the item's name marked; words: the trigram
+    # the least) and, for an action, those `search-actions` reads (its plan's titles, its source
+    # lines); texts: every text the questions read, the item's name marked; words: the trigram
     # index of the texts (external content, so a match gives row ids alone: joins by whole numbers,
     # not IRIs); titles: each (item, plan, title), by plan, for a replace to know which items'
     # titles it changes.
     db.executescript(f"""
         CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, item TEXT NOT NULL, plan TEXT,
-            names INTEGER NOT NULL, label TEXT, titles INTEGER NOT NULL DEFAULT 0, title TEXT);
+            names INTEGER NOT NULL, label TEXT, titles INTEGER NOT NULL DEFAULT 0, title TEXT,
+            plan_titles INTEGER NOT NULL DEFAULT 0, plan_title TEXT, lines INTEGER NOT NULL DEFAULT 0, line INTEGER);
         CREATE INDEX IF NOT EXISTS items_item ON items (item);
         CREATE INDEX IF NOT EXISTS items_plan ON items (plan);
         CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, item INTEGER NOT NULL REFERENCES items, name INTEGER NOT NULL,
@@ -114,9 +142,12 @@ def _forget(db: sqlite3.Connection, plan: str) -> set[str]:
     return titled
 
 
-def _add(db: sqlite3.Connection, fresh) -> set[str]:
-    """Index these texts (from `_rows`): their items, with each item's names, then the texts.
-    Returns the items' IRIs."""
+NO_KEYS = (0, None, 0, None)  # an item that is no plan's action: no plan titles or source lines
+
+
+def _add(db: sqlite3.Connection, fresh, actions: dict) -> set[str]:
+    """Index these texts (from `_rows`): their items, with each item's names and, for an action of
+    a plan, its keys from `_actions`; then the texts. Returns the items' IRIs."""
     first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM items").fetchone()[0]
     items: dict[tuple, list] = {}  # (kind, item, plan) -> [id, how many names, the least name]
     texts = []
@@ -126,8 +157,10 @@ def _add(db: sqlite3.Connection, fresh) -> set[str]:
             entry[1] += 1
             entry[2] = name if entry[2] is None else min(entry[2], name)
         texts.append((entry[0], int(name is not None), text))
-    db.executemany("INSERT INTO items (id, kind, item, plan, names, label) VALUES (?, ?, ?, ?, ?, ?)",
-                   ((i, kind, item, plan, names, label) for (kind, item, plan), (i, names, label) in items.items()))
+    db.executemany("INSERT INTO items (id, kind, item, plan, names, label, plan_titles, plan_title, lines, line)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   ((i, kind, item, plan, names, label, *(actions.get((item, plan), NO_KEYS) if kind == "action" else NO_KEYS))
+                    for (kind, item, plan), (i, names, label) in items.items()))
     after = db.execute("SELECT COALESCE(MAX(id), 0) FROM texts").fetchone()[0]
     db.executemany("INSERT INTO texts (item, name, text) VALUES (?, ?, ?)", texts)
     db.execute("INSERT INTO words (rowid, text) SELECT id, text FROM texts WHERE id > ?", (after,))
@@ -163,12 +196,14 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
                 titled = _forget(db, plan)
                 fresh = [*_rows(store, with_value_list(PLAN_TEXTS, "plan", [f"<{plan}>"])), *_rows(store, SHARED_TEXTS)]
                 titles = _titles(store, with_value_list(TITLES, "plan", [f"<{plan}>"]))
+                actions = _actions(store, with_value_list(ACTIONS, "plan", [f"<{plan}>"]))
             else:
                 titled = None
                 fresh = [*_rows(store, PLAN_TEXTS), *_rows(store, SHARED_TEXTS), *_rows(store, UNPLANNED_TEXTS)]
                 titles = _titles(store, TITLES)
+                actions = _actions(store, ACTIONS)
             db.executemany("INSERT INTO titles (item, plan, title) VALUES (?, ?, ?)", titles)
-            added = _add(db, fresh)
+            added = _add(db, fresh, actions)
             # the items indexed now, and every item whose titles the plan gave or gives
             _retitle(db, None if titled is None else titled | added | {item for item, _, _ in titles})
         db.close()
@@ -216,27 +251,62 @@ def candidates(build: Path, text: str, kinds: tuple[str, ...]) -> list[str] | No
     return None if found is None or len(found) > MAX_CANDIDATES else sorted(item for (item,) in found)
 
 
-def _order_key(kind: str, in_name: int, title: str | None, label: str, item: str) -> tuple:
+class Hit(NamedTuple):
+    """A matching item, as `ordered` reads it from the index."""
+    kind: str
+    item: str
+    in_name: int  # whether the text was found in its name
+    names: int
+    label: str | None
+    titles: int  # the titles of the plans `search` lists it with
+    title: str | None
+    plan: str | None  # the plan whose texts hold it (an action's csp:actionOf)
+    plan_titles: int  # that plan's titles, for `search-actions`
+    plan_title: str | None
+    lines: int  # an action's source lines
+    line: int | None
+
+
+def _search_key(hit: Hit) -> tuple | None:
     """search.rq's ORDER BY: the kind (actions first), found in the name before found only in the
     rest of the wording, the plan's title (none first), the label, the item. Oxigraph compares
-    strings by code point, as Python does."""
-    return _KIND_RANK[kind], 1 if in_name else 2, title is not None, title or "", label, item
+    strings by code point, as Python does. None for an item the question would list more than
+    once or under the least of several names."""
+    if hit.names > 1 or hit.titles > 1:
+        return None
+    return _KIND_RANK[hit.kind], 1 if hit.in_name else 2, hit.title is not None, hit.title or "", hit.label, hit.item
 
 
-def ordered(build: Path, text: str, kinds: tuple[str, ...]) -> list[tuple[str, str]] | None:
-    """(kind, item) of every item `search` lists for `text`, in its order; None when the index
-    cannot say (no index, more than MAX_ORDERED matches, or an item the question would list under
-    the least of several names, or once for each of several plan titles or plans)."""
-    found = _read(build, *_matching(text.lower(), kinds, "items.kind, items.item, MAX(texts.name), items.names, items.label,"
-                                    " items.titles, items.title", "GROUP BY items.id", MAX_ORDERED + 1))
-    if found is None or len(found) > MAX_ORDERED or any(names > 1 or titles > 1 for _, _, _, names, _, titles, _ in found):
+def _search_actions_key(hit: Hit) -> tuple | None:
+    """search-actions.rq's ORDER BY: the plan's title, the plan, the source line (a number; none
+    first), the action. None for an action the question would list more than once, or whose source
+    line is not one xsd:integer."""
+    if hit.names > 1 or hit.plan_titles > 1 or hit.lines > 1 or (hit.lines == 1 and hit.line is None):
         return None
-    # an item with no name is not one the question lists
-    found = [row for row in found if row[3] == 1]
-    if len({(kind, item) for kind, item, *_ in found}) < len(found):  # an item in two plans' texts
+    return hit.plan_title, hit.plan, hit.line is not None, hit.line or 0, hit.item
+
+
+# The questions whose order `ordered` gives: what an item needs to be listed, and its sort key.
+ORDERS = {"search": (lambda hit: hit.names > 0, _search_key),
+          "search-actions": (lambda hit: hit.names > 0 and hit.plan is not None and hit.plan_titles > 0, _search_actions_key)}
+
+
+def ordered(build: Path, text: str, question: str) -> list[tuple[str, str]] | None:
+    """(kind, item) of every item the question (one of ORDERS) lists for `text`, in its order;
+    None when the index cannot say (no index, more than MAX_ORDERED matches, or an item the
+    question would list more than once, or under the least of several names)."""
+    listed, key = ORDERS[question]
+    found = _read(build, *_matching(text.lower(), SERVES[question][1],
+                                    "items.kind, items.item, MAX(texts.name), items.names, items.label, items.titles, items.title,"
+                                    " items.plan, items.plan_titles, items.plan_title, items.lines, items.line",
+                                    "GROUP BY items.id", MAX_ORDERED + 1))
+    if found is None or len(found) > MAX_ORDERED:
         return None
-    found.sort(key=lambda r: _order_key(r[0], r[2], r[6], r[4], r[1]))
-    return [(kind, item) for kind, item, *_ in found]
+    hits = [hit for hit in map(Hit._make, found) if listed(hit)]
+    keys = [key(hit) for hit in hits]
+    if None in keys or len({(hit.kind, hit.item) for hit in hits}) < len(hits):  # irregular, or an item in two plans' texts
+        return None
+    return [(hit.kind, hit.item) for _, hit in sorted(zip(keys, hits), key=lambda pair: pair[0])]
 
 
 def remove(build: Path) -> None:

@@ -244,11 +244,11 @@ def narrowed(query: CannedQuery, bound: dict, sparql: str) -> str:
 
 def indexed(query: CannedQuery, bound: dict) -> list[tuple[str, str]] | None:
     """(kind, item) of every row of a question whose order the build's text index keeps
-    (textindex.ORDERED), in the question's order; None when the index cannot say, and the question
+    (textindex.ORDERS), in the question's order; None when the index cannot say, and the question
     is then run over its candidates (`narrowed`)."""
-    if query.name not in textindex.ORDERED or "_text" not in bound or context.settings().backend == "remote":
+    if query.name not in textindex.ORDERS or "_text" not in bound or context.settings().backend == "remote":
         return None
-    return textindex.ordered(Path(context.runner().store_for()), bound["_text"].value, textindex.SERVES[query.name][1])
+    return textindex.ordered(Path(context.runner().store_for()), bound["_text"].value, query.name)
 
 
 def indexed_page(query: CannedQuery, bound: dict, page: int) -> list[str] | None:
