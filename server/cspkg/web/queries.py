@@ -155,7 +155,7 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
     size = query.pagination
     items = indexed_page(query, bound, page) if size else None
     if items is not None:  # the page's items, chosen by the text index in the question's order
-        sparql = with_value_list(anchored(query, bound, prepared(query, bound)), textindex.SERVES[query.name][0], items)
+        sparql = over_items(query, bound, items)
     else:
         sparql = narrowed(query, bound, prepared(query, bound))
         if size:
@@ -242,6 +242,12 @@ def narrowed(query: CannedQuery, bound: dict, sparql: str) -> str:
     return with_value_list(sparql, served[0], [f"<{item}>" for item in found])
 
 
+def over_items(query: CannedQuery, bound: dict, items: list[str]) -> str:
+    """The question as it is run over these items alone (IRIs in SPARQL form, chosen by the text
+    index): its items' variable limited to them by a VALUES block."""
+    return with_value_list(anchored(query, bound, prepared(query, bound)), textindex.SERVES[query.name][0], items)
+
+
 def indexed(query: CannedQuery, bound: dict) -> list[tuple[str, str]] | None:
     """(kind, item) of every row of a question whose order the build's text index keeps
     (textindex.ORDERS), in the question's order; None when the index cannot say, and the question
@@ -326,7 +332,7 @@ def _rows_request(name: str, values: dict[str, str] | None, units: list[str] | N
         return key, kept, None
     bound = bind(query, values, _ask)
     if items is not None:
-        sparql = with_value_list(anchored(query, bound, prepared(query, bound)), textindex.SERVES[name][0], [f"<{i}>" for i in items])
+        sparql = over_items(query, bound, [f"<{i}>" for i in items])
     else:
         sparql = narrowed(query, bound, prepared(query, bound))
     # Asked as TSV and read by Oxigraph's parser: a kept answer is passed on as stored, and reading
