@@ -37,12 +37,33 @@ def test_a_page_asked_at_once_is_the_page_asked_in_turn(clients, path):
         assert (one.status_code, one.data) == (other.status_code, other.data), suffix_path
 
 
-def test_each_question_asked_ahead_runs_once(clients, monkeypatch):
-    """The plan page asks its twelve questions ahead; none is run again when the page reads it."""
+@pytest.mark.parametrize("path, after", [("/plans/tendring-2021-22", []), ("/duties/serious-violence-duty?area=county-essex", []),
+                                         ("/duties/serious-violence-duty", ["duty-holders"])])
+def test_each_question_asked_ahead_runs_once(clients, monkeypatch, path, after):
+    """The plan page asks its twelve questions ahead, the duty page its five or six (one of them for
+    one duty's rows of a national answer); none is run again when the page reads it. The duty page
+    asks for the register's bodies ahead when an area is given; with none, it lists them only when
+    it finds there is no area to choose (the seed data), and asks then."""
     _, at_once = clients
-    again = []
-    real = kit.rows
-    monkeypatch.setattr(kit, "rows", lambda name, values=None, units=None: again.append(name) or real(name, values, units))
-    page = at_once.get("/plans/tendring-2021-22.json")
+    again, ahead = [], []
+    real, together = kit.rows, kit.rows_together
+    monkeypatch.setattr(kit, "rows", lambda name, *args, **kwargs: again.append(name) or real(name, *args, **kwargs))
+    monkeypatch.setattr(kit, "rows_together", lambda asks: ahead.extend(asks) or together(asks))
+    page = at_once.get(path, headers=HTML)
     assert page.status_code == 200
-    assert len(page.json["computedBy"]) >= 12 and again == []
+    assert len(ahead) >= 5 and again == after, (ahead, again)
+
+
+def test_a_page_checks_each_value_it_is_given_once(clients, monkeypatch, built):
+    """Each question checks that the plan it is asked about is a plan in the data (an ASK query): a
+    page of twelve questions about one plan asks that once."""
+    from cspkg.answers.catalogue import IS_A
+
+    _, at_once = clients
+    runner = at_once.application.extensions["cspkg"]["runner"]
+    checks = []
+    real = runner.run
+    monkeypatch.setattr(runner, "run", lambda request: (checks.append(request) if request.sparql == IS_A else None) or real(request))
+    page = at_once.get("/plans/tendring-2021-22.json")
+    assert page.status_code == 200 and len(page.json["computedBy"]) >= 12
+    assert len(checks) == 1 and checks[0].substitutions["thing"] == "<https://w3id.org/cspkg/id/plan/tendring-2021-22>"

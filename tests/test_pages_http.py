@@ -839,3 +839,36 @@ def test_national_delivery_keeps_the_funder_and_the_area_together(national_serve
     assert [p["plan"] for p in chosen["plans"]] == mine[:len(chosen["plans"])]
     if data["paging"]["pages"] > 1:
         assert data["paging"]["next"] == f"/delivery.json?funder={funder['key']}&page=2"
+
+
+def test_a_national_duty_page_lists_the_register_area_by_area(national_server):
+    """At national size the register's bodies that hold a duty are hundreds: with no area chosen the
+    duty page lists none and says how to choose one; with an area, those of its police areas (and
+    any with no police area recorded). The download holds every one, as duty-holders gives them."""
+    import csv
+    import io
+
+    base, _ = national_server
+    path = "/duties/serious-violence-duty"
+    holders = every_row(base, "duty-holders", duty="serious-violence-duty")
+    assert len({h["policeArea"] for h in holders if h.get("policeArea")}) > 1
+    page = requests.get(base + path, headers=HTML, timeout=300).text
+    data = json_of(base, path).json()["data"]
+    assert not data["registerListed"] and data["holdingBodies"] == data["cooperatingBodies"] == []
+    assert 'choose an area under <a href="#by-partnership">By partnership</a>' in page and 'id="by-partnership"' in page
+    assert '<ul class="holders">' not in page
+    assert f'href="{path}.csv?table=holders"' in page
+    rows = list(csv.DictReader(io.StringIO(requests.get(base + path + ".csv", params={"table": "holders"}, timeout=300).text)))
+    assert [(r["Organisation"], r["Police area"] or None, r["Link"]) for r in rows] == \
+        [(h["bodyLabel"], h.get("policeArea"), h["body"]) for h in holders]
+    areas = {r["partnership"]: r.get("policeAreaLabel") for r in every_row(base, "partnership-areas")}
+    keys = areas_by_partnership(base)
+    for option in json_of(base, path).json()["data"]["paging"]["choices"][2]["options"][:2]:  # two regions
+        chosen = json_of(base, path, area=option["key"]).json()["data"]
+        assert chosen["registerListed"]
+        where = {areas[p] for p in areas if option["key"] in keys[p]}
+        listed = chosen["holdingBodies"] + chosen["cooperatingBodies"]
+        want = [h for h in holders if h.get("policeArea") is None or h["policeArea"] in where]
+        assert sorted(b["body"] for b in listed) == sorted(h["body"] for h in want) and listed
+        html = requests.get(base + path, params={"area": option["key"]}, headers=HTML, timeout=300).text
+        assert html.count("<strong>holds this</strong>") == len(chosen["holdingBodies"])

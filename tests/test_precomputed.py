@@ -373,6 +373,30 @@ def test_a_kept_answer_read_for_some_units_is_their_rows_of_the_whole(synthetic,
     assert precomputed.read(build_path, name, units=[]) == head + b"\n"
 
 
+@pytest.mark.parametrize("name, column", [("duty-coverage", "duty"), ("plans", "partnership"), ("duties", "duty")])
+def test_a_kept_answer_read_where_a_column_holds_an_iri_is_those_rows_of_the_whole(synthetic, name, column):
+    """The pages read one duty's rows of a national answer (precomputed.read with `where`): exactly
+    the rows whose cell in that column is the IRI, in the answer's order, under its header; every
+    IRI in the column in turn, one the answer lacks, and a column the answer lacks (every row)."""
+    build_path = current_build(synthetic[1])
+    whole = precomputed.read(build_path, name)
+    head, _, body = whole.partition(b"\n")
+    solutions = list(ox.parse_query_results(whole, format=ox.QueryResultsFormat.TSV))
+    lines = body.split(b"\n")[:-1]
+    values = sorted({s[column].value for s in solutions if s[column] is not None})
+    assert len(values) > 1, f"{name}: one {column} or none"
+    for value in [*values, "https://w3id.org/cspkg/id/duty/no-such-duty"]:
+        wanted = [line for line, s in zip(lines, solutions) if s[column] is not None and s[column].value == value]
+        assert precomputed.read(build_path, name, where=(column, value)) == head + b"\n" + b"".join(line + b"\n" for line in wanted)
+    assert precomputed.read(build_path, name, where=("noSuchColumn", values[0])) == whole
+    # through the query process, in a format other than TSV too
+    one = values[len(values) // 2]
+    for fmt in ("tsv", "json"):
+        served = runner_child.kept(Request("", fmt, store=str(build_path), precomputed=name, where=(column, one)))
+        rows = list(ox.parse_query_results(served.body, format=ox.QueryResultsFormat.TSV if fmt == "tsv" else ox.QueryResultsFormat.JSON))
+        assert served.rows == len(rows) > 0 and all(r[column].value == one for r in rows)
+
+
 def test_a_question_kept_by_value_is_kept_for_each_thing_of_its_kind(built):
     """`actions-for-duty` (one required duty) is kept for every legal duty in the build; it is read
     under its key only when asked with that one value, and a question with another required

@@ -23,6 +23,8 @@ class Request:
     offset: int = 0
     limit: int | None = None
     units: list[str] | None = None  # of a kept answer, only these units' rows where it is kept by unit
+    # of a kept answer, only the rows whose column (name, IRI) holds the IRI; a question run gives every row
+    where: tuple[str, str] | None = None
 
 
 @dataclass

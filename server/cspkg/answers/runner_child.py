@@ -48,7 +48,8 @@ def kept(request):
     from .messages import Answer
 
     limit = request.max_rows + 1 if request.limit is None else min(request.limit, request.max_rows + 1)
-    body = precomputed.read(Path(request.store), request.precomputed, request.offset, limit, request.units)
+    where = tuple(request.where) if request.where else None
+    body = precomputed.read(Path(request.store), request.precomputed, request.offset, limit, request.units, where)
     if body is None:
         return None
     rows = body.count(b"\n") - 1  # a row is a line (line breaks in literals are escaped)

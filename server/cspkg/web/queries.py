@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, abort, g, has_request_context, jsonify, redirect, render_template, request
 
 from .. import iris
 from ..answers.catalogue import SHORT_KEY, CannedQuery, anchored, bind, prepared
@@ -106,8 +106,14 @@ MEMBERS = "SELECT DISTINCT ?thing ?class WHERE { ?thing a ?class FILTER(isIRI(?t
 
 
 def _ask(sparql: str, substitutions: dict) -> bool:
-    answer = context.runner().run(Request(sparql, "json", substitutions={k: str(v) for k, v in substitutions.items()}))
-    return bool(json.loads(answer.body)["boolean"])
+    """The ASK query's answer, asked once per request: a page of twelve questions about one plan
+    checks that the plan is a plan once, not twelve times in turn."""
+    given = {k: str(v) for k, v in substitutions.items()}
+    key = (sparql, tuple(sorted(given.items())))
+    asked = g.setdefault("asked", {}) if has_request_context() else {}
+    if key not in asked:
+        asked[key] = bool(json.loads(context.runner().run(Request(sparql, "json", substitutions=given)).body)["boolean"])
+    return asked[key]
 
 
 def _page() -> int:
@@ -166,7 +172,8 @@ def answer(query: CannedQuery, values: dict[str, str], fmt: str, page: int):
     return bound, sparql, result
 
 
-def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1, units: list[str] | None = None) -> dict:
+def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1, units: list[str] | None = None,
+                where: tuple[str, str] | None = None) -> dict:
     """The Request fields that let the query process serve an answer the build keeps
     (store/precomputed.py): a kept question, asked with no parameter values (or, for one kept by
     value, with its one value), of the embedded store; one page of it, or (page None, as the pages
@@ -176,7 +183,7 @@ def kept_answer(query: CannedQuery, bound: dict, page: int | None = 1, units: li
         return {}
     size = query.pagination
     if not size or page is None:
-        return {"precomputed": kept, "units": None if units is None else sorted(units)}
+        return {"precomputed": kept, "units": None if units is None else sorted(units), "where": where}
     return {"precomputed": kept, "offset": (page - 1) * size, "limit": size + 1}  # with the look-ahead row
 
 
@@ -297,14 +304,16 @@ def _form_again(query: CannedQuery, values: dict[str, str], fields: dict, page: 
 
 
 def rows(name: str, values: dict[str, str] | None = None, units: list[str] | None = None,
-         items: list[str] | None = None) -> list[dict[str, str]]:
+         items: list[str] | None = None, where: tuple[str, str] | None = None) -> list[dict[str, str]]:
     """Every row of a canned query as plain values (IRIs and lexical forms), for the pages: bound
     and run as the API runs it, but not paginated; cached per build like the API's answers.
     With `units` (IRIs of the question's kept unit, such as plans), an answer the build keeps by
     unit gives only their rows, so a page of 25 partnerships need not read 2,000 plans' rows; any
     other answer is given whole, and the page keeps the rows it wants. With `items` (IRIs, of a
-    question the text index serves, from `listing`), the question is run over those items alone."""
-    key, ready, request = _rows_request(name, values, units, items)
+    question the text index serves, from `listing`), the question is run over those items alone.
+    With `where` (a column and an IRI), an answer the build keeps gives only its rows with that IRI
+    in that column; one run gives every row, so the caller still keeps the rows it wants."""
+    key, ready, request = _rows_request(name, values, units, items, where)
     if ready is not None:
         return ready
     return _rows_of(key, context.runner().run(request))
@@ -321,12 +330,13 @@ def listing(name: str, values: dict[str, str]) -> list[tuple[str, str]] | None:
     return kept["items"]
 
 
-def _rows_request(name: str, values: dict[str, str] | None, units: list[str] | None, items: list[str] | None = None):
+def _rows_request(name: str, values: dict[str, str] | None, units: list[str] | None, items: list[str] | None = None,
+                  where: tuple[str, str] | None = None):
     """(cache key, the rows if the cache has them, else the Request that answers them)."""
     query = _query(name)
     values = values or {}
     key = ("rows", name, tuple(sorted(values.items())), None if units is None else tuple(sorted(units)),
-           None if items is None else tuple(items))
+           None if items is None else tuple(items), where)
     kept = cached(key)
     if kept is not None:
         return key, kept, None
@@ -338,7 +348,7 @@ def _rows_request(name: str, values: dict[str, str] | None, units: list[str] | N
     # Asked as TSV and read by Oxigraph's parser: a kept answer is passed on as stored, and reading
     # 2,000 rows this way takes a third of the time JSON does (which names every literal's datatype).
     return key, None, Request(sparql, "tsv", max_rows=context.settings().max_rows,
-                              **kept_answer(query, bound, page=None, units=units))
+                              **kept_answer(query, bound, page=None, units=units, where=where))
 
 
 def _rows_of(key, result) -> list[dict[str, str]]:
@@ -347,17 +357,18 @@ def _rows_of(key, result) -> list[dict[str, str]]:
     return remember(key, [{k: term.value for k, term in zip(names, row) if term is not None} for row in solutions])
 
 
-def rows_together(asks: list[tuple[str, dict[str, str]]]) -> dict[int, list[dict[str, str]]]:
-    """The rows of several questions (name, values), their queries run at the same time, each on a
+def rows_together(asks: list[tuple]) -> dict[int, list[dict[str, str]]]:
+    """The rows of several questions (name, values, and optionally `where` as `rows` takes it),
+    their queries run at the same time, each on a
     query process of its own (a worker has `query_processes` of them): a page of many questions then
     waits about as long as its slowest, not their sum. Returns the rows by position in `asks`; a
     question that fails here is left out, for the page to ask again and handle as it does alone.
     Binding, the cache and reading the rows stay on this thread; the queries, in their own
     processes, run in parallel (this thread only waits on their pipes)."""
     planned, out = {}, {}
-    for i, (name, values) in enumerate(asks):
+    for i, (name, values, *where) in enumerate(asks):
         try:
-            key, ready, request = _rows_request(name, values, None)
+            key, ready, request = _rows_request(name, values, None, None, *where)
         except (CspkgError, ApiError):
             continue
         if ready is not None:
@@ -373,17 +384,21 @@ def rows_together(asks: list[tuple[str, dict[str, str]]]) -> dict[int, list[dict
         except CspkgError:
             return None
 
-    requests = [request for _, request in planned.values()]
     workers = min(context.settings().query_processes, len(planned))
     if workers < 2:  # one query process, or one question to run: in turn, on this thread
-        results = dict(zip(planned, map(run, requests)))
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = dict(zip(planned, pool.map(run, requests)))
-    for i, result in results.items():
-        if result is not None:
-            out[i] = _rows_of(planned[i][0], result)
-    return out
+        for i, (key, request) in planned.items():
+            if (result := run(request)) is not None:
+                out[i] = _rows_of(key, result)
+        return out
+    # Each answer is read as soon as it comes, while the slower questions still run: a page's kept
+    # answers (thousands of rows) are read in the time it waits for its slowest question.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        running = {pool.submit(run, request): i for i, (_, request) in planned.items()}
+        for done in as_completed(running):
+            i = running[done]
+            if (result := done.result()) is not None:
+                out[i] = _rows_of(planned[i][0], result)
+    return dict(sorted(out.items()))
 
 
 def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suffix: str | None):

@@ -107,6 +107,14 @@ def areas_of(page: Page) -> tuple[dict[str, set[str]], dict[str, dict]]:
     return of, known
 
 
+def police_areas(page: Page, area: dict) -> set[str]:
+    """The names of the police areas of every partnership in an area (a police area: its own), as an
+    organisation's police area is recorded in the register."""
+    of, _ = areas_of(page)
+    return {row["policeAreaLabel"] for row in page.ask("partnership-areas")
+            if area["key"] in of.get(row["partnership"], ()) and row.get("policeAreaLabel")}
+
+
 def select(page: Page, partnerships: list[str], keep: tuple[str, ...] = ()) -> Selection:
     """The partnerships of `partnerships` (IRIs, in the page's order) in the area asked for, and the page asked for.
     `keep` names the page's own parameters (the delivery page's funder) that the choice of area keeps."""

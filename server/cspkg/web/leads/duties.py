@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from . import areas
-from .kit import Page, key_of, number, one, routes
+from .kit import ID, Page, key_of, number, one, routes
 from .money import kinds_of
 
 bp = Blueprint("duties", __name__)
@@ -19,6 +19,7 @@ STATUS_ORDER = {"statutory duty": (0, "Statutory duties", "statutory-duties"), "
 DUTIES_COLUMNS = (("statusHeading", "Kind"), ("label", "Duty"), ("limbOfLabel", "A limb of"), ("heldBy", "Held by"),
                   ("cooperation", "Must co-operate"), ("appliesIn", "Applies in"), ("inForceFrom", "In force from"),
                   ("plans", "Plans"), ("actions", "Actions"), ("duty", "Link"))
+HOLDER_COLUMNS = (("roleWords", "Role"), ("label", "Organisation"), ("area", "Police area"), ("body", "Link"))
 ACTION_COLUMNS = (("partnership", "Partnership"), ("planLabel", "Plan"), ("actionLabel", "Action"), ("lead", "Lead"),
                   ("fundingKind", "Funding"), ("amount", "Amount stated (GBP)"), ("linked", "How it is linked to the duty"),
                   ("action", "Link"))
@@ -46,8 +47,11 @@ def duties():
 @routes(bp, "/duties/<key>")
 def duty(key: str):
     page = Page()
-    page.ahead(("duty-profile", {"duty": key}), ("actions-for-duty", {"duty": key}), ("duty-holders", {"duty": key}),
-               ("partnership-plans", {}), ("duty-coverage", {}), ("partnership-areas", {}))
+    # The register's bodies are listed for an area (see `holders`): asked with the rest when one is given.
+    # duty-coverage: only this duty's rows are read (`stated_for`), by its IRI as the answer has it.
+    page.ahead(("duty-profile", {"duty": key}), ("actions-for-duty", {"duty": key}), ("partnership-plans", {}),
+               ("duty-coverage", {}, ("duty", ID + "duty/" + key)), ("partnership-areas", {}),
+               *((("duty-holders", {"duty": key}),) if request.args.get("area") else ()))
     profile = one(page, "duty-profile", "duty", key)
     first = profile[0]
     actions = [{**r, "amount": number(r.get("amount")), "funded": r["funding"].startswith(("money", "in kind")),
@@ -68,9 +72,8 @@ def duty(key: str):
     page.table("actions", "Actions that serve the duty", ACTION_COLUMNS, actions)
     legislation = [{k: r.get(k) for k in ("provision", "provisionLabel", "act", "actLabel", "inForceFrom", "inForceUntil", "checked")}
                    for r in profile if r.get("provision")]
-    bodies = page.ask("duty-holders", duty=key)
-    holding = {role: [{"body": r["body"], "label": r["bodyLabel"], "area": r.get("policeArea")} for r in bodies if r["role"] == role]
-               for role in ("holds", "must co-operate")}
+    listed = holders(page, key, chosen)
+    holding = {role: [b for b in listed or () if b["role"] == role] for role in ("holds", "must co-operate")}
     # Plans that cite the duty themselves (a strategy with no action list among them), beside those whose actions serve it.
     serving = {a["plan"] for a in actions}
     cited = [{"plan": iri, "key": key_of(iri, "plan"), "title": plans[iri]["title"], "partnership": plans[iri]["partnershipLabel"],
@@ -80,7 +83,7 @@ def duty(key: str):
     data = {"duty": first["duty"], "key": key, "label": first["dutyLabel"], "status": first.get("status"),
             "requires": first.get("requires"), "holders": first.get("holders"), "heldBy": first.get("heldBy"),
             "cooperation": first.get("cooperation"), "appliesIn": first.get("appliesIn"), "limbOf": first.get("limbOf"),
-            "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"],
+            "holdingBodies": holding["holds"], "cooperatingBodies": holding["must co-operate"], "registerListed": listed is not None,
             "legislation": legislation, "actions": shown, "actionCount": len(actions), "fundedActions": sum(a["funded"] for a in actions),
             "moneyKinds": kinds_of(actions), "amountGBP": stated_for(page, first["duty"], chosen if not everywhere else None),
             "plans": len(serving), "citedBy": cited}
@@ -91,5 +94,23 @@ def stated_for(page: Page, duty: str, chosen=None):
     """The pounds stated for the actions serving a duty, each funding statement once (a row's
     statement serves all its actions): duty-coverage's totals, added across partnerships (those
     in the chosen area, if one is)."""
-    return sum((number(c["totalGBP"]) or 0) for c in page.ask("duty-coverage")
-               if c["duty"] == duty and (chosen is None or chosen.keeps(c["partnership"])))
+    return sum((number(c["totalGBP"]) or 0) for c in page.ask_where("duty-coverage", ("duty", duty))
+               if chosen is None or chosen.keeps(c["partnership"]))
+
+
+def holders(page: Page, key: str, chosen) -> list[dict] | None:
+    """The register's bodies that hold the duty or must co-operate, as the page lists them: in a
+    chosen area, those of its police areas and those with no police area recorded; every one when
+    there is no area to choose (the area form is not shown). None at national size with no area
+    chosen: hundreds of bodies do not read on a phone, so the page asks for an area. Either way
+    the page offers every one as a download (asked only when downloaded)."""
+    def every() -> list[dict]:
+        return [{"body": r["body"], "label": r["bodyLabel"], "area": r.get("policeArea"), "role": r["role"],
+                 "roleWords": "holds the duty" if r["role"] == "holds" else "must co-operate"}
+                for r in page.ask("duty-holders", duty=key)]
+
+    page.table("holders", "Organisations in the register that hold the duty or must co-operate", HOLDER_COLUMNS, every)
+    if chosen.area:
+        where = areas.police_areas(page, chosen.area)  # every partnership's in the area, not only those serving the duty
+        return [b for b in every() if b["area"] is None or b["area"] in where]
+    return None if chosen.visible else every()

@@ -37,18 +37,27 @@ class Page:
         self.tables: dict[str, Table] = {}
         self.ready: dict[tuple, list[dict]] = {}  # answers asked ahead (`ahead`), by question and values
 
-    def ahead(self, *asks: tuple[str, dict]) -> None:
-        """Ask these questions (name, values) now, all at once (queries.rows_together), for `ask` to
-        read: a page that needs them all waits for the slowest, not for each in turn. A question
-        that fails here is asked again by `ask`, and fails there as it would alone."""
+    def ahead(self, *asks: tuple) -> None:
+        """Ask these questions (name, values; or name, values, where, for `ask_where`) now, all at
+        once (queries.rows_together), for `ask` to read: a page that needs them all waits for the
+        slowest, not for each in turn. A question that fails here is asked again by `ask`, and
+        fails there as it would alone."""
         for i, found in rows_together(list(asks)).items():
-            name, values = asks[i]
-            self.ready[(name, tuple(sorted(values.items())))] = found
+            name, values, *where = asks[i]
+            self.ready[(name, tuple(sorted(values.items())), *where)] = found
 
     def ask(self, name: str, **values) -> list[dict]:
         self.used.append((name, values))
         found = self.ready.get((name, tuple(sorted(values.items()))))
         return found if found is not None else rows(name, values)
+
+    def ask_where(self, name: str, where: tuple[str, str], **values) -> list[dict]:
+        """The question's rows whose column holds an IRI (`where`: column, IRI): a kept answer is read
+        for those rows alone (a duty's rows of a national answer), and the rows are checked here."""
+        self.used.append((name, values))
+        found = self.ready.get((name, tuple(sorted(values.items())), where))
+        found = found if found is not None else rows(name, values, where=where)
+        return [r for r in found if r.get(where[0]) == where[1]]
 
     def ask_for(self, name: str, units: list[str]) -> list[dict]:
         """The question's rows for these units (plans, for a question kept by plan): only theirs where
