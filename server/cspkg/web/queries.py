@@ -359,9 +359,9 @@ def _rows_of(key, result) -> list[dict[str, str]]:
 
 def rows_together(asks: list[tuple]) -> dict[int, list[dict[str, str]]]:
     """The rows of several questions (name, values, and optionally `where` as `rows` takes it),
-    their queries run at the same time, each on a
-    query process of its own (a worker has `query_processes` of them): a page of many questions then
-    waits about as long as its slowest, not their sum. Returns the rows by position in `asks`; a
+    their queries run at the same time, each on a query process of its own (a worker has
+    `query_processes` of them): a page of many questions then waits about as long as its slowest,
+    not their sum. Returns the rows by position in `asks`; a
     question that fails here is left out, for the page to ask again and handle as it does alone.
     Binding, the cache and reading the rows stay on this thread; the queries, in their own
     processes, run in parallel (this thread only waits on their pipes)."""
@@ -385,20 +385,22 @@ def rows_together(asks: list[tuple]) -> dict[int, list[dict[str, str]]]:
             return None
 
     workers = min(context.settings().query_processes, len(planned))
-    if workers < 2:  # one query process, or one question to run: in turn, on this thread
-        for i, (key, request) in planned.items():
-            if (result := run(request)) is not None:
-                out[i] = _rows_of(key, result)
-        return out
+
+    def answered():
+        """(position, result) of each planned question, as each comes."""
+        if workers < 2:  # one query process, or one question to run: in turn, on this thread
+            yield from ((i, run(request)) for i, (_, request) in planned.items())
+            return
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running = {pool.submit(run, request): i for i, (_, request) in planned.items()}
+            yield from ((running[done], done.result()) for done in as_completed(running))
+
     # Each answer is read as soon as it comes, while the slower questions still run: a page's kept
     # answers (thousands of rows) are read in the time it waits for its slowest question.
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        running = {pool.submit(run, request): i for i, (_, request) in planned.items()}
-        for done in as_completed(running):
-            i = running[done]
-            if (result := done.result()) is not None:
-                out[i] = _rows_of(planned[i][0], result)
-    return dict(sorted(out.items()))
+    for i, result in answered():
+        if result is not None:
+            out[i] = _rows_of(planned[i][0], result)
+    return out
 
 
 def _render(query: CannedQuery, values: dict[str, str], fmt: str, page: int, suffix: str | None):

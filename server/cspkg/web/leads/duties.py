@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, request
 
 from . import areas
@@ -104,6 +106,7 @@ def holders(page: Page, key: str, chosen) -> list[dict] | None:
     there is no area to choose (the area form is not shown). None at national size with no area
     chosen: hundreds of bodies do not read on a phone, so the page asks for an area. Either way
     the page offers every one as a download (asked only when downloaded)."""
+    @cache  # read once, whether for the list, the JSON twin's table or both
     def every() -> list[dict]:
         return [{"body": r["body"], "label": r["bodyLabel"], "area": r.get("policeArea"), "role": r["role"],
                  "roleWords": "holds the duty" if r["role"] == "holds" else "must co-operate"}
