@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cspkg.answers.catalogue import bind, catalogue, prepared
 from cspkg.answers.sparqltext import with_value_list
+from cspkg.pipeline import build
 from cspkg.pipeline.build import run
 from cspkg.pipeline.replace import replace_plan
 from cspkg.sources import DEFAULT_DATA, Source, parse
@@ -80,6 +81,32 @@ def same_order(store: EmbeddedStore, text: str, pages: bool = True) -> int:
     return count
 
 
+def contents(path: Path) -> list[tuple]:
+    """Every indexed text with its item, the item's plan and whether it is the item's name."""
+    db = sqlite3.connect(path)
+    try:
+        return sorted(db.execute("SELECT kind, items.item, plan, text, name FROM texts JOIN items ON items.id = texts.item"))
+    finally:
+        db.close()
+
+
+def keys(path: Path) -> tuple[list, list]:
+    """Every item's sort keys, and the titles table."""
+    db = sqlite3.connect(path)
+    try:
+        return (sorted(db.execute("SELECT kind, item, plan, names, label, titles, title, plan_titles, plan_title, lines, line"
+                                  " FROM items")), sorted(db.execute("SELECT * FROM titles")))
+    finally:
+        db.close()
+
+
+def from_the_store(store: EmbeddedStore, folder: Path) -> Path:
+    """The index written from the store alone (not from what a build's workers read), in `folder`."""
+    folder.mkdir()
+    textindex.write(store, folder / store.path.name)
+    return textindex.path_for(folder / store.path.name)
+
+
 @pytest.fixture(scope="module")
 def seed(store_root) -> EmbeddedStore:
     store = EmbeddedStore.open(store_root)
@@ -122,11 +149,14 @@ def test_generated_texts_give_the_sparql_answer(seed, text):
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> EmbeddedStore:
     """Twenty plans of ten partnerships: the same wording in many plans and plan titles, so the
-    order's later keys (the plan's title, the label, the item) decide."""
+    order's later keys (the plan's title, the label, the item) decide. Built by worker processes,
+    as a national build is (each reads its chunk's texts for the index)."""
     data = tmp_path_factory.mktemp("search-data")
     synthesise(data, 10, 2, seed=7, force=True)
     root = tmp_path_factory.mktemp("search-store")
-    assert not run(data, root).violations
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "PARALLEL_FROM", 2)
+        assert not run(data, root).violations
     return EmbeddedStore.open(root)
 
 
@@ -169,6 +199,39 @@ def test_an_item_with_two_names_titles_lines_or_plans_is_left_to_the_question(sy
             assert (textindex.ordered(copy, label, question) is None) == (question in questions), (change, question)
 
 
+def test_a_build_indexes_what_its_workers_read_as_the_store_would_give_it(seed, synthetic, tmp_path):
+    """A build's workers read each chunk's texts from the chunk's plans (textindex.of_plans); the
+    index they make is the one the built store gives on its own, text for text and key for key."""
+    for name, store in (("seed", seed), ("synthetic", synthetic)):
+        alone = from_the_store(store, tmp_path / name)
+        built = textindex.path_for(store.path)
+        assert contents(built) and contents(built) == contents(alone), name
+        assert keys(built) == keys(alone), name
+
+
+def test_a_plan_a_build_leaves_out_is_indexed_from_the_store(tmp_path):
+    """A plan the build leaves out (here, its file no longer parses) keeps its version from the
+    previous build; no worker reads it, so its words are read from the new store: the index holds
+    them, and is the one the store gives on its own."""
+    data, root = tmp_path / "data", tmp_path / "store"
+    shutil.copytree(DEFAULT_DATA, data)
+    assert run(data, root).store_path is not None
+    first = EmbeddedStore.open(root)
+    plan = "https://w3id.org/cspkg/id/plan/tendring-2021-22"
+    before = [row for row in contents(textindex.path_for(first.path)) if row[2] == plan]
+    assert before, "the plan's actions and priorities are indexed"
+    del first
+    (data / "plans" / "tendring-2021-22.ttl").write_text("this is not Turtle", encoding="utf-8")
+    result = run(data, root)
+    assert set(result.left_out) == {"tendring-2021-22"}
+    store = EmbeddedStore.open(root)
+    built = textindex.path_for(store.path)
+    assert [row for row in contents(built) if row[2] == plan] == before
+    alone = from_the_store(store, tmp_path / "alone")
+    assert contents(built) == contents(alone) and keys(built) == keys(alone)
+    same(store, "tendring")
+
+
 def test_an_index_of_an_earlier_layout_is_written_anew_by_a_replace(tmp_path):
     """An index of an earlier layout (its version in PRAGMA user_version) is not read: the questions
     run as written until a replace, which starting from it writes the index in full."""
@@ -209,27 +272,10 @@ def test_a_replace_updates_the_index_to_what_a_full_build_writes(tmp_path):
     assert result.store_path is not None
     store = EmbeddedStore.open(root)
 
-    def contents(path: Path) -> list[tuple]:
-        db = sqlite3.connect(path)
-        try:
-            return sorted(db.execute("SELECT kind, items.item, plan, text, name FROM texts JOIN items ON items.id = texts.item"))
-        finally:
-            db.close()
-
-    def keys(path: Path) -> tuple[list, list]:
-        db = sqlite3.connect(path)
-        try:
-            return (sorted(db.execute("SELECT kind, item, plan, names, label, titles, title FROM items")),
-                    sorted(db.execute("SELECT * FROM titles")))
-        finally:
-            db.close()
-
     updated = contents(textindex.path_for(store.path))
-    full = tmp_path / "full"
-    full.mkdir()
-    textindex.write(store, full / store.path.name)
-    assert updated == contents(textindex.path_for(full / store.path.name))
-    assert keys(textindex.path_for(store.path)) == keys(textindex.path_for(full / store.path.name))
+    full = from_the_store(store, tmp_path / "full")
+    assert updated == contents(full)
+    assert keys(textindex.path_for(store.path)) == keys(full)
     assert textindex.candidates(store.path, "quokka", ("action",)) == [changed.subject.value]
     # the action's name is now the new one alone (its description may still hold the old words)
     assert {t for (_, item, _, t, name) in updated if item == changed.subject.value and name} == {"quokka patrols at the seafront"}

@@ -21,6 +21,7 @@ from ..sources import Source, discover, parse, shape_files
 from ..store.backends import open_builder
 from ..store.commits import CURRENT, writer_lock
 from ..store.embedded import EmbeddedStore
+from ..store import textindex
 from . import parsed, rollups, scopes
 from .staleness import kept_build, marker, plan_graphs, stale_graph
 from .validation import Finding, as_rdflib_nodes, as_triples, load_shapes, order
@@ -174,7 +175,8 @@ _worker: dict = {}
 def _init_worker(background: set[ox.Triple] | bytes) -> None:
     if isinstance(background, bytes):
         background = set(ox.parse(background, format=ox.RdfFormat.N_TRIPLES))
-    _worker.update(background=background, shapes=load_shapes(shape_files()), named=labelled_nodes(background))
+    _worker.update(background=background, shapes=load_shapes(shape_files()), named=labelled_nodes(background),
+                   base=rollups.base_nquads(background))
 
 
 # A chunk goes to a worker as its plans' files, which the worker parses; it comes back as N-Quads
@@ -199,7 +201,8 @@ class Done:
     counts: dict[str, dict[str, int]]  # plan -> graph -> triples
     titles: dict[str, str]
     findings: list[Finding]
-    seconds: tuple[float, float, float, float]  # parsing, reasoning, validating, rolling up
+    seconds: tuple[float, float, float, float]  # parsing, reasoning, validating, rolling up (and reading words)
+    texts: textindex.Texts  # what the text index keeps of the conforming plans' items
     unreadable: dict[str, str] = field(default_factory=dict)  # plan -> its Turtle syntax error
 
 
@@ -238,21 +241,39 @@ def _do_chunk(chunk: Chunk) -> Done:
     asserted = [(g, t) for name in good for g, t in graphs[name].items()]
     derived = [(ns.inferred_graph(name), inferred[name]) for name in good]
     validated = [(ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name in good]
-    # The plans' shares of the national answers, from their graphs as the store will hold them.
+    packed = _pack(asserted), _pack(derived), _pack(validated)
+    # The plans' shares of the national answers, and the words the text index keeps of their items,
+    # from their graphs as the store will hold them (each reads only its plan and the reference data).
     start = time.perf_counter()
-    rolled = rollups.compute_for_graphs(_worker["background"], asserted + derived + validated, good)
+    store = rollups.store_for_nquads([_worker["base"], *packed])
+    rolled = rollups.compute(store, good)
+    if rollups.names_blank_nodes(rolled):
+        rolled = rollups.compute_for_graphs(_worker["background"], asserted + derived + validated, good)
+    texts = textindex.of_plans(_Union(store), {ns.plan_iri(name) for name in good})
     rolling = time.perf_counter() - start
-    return Done(_pack(asserted), _pack(derived), _pack(validated), _pack((ns.rollup_graph(name), rolled[name]) for name in good),
+    return Done(*packed, _pack((ns.rollup_graph(name), rolled[name]) for name in good),
                 counts, {name: title_of(name, graphs[name].get(ns.plan_graph(name), ())) for name, _ in readable},
-                findings, (parsing, reasoning, validating, rolling), unreadable)
+                findings, (parsing, reasoning, validating, rolling), texts, unreadable)
+
+
+class _Union:
+    """An in-memory store read as the built store is read: its default graph the union of its graphs."""
+
+    def __init__(self, store: ox.Store):
+        self._store = store
+
+    def query(self, text: str):
+        return self._store.query(text, use_default_graph_as_union=True)
 
 
 def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: set[str] | None,
-                        sink: Callable[[list[bytes]], None] | None = None) -> tuple[list[Finding], tuple[float, ...]]:
+                        sink: Callable[[list[bytes]], None] | None = None,
+                        texts: list[textindex.Texts] | None = None) -> tuple[list[Finding], tuple[float, ...]]:
     """Parse, reason and validate every plan against the background (validate those wanted: all
     when None). The graphs (asserted, inferred, reports, roll-ups) of each chunk's conforming plans go to sink
     as N-Quads as soon as the chunk is done; a plan with violations, or whose file does not parse
-    (Scope.unreadable), sends none.
+    (Scope.unreadable), sends none. What the text index keeps of each chunk's conforming plans is
+    added to `texts`, if given.
 
     Returns the findings and the shares of the work that were parsing, reasoning, validation and
     rolling up (rollups.py).
@@ -284,6 +305,8 @@ def reason_and_validate(background: set[ox.Triple], plans: list[Scope], wanted: 
             spent = [a + b for a, b in zip(spent, done.seconds)]
             if sink is not None:
                 sink([done.asserted, done.inferred, done.reports, done.rollups])
+            if texts is not None:
+                texts.append(done.texts)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -333,7 +356,8 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
     try:
         with timer.stage("plans"):
             wanted = {s.key for s in extra if s.kind != "reference"} if extra else None
-            found, shares = reason_and_validate(background, plans, wanted, spool.writelines if spool else None)
+            texts: list[textindex.Texts] = []
+            found, shares = reason_and_validate(background, plans, wanted, spool.writelines if spool else None, texts)
             findings += found
         # Plans are parsed, reasoned, validated and rolled up together (in parallel when there are many):
         # the stage's wall time is split between loading, reasoning, validation and roll-ups in proportion to the
@@ -359,7 +383,8 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
                                        (ns.validation_graph("reference"),
                                         as_triples([f for f in findings if f.scope == "reference"], conforms=True, scope="reference")),
                                        (ns.SHAPES_GRAPH, shape_triples)])
-            result.store_path = builder.commit()
+            # the embedded store's text index starts from what the workers read of the plans (a remote store keeps none)
+            result.store_path = builder.commit(texts=texts) if embedded else builder.commit()
     except BaseException:
         if builder is not None and hasattr(builder, "store"):
             builder.abandon()

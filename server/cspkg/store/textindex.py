@@ -7,7 +7,9 @@ characters) holding, per item, each of the texts those questions read, lower-cas
 LCASE does. It is written beside the build (`build-....search.sqlite`) when the build is
 committed: in full by a build, and by a replace or withdrawal for its one plan (its actions and
 priorities, and the organisations and duties, which a plan can declare; actions and priorities tied
-to no plan are reference data, which only a build changes).
+to no plan are reference data, which only a build changes). A build's worker processes read each
+chunk's plans' texts as they roll the plans up (`of_plans`), so the build asks its store only for
+the texts of plans no worker read (those kept from the previous build, and the reference data's).
 
 The index narrows: the question is still run as written, with its items limited to the
 candidates the index finds (a VALUES block, `sparqltext.with_value_list`), so its answer is the
@@ -30,6 +32,8 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import NamedTuple
+
+import pyoxigraph as ox
 
 from . import beside
 from ..answers.sparqltext import with_value_list
@@ -93,6 +97,48 @@ def _actions(store, query: str) -> dict[tuple[str, str], tuple[int, str | None, 
 
     return {key: (len(titles[key]), min((t.value for t in titles[key]), default=None), len(lines[key]), number(lines[key]))
             for key in titles}
+
+
+class Texts(NamedTuple):
+    """What the index keeps of some plans' items (`of_plans`): read by a build's workers, each from
+    its chunk of plans, so the build's store is asked only for the rest."""
+    plans: frozenset[str]  # the plans' IRIs
+    rows: list[tuple]  # as `_rows` gives them
+    titles: list[tuple[str, str, str]]  # as `_titles` gives them
+    actions: dict[tuple[str, str], tuple]  # as `_actions` gives them
+
+
+def of_plans(store, plans: set[str]) -> Texts:
+    """The texts, titles and sort keys of these plans' items (the rows of PLAN_TEXTS, TITLES and
+    ACTIONS about them), from a store that holds the plans' graphs as the built store does and the
+    reference data. An item's words are its own plan's (a plan describes no other plan's items:
+    plans/ownership.py), as each plan's roll-ups are, so a worker holding a chunk of plans reads
+    what the whole store would give for them."""
+    return Texts(frozenset(plans), [row for row in _rows(store, PLAN_TEXTS) if row[3] in plans],
+                 [row for row in _titles(store, TITLES) if row[1] in plans],
+                 {key: keys for key, keys in _actions(store, ACTIONS).items() if key[1] in plans})
+
+
+PLANS_WITH_ITEMS = """PREFIX csp: <https://w3id.org/cspkg/def/>
+SELECT DISTINCT ?plan WHERE { { ?item csp:actionOf ?plan } UNION { ?item csp:priorityOf ?plan } }"""
+
+
+def _full(store, texts: list[Texts] | None) -> tuple[list, list, dict]:
+    """Every plan's texts, titles and action keys: those given (`texts`), and from the store those
+    of any other plan (one a build kept from the previous store, or one in the reference data)."""
+    if texts is None:
+        return list(_rows(store, PLAN_TEXTS)), _titles(store, TITLES), _actions(store, ACTIONS)
+    covered = frozenset().union(*(t.plans for t in texts))
+    rows = [row for t in texts for row in t.rows]
+    titles = [row for t in texts for row in t.titles]
+    actions = {key: keys for t in texts for key, keys in t.actions.items()}
+    others = sorted(f"<{row['plan'].value}>" for row in store.query(PLANS_WITH_ITEMS)
+                    if isinstance(row["plan"], ox.NamedNode) and row["plan"].value not in covered)
+    if others:
+        rows += _rows(store, with_value_list(PLAN_TEXTS, "plan", others))
+        titles += _titles(store, with_value_list(TITLES, "plan", others))
+        actions.update(_actions(store, with_value_list(ACTIONS, "plan", others)))
+    return rows, titles, actions
 
 
 def _create(db: sqlite3.Connection) -> None:
@@ -180,10 +226,12 @@ def _retitle(db: sqlite3.Connection, items: set[str] | None) -> None:
     db.execute(f"UPDATE items SET {keys} WHERE items.item IN (SELECT retitled.item FROM retitled)")
 
 
-def write(store, build: Path, previous: Path | None = None, plan: str | None = None) -> Path | None:
+def write(store, build: Path, previous: Path | None = None, plan: str | None = None,
+          texts: list[Texts] | None = None) -> Path | None:
     """Write the index of the new build `build` (its store open as `store`): from the previous
-    build's index, updated for `plan` (an IRI), when both are given; else in full. A failure costs
-    only the index (the search questions then run over everything) and is logged."""
+    build's index, updated for `plan` (an IRI), when both are given; else in full, starting from
+    `texts` when a build's workers read them. A failure costs only the index (the search questions
+    then run over everything) and is logged."""
     target = path_for(build)
     try:
         target, incremental = beside.start(build, SUFFIX, previous, plan)
@@ -199,9 +247,8 @@ def write(store, build: Path, previous: Path | None = None, plan: str | None = N
                 actions = _actions(store, with_value_list(ACTIONS, "plan", [f"<{plan}>"]))
             else:
                 titled = None
-                fresh = [*_rows(store, PLAN_TEXTS), *_rows(store, SHARED_TEXTS), *_rows(store, UNPLANNED_TEXTS)]
-                titles = _titles(store, TITLES)
-                actions = _actions(store, ACTIONS)
+                fresh, titles, actions = _full(store, texts)
+                fresh += [*_rows(store, SHARED_TEXTS), *_rows(store, UNPLANNED_TEXTS)]
             db.executemany("INSERT INTO titles (item, plan, title) VALUES (?, ?, ?)", titles)
             added = _add(db, fresh, actions)
             # the items indexed now, and every item whose titles the plan gave or gives
