@@ -1,13 +1,15 @@
 """The query process's answers: the row cap holds at its edge in every format, whether or not the
-answer is short enough to pass on without being read."""
+answer is short enough to pass on without being read; the bound on a JSON answer's rows, read from
+its bytes, is never below its rows, whatever its text."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cspkg.answers.messages import Request
-from cspkg.answers.runner_child import ROW_BYTES, execute
+from cspkg.answers.runner_child import ROW_BYTES, execute, json_rows_at_most
 from cspkg.answers.results import RESULT_FORMATS
 from cspkg.store.embedded import EmbeddedStore
 
@@ -106,3 +108,31 @@ def test_an_answer_over_the_cap_holds_its_first_rows_unchanged(varied, fmt, cap)
     assert [v.value for v in kept.variables] == ["s", "o", "none"]
     assert [[row[n] for n in ("s", "o", "none")] for row in kept] == [[row[n] for n in ("s", "o", "none")] for row in whole[:cap]]
     assert answer.truncated and answer.rows == cap
+
+
+# Literals that look like the JSON writer's own row syntax, and any text at all.
+TEXTS = st.one_of(st.sampled_from(["[{", ",{", "},{", "[{}]", '{"x":{"type":"uri"}}', " , { ", "{", ""]),
+                  st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12))
+TERMS = st.one_of(st.none(), st.builds(ox.Literal, TEXTS), st.builds(lambda t: ox.Literal(t, language="en"), TEXTS),
+                  st.just(ox.NamedNode("urn:x")), st.just(ox.BlankNode("b")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(TERMS, TERMS, TERMS), max_size=30))
+def test_a_json_answer_has_no_more_rows_than_its_bound(rows):
+    """Any rows (unbound values, empty rows, literals holding brackets, braces and commas): the bound
+    from the bytes is at least the rows the answer holds, so an answer passed on unread is within the cap."""
+    store = ox.Store()
+    for i, row in enumerate(rows):
+        for name, term in zip("abc", row):
+            if term is not None:
+                store.add(ox.Quad(ox.NamedNode(f"urn:row{i:03}"), ox.NamedNode(f"urn:{name}"), term))
+    text = ("SELECT ?a ?b ?c WHERE { VALUES ?row { " + " ".join(f"<urn:row{i:03}>" for i in range(len(rows))) + " }"
+            " OPTIONAL { ?row <urn:a> ?a } OPTIONAL { ?row <urn:b> ?b } OPTIONAL { ?row <urn:c> ?c } }")
+    body = store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
+    held = len(list(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)))
+    assert json_rows_at_most(body) >= held
+    for cap in {max(held - 1, 0), held}:
+        answer = execute(EmbeddedStore(store, None), Request(text, "json", max_rows=cap))
+        assert len(list(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))) == min(held, cap)
+        assert answer.truncated is (held > cap)
