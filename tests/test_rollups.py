@@ -170,3 +170,33 @@ def test_partnership_plans_lists_the_plans_as_plans_does(store, synthetic):
         short = rows(where, SERVED["partnership-plans"], None)
         full = [tuple(cell for cell in row if cell[0] in SHORT) for row in rows(where, SERVED["plans"], None)]
         assert short == full and len(short) >= 5
+
+
+def test_a_row_holding_a_blank_node_holds_the_plan_s_own(monkeypatch, tmp_path):
+    """A worker reads its chunk's graphs into a store from N-Quads, which names blank nodes afresh;
+    a row whose value is a blank node of the plan is then made from the plan's own terms instead,
+    so in the built store (one load of the worker's N-Quads) the row names the plan's node."""
+    from cspkg.pipeline.reasoning import infer
+
+    sources = build.discover(DEFAULT_DATA)
+    reference, plans = build.group(sources, parse_plans=False)
+    plan = next(p for p in plans if p.name == "tendring-2021-22")
+    note = ox.BlankNode()
+    extra = [ox.Triple(ox.NamedNode(ns.plan_iri(plan.name)), ox.NamedNode("urn:test:note"), note),
+             ox.Triple(note, ox.NamedNode("urn:test:says"), ox.Literal("a note"))]
+    graph = ns.plan_graph(plan.name)
+    copy = tmp_path / plan.files[graph].path.name
+    copy.write_text(plan.files[graph].path.read_text(encoding="utf-8") + "\n"
+                    + ox.serialize(extra, format=ox.RdfFormat.N_TRIPLES).decode(), encoding="utf-8")
+    files = {**plan.files, graph: Source(copy, "plan")}
+    monkeypatch.setattr(rollups, "sources", lambda: {"test-note": "SELECT ?plan ?node WHERE { ?plan <urn:test:note> ?node }"})
+    monkeypatch.setattr(rollups, "stored_columns", lambda name: None)
+    build._init_worker(reference.asserted | infer(set(), reference.asserted))
+    done = build._do_chunk([(plan.name, True, files)])
+    assert not [f for f in done.findings if f.severity == "violation"]
+    built = ox.Store()
+    built.bulk_load(done.asserted + done.rollups, format=ox.RdfFormat.N_QUADS)  # as the build's store loads them
+    says = ox.NamedNode("urn:test:says")
+    values = [q.object for q in built.quads_for_pattern(None, ox.NamedNode(RUP + "node"), None, None)]
+    assert len(values) == 1 and isinstance(values[0], ox.BlankNode)
+    assert [q.object.value for q in built.quads_for_pattern(values[0], says, None, None)] == ["a note"]
