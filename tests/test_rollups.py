@@ -173,9 +173,8 @@ def test_partnership_plans_lists_the_plans_as_plans_does(store, synthetic):
 
 
 def test_a_row_holding_a_blank_node_holds_the_plan_s_own(monkeypatch, tmp_path):
-    """A worker reads its chunk's graphs into a store from N-Quads, which names blank nodes afresh;
-    a row whose value is a blank node of the plan is then made from the plan's own terms instead,
-    so in the built store (one load of the worker's N-Quads) the row names the plan's node."""
+    """A row whose value is a blank node of the plan holds the plan's own term, so in the built
+    store (one load of the worker's N-Quads) the row names the plan's node."""
     from cspkg.pipeline.reasoning import infer
 
     sources = build.discover(DEFAULT_DATA)

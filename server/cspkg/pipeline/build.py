@@ -175,8 +175,7 @@ _worker: dict = {}
 def _init_worker(background: set[ox.Triple] | bytes) -> None:
     if isinstance(background, bytes):
         background = set(ox.parse(background, format=ox.RdfFormat.N_TRIPLES))
-    _worker.update(background=background, shapes=load_shapes(shape_files()), named=labelled_nodes(background),
-                   base=rollups.base_nquads(background))
+    _worker.update(background=background, shapes=load_shapes(shape_files()), named=labelled_nodes(background))
 
 
 # A chunk goes to a worker as its plans' files, which the worker parses; it comes back as N-Quads
@@ -241,17 +240,14 @@ def _do_chunk(chunk: Chunk) -> Done:
     asserted = [(g, t) for name in good for g, t in graphs[name].items()]
     derived = [(ns.inferred_graph(name), inferred[name]) for name in good]
     validated = [(ns.validation_graph(name), as_triples(reports[name], conforms=True, scope=name)) for name in good]
-    packed = _pack(asserted), _pack(derived), _pack(validated)
     # The plans' shares of the national answers, and the words the text index keeps of their items,
     # from their graphs as the store will hold them (each reads only its plan and the reference data).
     start = time.perf_counter()
-    store = rollups.store_for_nquads([_worker["base"], *packed])
+    store = rollups.store_for_graphs(_worker["background"], asserted + derived + validated)
     rolled = rollups.compute(store, good)
-    if rollups.names_blank_nodes(rolled):
-        rolled = rollups.compute_for_graphs(_worker["background"], asserted + derived + validated, good)
     texts = textindex.of_plans(_Union(store), {ns.plan_iri(name) for name in good})
     rolling = time.perf_counter() - start
-    return Done(*packed, _pack((ns.rollup_graph(name), rolled[name]) for name in good),
+    return Done(_pack(asserted), _pack(derived), _pack(validated), _pack((ns.rollup_graph(name), rolled[name]) for name in good),
                 counts, {name: title_of(name, graphs[name].get(ns.plan_graph(name), ())) for name, _ in readable},
                 findings, (parsing, reasoning, validating, rolling), texts, unreadable)
 

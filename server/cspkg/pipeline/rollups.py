@@ -112,37 +112,18 @@ def shapes() -> tuple[ox.Triple, ...]:
     return tuple(t for path in shape_files() for t in parse(Source(path, "ontology")))
 
 
-def compute_for_graphs(background: Iterable[ox.Triple], graphs: Iterable[tuple[str, Iterable[ox.Triple]]],
-                       keys: Iterable[str]) -> dict[str, list[ox.Triple]]:
-    """compute() over a fresh in-memory store of the reference data, the shapes and the plans' named graphs."""
+def store_for_graphs(background: Iterable[ox.Triple], graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> ox.Store:
+    """A fresh in-memory store of the reference data, the shapes and the plans' named graphs, as
+    the built store holds them: what compute() reads (and a build's worker reads the text index's words from)."""
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.reference_graph("background")))
                       for t in background)
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.SHAPES_GRAPH)) for t in shapes())
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, triples in graphs for t in triples)
-    return compute(store, keys)
-
-
-def base_nquads(background: Iterable[ox.Triple]) -> bytes:
-    """The reference data and the shapes as N-Quads, in the graphs compute_for_graphs puts them in:
-    a build's worker writes them once and starts each chunk's store from them (store_for_nquads)."""
-    return ox.serialize([*(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.reference_graph("background"))) for t in background),
-                         *(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ns.SHAPES_GRAPH)) for t in shapes())],
-                        format=ox.RdfFormat.N_QUADS)
-
-
-def store_for_nquads(parts: Iterable[bytes]) -> ox.Store:
-    """The store compute_for_graphs builds, from N-Quads (base_nquads, then the plans' graphs as a
-    worker packs them for the build's store), parsed by Oxigraph with no term made in Python (about
-    as long as making the terms: 0.4 s a chunk of 100 plans at 3M quads). One load: Oxigraph names
-    a blank node afresh in each document it loads, so a node two parts share must be read in one."""
-    store = ox.Store()
-    store.bulk_load(b"".join(parts), format=ox.RdfFormat.N_QUADS)
     return store
 
 
-def names_blank_nodes(rolled: dict[str, list[ox.Triple]]) -> bool:
-    """Whether a row holds a blank node of the plans as a value: one read from a store_for_nquads
-    store is that store's name for it, not the plan's, so the rows are made from the plans' terms
-    instead (compute_for_graphs)."""
-    return any(isinstance(t.object, ox.BlankNode) for rows in rolled.values() for t in rows)
+def compute_for_graphs(background: Iterable[ox.Triple], graphs: Iterable[tuple[str, Iterable[ox.Triple]]],
+                       keys: Iterable[str]) -> dict[str, list[ox.Triple]]:
+    """compute() over a fresh in-memory store of the reference data, the shapes and the plans' named graphs."""
+    return compute(store_for_graphs(background, graphs), keys)
