@@ -273,6 +273,45 @@ def test_why_invisible_agrees_with_the_home_page_query(store):
 
 # ---- the remote backend: a failing plan's graphs are left where they are --------------------------
 
+def completeness(store, key: str, query: Path) -> list[tuple]:
+    """plan-completeness for one plan, asked with the canned query or its companion (from the plans)."""
+    from cspkg.answers import catalogue
+
+    canned = catalogue.load(query)
+    bound = {p.var: ox.NamedNode(ns.plan_iri(key)) for p in canned.params if p.name == "plan"}
+    solutions = store.query(catalogue.prepared(canned, bound))
+    names = [v.value for v in solutions.variables]
+    return [tuple(None if s[n] is None else str(s[n]) for n in names) for s in solutions]
+
+
+def test_a_kept_plan_s_roll_ups_are_computed_again_by_the_build(tmp_path):
+    """A plan kept at an earlier version keeps its graphs, but its roll-ups are computed again from
+    them: rows of an older form (here plan-completeness's row without the report it now names)
+    would leave its page saying it has no gaps."""
+    from cspkg.pipeline.rollups import ROLLUP
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA, data)
+    root = tmp_path / "store"
+    assert run(data, root).store_path is not None
+    key, report = "braintree-2022-23", ox.NamedNode(ROLLUP + "report")
+    canned, reference = REPO / "queries" / "plan-completeness.rq", REPO / "queries" / "from-plans" / "plan-completeness.rq"
+    built = EmbeddedStore.open(root, read_only=False)
+    rolled = snapshot(built, [ns.rollup_graph(key)])
+    gaps = completeness(built, key, canned)
+    assert gaps and gaps == completeness(built, key, reference)
+    older = [t for t in built.triples(ns.rollup_graph(key)) if t.predicate != report]
+    built.replace_graphs([(ns.rollup_graph(key), older)])  # as a build before the row named the report stored it
+    assert completeness(built, key, canned) == []
+    del built
+    edit(data / "plans" / f"{key}.ttl", "dct:title", "dct:alternative")
+    result = run(data, root)
+    assert list(result.left_out) == [key] and result.left_out[key].kept is not None
+    after = EmbeddedStore.open(root)
+    assert snapshot(after, [ns.rollup_graph(key)]) == rolled
+    assert completeness(after, key, canned) == gaps
+
+
 @pytest.mark.parametrize("gsp", [False, True], ids=["update", "graph-store"])
 def test_the_remote_backend_keeps_a_failing_plan_untouched(tmp_path, gsp):
     from cspkg.settings import Settings

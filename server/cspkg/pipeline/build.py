@@ -369,7 +369,7 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
         with timer.stage("store"):
             spool.seek(0)
             builder.store.load_nquads(spool)
-            carry_over(builder, store_root, embedded, result.left_out)
+            carry_over(builder, store_root, embedded, result.left_out, background)
             shape_triples = set()
             for path in shape_files():
                 shape_triples |= set(parse(Source(path, "ontology")))
@@ -392,11 +392,15 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
     return result
 
 
-def carry_over(builder, store_root: Path, embedded: bool, left_out: dict[str, LeftOut]) -> None:
+def carry_over(builder, store_root: Path, embedded: bool, left_out: dict[str, LeftOut],
+               background: Iterable[ox.Triple] = ()) -> None:
     """Keep in the new store the current store's version of each plan left out (its four graphs
     together, unchanged), marked stale (staleness.py); a plan the current store lacks stays absent.
     Embedded: the graphs are copied from the current store into the new one. Remote: the new build
-    is swapped in over the old one, so the plan's graphs are left where they are, untouched."""
+    is swapped in over the old one, so the plan's graphs are left where they are, untouched.
+    The kept plan's roll-ups are computed again from those graphs and this build's reference data
+    (`background`), as a worker computes a new plan's: the rows are then of the form this build's
+    canned questions read, even when a question's rows changed since the kept version was built."""
     if not left_out:
         return
     if embedded:
@@ -406,18 +410,22 @@ def carry_over(builder, store_root: Path, embedded: bool, left_out: dict[str, Le
     else:
         previous = builder.remote
     held = set(previous.graphs())
+    background = list(background)
     for key, outcome in sorted(left_out.items()):
         if ns.plan_graph(key) not in held:
             continue
         outcome.kept = kept_build(previous, key)
         # its four graphs, its parsed graph and its returns' graphs, as the current store holds them
-        graphs = [g for g in plan_graphs(key) if g in held]
+        graphs = [g for g in plan_graphs(key) if g in held and g != ns.rollup_graph(key)]
         graphs += sorted(g for g in held if g == ns.parsed_graph(key) or g.startswith(ns.return_graph(key, "")))
+        kept = [(g, previous.triples(g)) for g in graphs]
         if embedded:
-            builder.store.load_graphs([(g, previous.triples(g)) for g in graphs])
+            builder.store.load_graphs(kept)
         else:
             builder.store.keep.update(graphs)
-        builder.store.load_graphs([(stale_graph(key), marker(key, outcome.kept, bool(outcome.unreadable)))])
+        rolled = rollups.compute_for_graphs(background, kept, [key])[key]
+        builder.store.load_graphs([(ns.rollup_graph(key), rolled),
+                                   (stale_graph(key), marker(key, outcome.kept, bool(outcome.unreadable)))])
 
 
 def graph_counts(result: BuildResult) -> dict[str, tuple[int, int]]:
