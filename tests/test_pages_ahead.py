@@ -37,11 +37,14 @@ def test_a_page_asked_at_once_is_the_page_asked_in_turn(clients, path):
         assert (one.status_code, one.data) == (other.status_code, other.data), suffix_path
 
 
-@pytest.mark.parametrize("path, after", [("/plans/tendring-2021-22", []), ("/duties/serious-violence-duty?area=county-essex", []),
+@pytest.mark.parametrize("path, after", [("/plans/tendring-2021-22", ["partnership-plans"]),
+                                         ("/duties/serious-violence-duty?area=county-essex", []),
                                          ("/duties/serious-violence-duty", ["duty-holders"])])
 def test_each_question_asked_ahead_runs_once(clients, monkeypatch, path, after):
-    """The plan page asks its twelve questions ahead, the duty page its five or six (one of them for
-    one duty's rows of a national answer); none is run again when the page reads it. The duty page
+    """The plan page asks its twelve questions ahead, then its partnership's rows of the kept
+    `partnership-plans` once `plan-summary` has named the partnership; the duty page asks its five or
+    six (one of them for one duty's rows of a national answer); none is run again when the page
+    reads it. The duty page
     asks for the register's bodies ahead when an area is given; with none, it lists them only when
     it finds there is no area to choose (the seed data), and asks then."""
     _, at_once = clients

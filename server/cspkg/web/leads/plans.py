@@ -17,7 +17,7 @@ def plan(key: str):
     # The page's questions, asked at once (Page.ahead): each reads only this plan.
     page.ahead(*((name, {"plan": key}) for name in (
         "plan-summary", "plan-delivery", "plan-actions", "plan-priorities", "plan-score", "funding-by-source", "plan-funding",
-        "plan-approaches", "plan-completeness", "member-duties", "plan-duties", "pfcc-alignment")), ("partnership-plans", {}))
+        "plan-approaches", "plan-completeness", "member-duties", "plan-duties", "pfcc-alignment")))
     summary = one(page, "plan-summary", "plan", key)[0]
     # Each action's status in the plan's latest progress return, where there is one (returns are graphs of their own).
     delivery = {r["action"]: r for r in page.ask("plan-delivery", plan=key)}
@@ -45,7 +45,8 @@ def plan(key: str):
     page.table("duties", "The plan's legal duties", DUTY_COLUMNS, duties)
     alignment = [{**r, **{k: number(r[k]) for k in ("direct", "viaLocal", "actions")}} for r in page.ask("pfcc-alignment", plan=key)]
     # The partnership's plans by start date (the plans query's order): the one before this is what changed is measured from.
-    siblings = [r for r in page.ask("partnership-plans") if r["partnership"] == summary["partnership"]]
+    # Only its partnership's rows of the kept answer are read (a few, not 2,000 plans' rows).
+    siblings = page.ask_where("partnership-plans", ("partnership", summary["partnership"]))
     at = next((i for i, r in enumerate(siblings) if r["plan"] == summary["plan"]), 0)
     previous = siblings[at - 1] if at > 0 else None
     partnership_key = key_of(summary["partnership"], "partnership")
