@@ -14,7 +14,8 @@ from cspkg.errors import BadInput, StoreMissing
 from cspkg.store.remote import RemoteStore, StoreUnavailable
 from cspkg.store.remote_load import RemoteBuilder
 from cspkg.settings import Settings
-from cspkg.store.embedded import EmbeddedStore, StoreBuilder
+from cspkg.store.builder import StoreBuilder
+from cspkg.store.embedded import EmbeddedStore
 from cspkg.store.interface import BUILD_GRAPH
 from server import CSPKG, oxigraph_server, remote_settings
 

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from cspkg.store.embedded import StoreBuilder
+from cspkg.store.builder import StoreBuilder
 from server import serving
 
 K = "http://kasei.us/2009/09/sparql/data/"

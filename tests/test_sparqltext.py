@@ -17,7 +17,7 @@ from hypothesis import given, settings, strategies as st
 
 from cspkg.answers import sparqltext
 from cspkg.answers.sparqllex import IRI, MAX_DEPTH, PUNCT, SparqlTextError, tokenize
-from cspkg.store.embedded import StoreBuilder
+from cspkg.store.builder import StoreBuilder
 from server import serving
 
 SUITE = Path(__file__).parent / "fixtures" / "w3c-sparql-syntax"

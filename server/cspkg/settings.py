@@ -21,6 +21,7 @@ class Settings:
     workers: int = 4  # CSPKG_WORKERS: gunicorn worker processes
     threads: int = 32  # CSPKG_THREADS: threads per worker (gunicorn gthread); a slow client holds a thread, not a worker
     query_processes: int = 2  # CSPKG_QUERY_PROCESSES: query processes per worker (so workers x this in all)
+    build_memory: int = 2048  # CSPKG_BUILD_MEMORY: MB a full build may use for an in-memory copy of its new store, read while it is finished (0: read it on disk)
     query_memory: int = 1024  # CSPKG_QUERY_MEMORY: MB of memory one query process may use (0: no limit)
     query_wait: float = 5.0  # CSPKG_QUERY_WAIT: seconds a request waits for a free query process before a 503 "busy"
     sandbox: str = "on"  # CSPKG_SANDBOX: on (query processes cannot open network connections) or off (only where libseccomp is missing)

@@ -367,8 +367,7 @@ def _run(data_dir: Path, store_root: Path | None, extra: list[Source] | None, se
         if builder is None:
             return result
         with timer.stage("store"):
-            spool.seek(0)
-            builder.store.load_nquads(spool)
+            builder.load_plans(spool)
             carry_over(builder, store_root, embedded, result.left_out, background)
             shape_triples = set()
             for path in shape_files():

@@ -28,7 +28,8 @@ from ..plans import areas as planareas, files as planfiles
 from ..errors import BadInput
 from ..sources import shape_files
 from ..store.commits import writer_lock
-from ..store.embedded import EmbeddedStore, StoreBuilder
+from ..store.builder import StoreBuilder
+from ..store.embedded import EmbeddedStore
 from .reasoning import infer
 from .staleness import stale_graph
 from .validation import Finding, as_triples, load_shapes

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .embedded import EmbeddedStore, StoreBuilder
+from ..settings import Settings
+from .builder import StoreBuilder
+from .embedded import EmbeddedStore
 from .interface import Store
 
 
@@ -24,4 +26,4 @@ def open_builder(root: Path, settings=None):
         from .remote_load import RemoteBuilder
 
         return RemoteBuilder(RemoteStore(settings, timeout=None))
-    return StoreBuilder(root)
+    return StoreBuilder(root, memory_mb=(settings or Settings()).build_memory)

@@ -80,6 +80,11 @@ class RemoteBuilder:
             raise BadInput("CSPKG_SPARQL_UPDATE is not set: `cspkg build` needs the store's SPARQL Update endpoint")
         self.remote, self.store = remote, Staged()
 
+    def load_plans(self, spool) -> None:
+        """The plans' graphs as the build's workers wrote them (N-Quads, an open file)."""
+        spool.seek(0)
+        self.store.load_nquads(spool)
+
     def commit(self) -> str:
         build = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         swap(self.remote, self.store.graphs, build, self.store.keep)

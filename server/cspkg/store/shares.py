@@ -38,8 +38,9 @@ TSV = ox.QueryResultsFormat.TSV
 LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 # which organisation each team or post belongs to, at the top: what a share depends on beyond its plan
+# (in order: compared as bytes with what the shares were computed with, by whichever store read it)
 BELONGING = ("PREFIX org: <http://www.w3.org/ns/org#> SELECT ?name ?top WHERE {"
-             " ?name (org:unitOf|org:postIn)+ ?top FILTER NOT EXISTS { ?top org:unitOf|org:postIn ?above } }")
+             " ?name (org:unitOf|org:postIn)+ ?top FILTER NOT EXISTS { ?top org:unitOf|org:postIn ?above } } ORDER BY ?name ?top")
 # the question's columns, as the add-up gives them
 COLUMNS = ("agency", "agencyLabel", "leads", "viaRow", "supports", "partnershipCount", "partnerships", "namedAs")
 
