@@ -2,7 +2,8 @@
 
 Run from the repo: `.venv/bin/python bench/http_latency.py [--requests N] [--store PATH]` (after
 `cspkg build`). Each question gets the values the national benchmark gives it (bench/params.py:
-its defaults, or the corpus's first item of the kind), so it runs on a synthetic corpus too. It starts the real server (gunicorn, 2 workers) on a free port, twice: with the answer cache off
+its defaults, or the corpus's first item of the kind), so it runs on a synthetic corpus too. It
+starts the real server (gunicorn, 2 workers) on a free port, twice: with the answer cache off
 (every request runs its query) and on (repeat requests are served from the cache), and prints
 p50/p95 in milliseconds; then each question's text on /sparql against the store in-process (a
 question over /sparql's time limit is named with the answer it got).
@@ -56,14 +57,15 @@ def main() -> None:
 
     print(f"Canned queries through HTTP ({args.requests} requests each, ms)")
     print(f"{'query':34} {'uncached p50':>12} {'p95':>7} {'cached p50':>11} {'p95':>7}")
+    # each question's values: its defaults, or the store's first item of a kind the corpus lacks (params.py)
+    values = {name: chosen(store, query) for name, query in queries.items()}
     results = {}
     for cache in (0, 512):
         with serving(args.store, workers=2, cache_size=cache) as base:
             session = requests.Session()
-            for name, query in queries.items():
-                # its defaults, or the store's first item of a kind the corpus lacks (params.py)
-                values = chosen(store, query)[0]
-                url = f"{base}/queries/{name}.json" + ("?" + urlencode(values) if values else "")
+            for name in queries:
+                given = values[name][0]
+                url = f"{base}/queries/{name}.json" + ("?" + urlencode(given) if given else "")
                 samples = timed(lambda: session.get(url).raise_for_status(), args.requests)
                 results.setdefault(name, []).append((pct(samples, 50), pct(samples, 95)))
     for name, ((u50, u95), (c50, c95)) in results.items():
@@ -77,7 +79,7 @@ def main() -> None:
             # The endpoint takes plain SPARQL: the values go in a VALUES block first in the WHERE
             # clause, as clients bind them (sparql_overhead.py says why not one after the query),
             # and the same text runs on both sides.
-            text = sparqltext.with_values(query.text, {k: str(v) for k, v in chosen(store, query)[1].items()})
+            text = sparqltext.with_values(query.text, {k: str(v) for k, v in values[name][1].items()})
             try:
                 via = timed(lambda: session.post(f"{base}/sparql", data=text.encode(), headers={"Content-Type": "application/sparql-query"}).raise_for_status(), args.requests)
             except requests.HTTPError as error:  # over the query time limit (503), at a national size

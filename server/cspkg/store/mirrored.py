@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -61,29 +61,24 @@ class MirroredStore(EmbeddedStore):
         super().__init__(ox.Store(), disk.path)  # reads: the copy in memory
         self.disk, self.memory = disk, EmbeddedStore(self._store, disk.path)
 
-    def _both(self, write: str, *args) -> None:
+    def _both(self, write: Callable[[EmbeddedStore], None]) -> None:
         """The same write on the store on disk and, on a thread beside it, on the copy (Oxigraph
         lets go of Python's lock while it loads)."""
         with ThreadPoolExecutor(max_workers=1) as side:
-            memory = side.submit(getattr(self.memory, write), *args)
-            getattr(self.disk, write)(*args)
+            memory = side.submit(write, self.memory)
+            write(self.disk)
             memory.result()
 
     def load_nquads(self, data: bytes | BinaryIO) -> None:
         """Bulk-load N-Quads: bytes, or an open file, which each store reads from its start for itself."""
-        if isinstance(data, (bytes, bytearray)):
-            self._both("load_nquads", data)
-            return
-        with ThreadPoolExecutor(max_workers=1) as side:
-            memory = side.submit(self.memory.load_nquads, FileView(data.fileno()))
-            self.disk.load_nquads(FileView(data.fileno()))
-            memory.result()
+        self._both(lambda store: store.load_nquads(data if isinstance(data, (bytes, bytearray)) else FileView(data.fileno())))
 
     def load(self, triples: Iterable[ox.Triple], graph: str) -> None:
         self.load_graphs([(graph, triples)])
 
     def load_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
-        self._both("load_graphs", [(graph, list(triples)) for graph, triples in graphs])
+        graphs = [(graph, list(triples)) for graph, triples in graphs]
+        self._both(lambda store: store.load_graphs(graphs))
 
     def clear_graph(self, graph: str) -> None:
         self.disk.clear_graph(graph)
